@@ -1,0 +1,32 @@
+# Fails unless every undefined symbol of LIB is a port hook (rp_port_*), defined by the
+# core itself, or defined by libgcc (LIBGCC). Run as:
+#   cmake -DNM=<nm> -DLIB=<archive> -DLIBGCC=<libgcc.a> -P check_undefined.cmake
+execute_process(COMMAND ${NM} -u ${LIB} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${NM} -u ${LIB} failed")
+endif()
+execute_process(COMMAND ${NM} --defined-only ${LIBGCC} OUTPUT_VARIABLE libgcc_defined ERROR_QUIET)
+string(REGEX MATCHALL "[ \t]U [^\n]+" undefined "${out}")
+set(bad "")
+foreach(line IN LISTS undefined)
+    string(REGEX REPLACE "^[ \t]*U " "" sym "${line}")
+    # Port hooks and the core's own symbols are checked below; libgcc helpers are allowed.
+    if(sym MATCHES "^rp_" OR libgcc_defined MATCHES " [TtWw] ${sym}\n")
+        continue()
+    endif()
+    list(APPEND bad ${sym})
+endforeach()
+# rp_ symbols must be defined by the core itself or be port hooks.
+execute_process(COMMAND ${NM} --defined-only ${LIB} OUTPUT_VARIABLE defined)
+foreach(line IN LISTS undefined)
+    string(REGEX REPLACE "^[ \t]*U " "" sym "${line}")
+    if(sym MATCHES "^rp_" AND NOT sym MATCHES "^rp_port_" AND NOT defined MATCHES " [TDBR] ${sym}\n")
+        list(APPEND bad ${sym})
+    endif()
+endforeach()
+list(REMOVE_DUPLICATES bad)
+if(bad)
+    message(FATAL_ERROR "core references symbols outside the port and libgcc: ${bad}")
+endif()
+list(LENGTH undefined n)
+message(STATUS "core_freestanding: ${n} undefined references, all port hooks, core or libgcc")

@@ -1,0 +1,17 @@
+# CPU flags for core-only cross builds (RP_BOARD=cm0|cm3|cm4|cm33). Each applies to every
+# target, as a board's board.cmake does for its CPU.
+function(rp_cpu_flags cpu)
+    if(cpu STREQUAL "cm0")
+        set(flags -mcpu=cortex-m0 -mthumb -mfloat-abi=soft)
+    elseif(cpu STREQUAL "cm3")
+        set(flags -mcpu=cortex-m3 -mthumb -mfloat-abi=soft)
+    elseif(cpu STREQUAL "cm4")
+        set(flags -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16)
+    elseif(cpu STREQUAL "cm33")
+        set(flags -mcpu=cortex-m33 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16)
+    else()
+        message(FATAL_ERROR "Unknown RP_BOARD '${cpu}'. Known: host cm0 cm3 cm4 cm33")
+    endif()
+    add_compile_options(${flags})
+    add_link_options(${flags})
+endfunction()

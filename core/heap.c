@@ -1,0 +1,522 @@
+/*
+ * heap.c — the allocator's entry points: region set-up, dispatch between pools and
+ * chunks, the debug layer (fill patterns and guard bytes), accounting and statistics.
+ *
+ * Every entry point validates the pointer it is given before touching the heap, so that
+ * a broken rule is reported and refused with nothing changed. Validation costs O(1) on
+ * the fast path: a region bounds check, the page descriptor, and the block's tag or
+ * position in its pool.
+ */
+#include "heap_internal.h"
+#include "rp_mem.h"
+#include "rp_port.h"
+
+rp_heap_t rp_heap;
+
+#define RP_CHUNK_LIMIT ((size_t)1 << RP_CFG_CHUNK_MAX_LOG2)
+
+/* Debug layout: [requested size][RP_DBG_LIVE][data: 0xCD][0xFD guard to the block end]. */
+#if RP_CFG_DEBUG
+#define RP_DBG_HEAD 8u
+#define RP_DBG_TAIL 8u
+#define RP_DBG_LIVE 0xA11CA7EDu
+#else
+#define RP_DBG_HEAD 0u
+#define RP_DBG_TAIL 0u
+#endif
+
+void rp_report(const char *rule, const void *addr)
+{
+    rp_heap.reports++;
+    rp_heap.last_report.rule = rule;
+    rp_heap.last_report.addr = addr;
+    rp_port_report(rule, addr);
+}
+
+rp_fault_t rp_heap_last_report(void)
+{
+    return rp_heap.last_report;
+}
+
+static inline rp_critical_t enter(void)
+{
+#if RP_CFG_CRITICAL
+    return rp_port_critical_enter();
+#else
+    return 0;
+#endif
+}
+
+static inline void leave(rp_critical_t t)
+{
+#if RP_CFG_CRITICAL
+    rp_port_critical_exit(t);
+#else
+    (void)t;
+#endif
+}
+
+/* ---- set-up ---- */
+
+static int overlaps(const rp_region_t *a, const rp_region_t *b)
+{
+    uintptr_t as = (uintptr_t)a->start, bs = (uintptr_t)b->start;
+    return as < bs + b->size && bs < as + a->size;
+}
+
+/* Fills in r for [start, start + size); 0 if too small or too large. */
+static int plan_region(rp_heap_region_t *r, uintptr_t s, size_t size)
+{
+    if (size < 4u * RP_CFG_POOL_SIZE || size > RP_CHUNK_LIMIT)
+        return 0;
+    uintptr_t e = s + size;
+    r->end = ((e - 8u) & ~(uintptr_t)7u) + 4u;
+    r->grid = s & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u);
+    r->npages = (uint32_t)((r->end + RP_CHUNK_TAG - r->grid + RP_CFG_POOL_SIZE - 1u) >> RP_POOL_SHIFT);
+    r->pages = (rp_page_t *)s;
+    r->lo = ((s + r->npages * sizeof(rp_page_t) + 7u) & ~(uintptr_t)7u) + RP_CHUNK_TAG;
+    return r->end > r->lo + 2u * RP_POOL_CHUNK;
+}
+
+rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count)
+{
+    rp_heap_region_t plan[RP_CFG_MAX_REGIONS];
+    uint32_t pages = 0;
+    if (!regions || count == 0 || count > RP_CFG_MAX_REGIONS)
+        return RP_ERR_ARG;
+    for (unsigned i = 0; i < count; i++) {
+        if (!regions[i].start)
+            return RP_ERR_ARG;
+        if ((uintptr_t)regions[i].start & (RP_ALIGNMENT - 1u))
+            return RP_ERR_ALIGN;
+        for (unsigned j = 0; j < i; j++)
+            if (overlaps(&regions[i], &regions[j]))
+                return RP_ERR_OVERLAP;
+        if (!plan_region(&plan[i], (uintptr_t)regions[i].start, regions[i].size))
+            return RP_ERR_SIZE;
+        plan[i].first = pages;
+        pages += plan[i].npages;
+        if (pages >= RP_PAGE_NIL)
+            return RP_ERR_SIZE;
+    }
+    rp_critical_t t = enter();
+    rp_memset(&rp_heap, 0, sizeof rp_heap);
+    for (unsigned i = 0; i < count; i++) {
+        rp_heap_region_t *r = &rp_heap.regions[i];
+        *r = plan[i];
+        for (uint32_t k = 0; k < r->npages; k++) {
+            rp_page_t *pg = &r->pages[k];
+            pg->prev = pg->next = RP_PAGE_NIL;
+            pg->free = RP_BLK_NIL;
+            pg->bump = pg->used = 0;
+            pg->cls = RP_PAGE_NOT_POOL;
+        }
+        rp_chunk_region_init(r);
+        rp_heap.arena_bytes += (uint32_t)regions[i].size;
+        rp_heap.metadata_bytes += (uint32_t)(r->lo - (uintptr_t)regions[i].start);
+    }
+    rp_heap.nregions = count;
+    rp_heap.metadata_bytes += (uint32_t)sizeof rp_heap;
+    leave(t);
+    return RP_OK;
+}
+
+/* ---- raw blocks: pools or chunks, no debug layer, no accounting ---- */
+
+static void *raw_alloc(size_t n)
+{
+    if (n <= RP_CFG_SMALL_MAX)
+        return rp_pool_alloc(n ? (unsigned)((n - 1u) >> 3) : 0u);
+    if (n > RP_CHUNK_LIMIT)
+        return 0;
+    return rp_chunk_alloc((uint32_t)n);
+}
+
+typedef struct rp_where {
+    rp_heap_region_t *r;
+    rp_page_t *pg;   /* the pool's descriptor, or NULL for a chunk */
+} rp_where_t;
+
+static int chunk_valid(const rp_heap_region_t *r, const void *raw)
+{
+    uintptr_t a = (uintptr_t)raw;
+    if (a & 7u) {
+        rp_report("misaligned pointer: not a block start", raw);
+        return 0;
+    }
+    if (a < r->lo + RP_CHUNK_TAG) {
+        rp_report("foreign pointer: inside the heap's page table", raw);
+        return 0;
+    }
+    uint32_t tag = *rp_tag_of(raw), size = rp_tag_size(tag);
+    if (!(tag & RP_CHUNK_USED)) {
+        rp_report("double free (or interior pointer): the chunk is free", raw);
+        return 0;
+    }
+    if ((tag & RP_CHUNK_POOL) || size < RP_CHUNK_MIN || a - RP_CHUNK_TAG + size > r->end ||
+        !(*(const uint32_t *)(a - RP_CHUNK_TAG + size) & RP_CHUNK_PREV_USED)) {
+        rp_report("corrupted chunk tag or interior pointer", raw);
+        return 0;
+    }
+    return 1;
+}
+
+/* Finds the block at raw and checks the O(1) rules; reports and returns 0 if broken. */
+static int locate(const void *raw, rp_where_t *w)
+{
+    w->r = rp_region_of((uintptr_t)raw);
+    if (!w->r) {
+        rp_report("foreign pointer: not in any heap region", raw);
+        return 0;
+    }
+    rp_page_t *pg = rp_page_of(w->r, (uintptr_t)raw);
+    w->pg = pg->cls == RP_PAGE_NOT_POOL ? 0 : pg;
+    return w->pg ? rp_pool_valid(w->r, pg, raw) : chunk_valid(w->r, raw);
+}
+
+static size_t raw_usable(const rp_where_t *w, const void *raw)
+{
+    return w->pg ? 8u * rp_class_units(w->pg->cls) : rp_chunk_payload(raw);
+}
+
+static void raw_free(const rp_where_t *w, void *raw)
+{
+    if (w->pg)
+        rp_pool_free(w->r, w->pg, raw);
+    else
+        rp_chunk_free(raw);
+}
+
+/* ---- the debug layer ---- */
+
+#if RP_CFG_DEBUG
+static void *dbg_dress(void *raw, size_t n, size_t usable)
+{
+    uint32_t *h = raw;
+    uint8_t *user = (uint8_t *)raw + RP_DBG_HEAD;
+    h[0] = (uint32_t)n;
+    h[1] = RP_DBG_LIVE;
+    rp_memset(user + n, 0xFD, usable - RP_DBG_HEAD - n);
+    return user;
+}
+
+/* Reports a bad header or overwritten guard; 0 if the header is not ours. */
+static int dbg_check(const void *raw, size_t usable)
+{
+    const uint32_t *h = raw;
+    if (h[1] != RP_DBG_LIVE || h[0] > usable - RP_DBG_HEAD) {
+        rp_report("bad debug header: interior pointer or header overwritten", (const uint8_t *)raw + RP_DBG_HEAD);
+        return 0;
+    }
+    const uint8_t *g = (const uint8_t *)raw + RP_DBG_HEAD + h[0];
+    for (size_t i = 0; i < usable - RP_DBG_HEAD - h[0]; i++)
+        if (g[i] != 0xFD) {
+            rp_report("guard bytes overwritten after the block (buffer overrun)", g + i);
+            break;
+        }
+    return 1;
+}
+#endif
+
+static inline size_t user_size(const void *raw, size_t usable)
+{
+#if RP_CFG_DEBUG
+    (void)usable;
+    return ((const uint32_t *)raw)[0];
+#else
+    (void)raw;
+    return usable;
+#endif
+}
+
+static inline void *user_of(void *raw) { return (uint8_t *)raw + RP_DBG_HEAD; }
+static inline void *raw_of(const void *user) { return (uint8_t *)user - RP_DBG_HEAD; }
+
+static void account(size_t add, size_t sub, int blocks)
+{
+    rp_heap.bytes_in_use = (uint32_t)(rp_heap.bytes_in_use + add - sub);
+    rp_heap.blocks_in_use = (uint32_t)((int32_t)rp_heap.blocks_in_use + blocks);
+    if (rp_heap.bytes_in_use > rp_heap.peak_bytes_in_use)
+        rp_heap.peak_bytes_in_use = rp_heap.bytes_in_use;
+}
+
+/* ---- entry points (critical section held) ---- */
+
+static void *heap_alloc(size_t n)
+{
+    if (n > RP_CHUNK_LIMIT) {
+        rp_heap.failed_allocs++;
+        return 0;
+    }
+    void *raw = raw_alloc(n + RP_DBG_HEAD + RP_DBG_TAIL);
+    if (!raw) {
+        rp_heap.failed_allocs++;
+        return 0;
+    }
+#if RP_CFG_DEBUG
+    rp_where_t w;
+    locate(raw, &w);
+    void *user = dbg_dress(raw, n, raw_usable(&w, raw));
+    rp_memset(user, 0xCD, n);
+    account(n, 0, 1);
+    return user;
+#else
+    rp_heap_region_t *r = rp_region_of((uintptr_t)raw);
+    rp_page_t *pg = rp_page_of(r, (uintptr_t)raw);
+    account(pg->cls == RP_PAGE_NOT_POOL ? rp_chunk_payload(raw) : 8u * rp_class_units(pg->cls), 0, 1);
+    return raw;
+#endif
+}
+
+/* Validates a user pointer: region first, so that a foreign pointer is never read. */
+static int find_user(const void *p, rp_where_t *w)
+{
+    if (!rp_region_of((uintptr_t)p)) {
+        rp_report("foreign pointer: not in any heap region", p);
+        return 0;
+    }
+    if (!locate(raw_of(p), w))
+        return 0;
+#if RP_CFG_DEBUG
+    return dbg_check(raw_of(p), raw_usable(w, raw_of(p)));
+#else
+    return 1;
+#endif
+}
+
+static void heap_free(void *p, const rp_where_t *w)
+{
+    void *raw = raw_of(p);
+    size_t usable = raw_usable(w, raw);
+    account(0, user_size(raw, usable), -1);
+#if RP_CFG_DEBUG
+    rp_memset(raw, 0xDD, usable);
+#endif
+    raw_free(w, raw);
+}
+
+/* In place if the block's class (pool) or its neighbour (chunk) allows; 1 on success. */
+static int resize_in_place(void *p, const rp_where_t *w, size_t n)
+{
+    void *raw = raw_of(p);
+    size_t need = n + RP_DBG_HEAD + RP_DBG_TAIL, old_usable = raw_usable(w, raw);
+    size_t old_size = user_size(raw, old_usable);
+    if (w->pg) {
+        if (need > RP_CFG_SMALL_MAX || (need ? (need - 1u) >> 3 : 0u) != w->pg->cls)
+            return 0;
+    } else if (need <= RP_CFG_SMALL_MAX || need > RP_CHUNK_LIMIT || !rp_chunk_resize(raw, (uint32_t)need)) {
+        return 0;
+    }
+    size_t usable = raw_usable(w, raw);
+#if RP_CFG_DEBUG
+    if (n > old_size)
+        rp_memset((uint8_t *)p + old_size, 0xCD, n - old_size);
+    dbg_dress(raw, n, usable);
+#endif
+    account(user_size(raw, usable), old_size, 0);
+    return 1;
+}
+
+void *rp_malloc(size_t n)
+{
+    rp_critical_t t = enter();
+    void *p = heap_alloc(n);
+    leave(t);
+    return p;
+}
+
+void *rp_calloc(size_t count, size_t size)
+{
+    if (size && count > (size_t)-1 / size) {
+        rp_critical_t t = enter();
+        rp_heap.failed_allocs++;
+        leave(t);
+        return 0;
+    }
+    void *p = rp_malloc(count * size);
+    if (p)
+        rp_memset(p, 0, count * size);
+    return p;
+}
+
+void rp_free(void *p)
+{
+    if (!p)
+        return;
+    rp_critical_t t = enter();
+    rp_where_t w;
+    if (find_user(p, &w))
+        heap_free(p, &w);
+    leave(t);
+}
+
+void *rp_realloc(void *p, size_t n)
+{
+    if (!p)
+        return rp_malloc(n);
+    rp_critical_t t = enter();
+    rp_where_t w;
+    void *q = 0;
+    if (!find_user(p, &w))
+        goto out;
+    if (resize_in_place(p, &w, n)) {
+        q = p;
+        goto out;
+    }
+    q = heap_alloc(n);
+    if (!q)
+        goto out;
+    size_t old = user_size(raw_of(p), raw_usable(&w, raw_of(p)));
+    rp_memcpy(q, p, old < n ? old : n);
+    heap_free(p, &w);
+out:
+    leave(t);
+    return q;
+}
+
+size_t rp_usable_size(const void *p)
+{
+    if (!p)
+        return 0;
+    rp_critical_t t = enter();
+    rp_where_t w;
+    size_t n = find_user(p, &w) ? user_size(raw_of(p), raw_usable(&w, raw_of(p))) : 0;
+    leave(t);
+    return n;
+}
+
+/* ---- statistics and the checker ---- */
+
+typedef void (*rp_chunk_visit_t)(const uint32_t *tag, void *ctx);
+
+static void walk_chunks(rp_chunk_visit_t visit, void *ctx)
+{
+    for (unsigned i = 0; i < rp_heap.nregions; i++) {
+        const rp_heap_region_t *r = &rp_heap.regions[i];
+        for (const uint32_t *t = (const uint32_t *)r->lo; (uintptr_t)t < r->end;
+             t = (const uint32_t *)((uintptr_t)t + rp_tag_size(*t)))
+            visit(t, ctx);
+    }
+}
+
+static void stat_chunk(const uint32_t *t, void *ctx)
+{
+    rp_heap_stats_t *s = ctx;
+    uint32_t size = rp_tag_size(*t);
+    if (!(*t & RP_CHUNK_USED)) {
+        s->free_bytes += size;
+        s->free_chunks++;
+        if (size - RP_CHUNK_TAG - RP_DBG_HEAD - RP_DBG_TAIL > s->largest_free)
+            s->largest_free = size - RP_CHUNK_TAG - RP_DBG_HEAD - RP_DBG_TAIL;
+    } else if (*t & RP_CHUNK_POOL) {
+        s->pool_bytes += size;
+    } else {
+        s->large_bytes += size;
+        s->large_blocks++;
+    }
+}
+
+void rp_heap_stats(rp_heap_stats_t *s)
+{
+    rp_critical_t t = enter();
+    rp_memset(s, 0, sizeof *s);
+    for (unsigned c = 0; c < RP_NCLASSES; c++)
+        s->classes[c].size = 8u * rp_class_units(c);
+    for (unsigned i = 0; i < rp_heap.nregions; i++) {
+        const rp_heap_region_t *r = &rp_heap.regions[i];
+        for (uint32_t k = 0; k < r->npages; k++) {
+            const rp_page_t *pg = &r->pages[k];
+            if (pg->cls == RP_PAGE_NOT_POOL)
+                continue;
+            rp_class_stats_t *cs = &s->classes[pg->cls];
+            cs->pools++;
+            cs->blocks_used += pg->used;
+            cs->blocks_free += rp_class_end(pg->cls) / rp_class_units(pg->cls) - pg->used;
+        }
+    }
+    walk_chunks(stat_chunk, s);
+    s->arena_bytes = rp_heap.arena_bytes;
+    s->metadata_bytes = rp_heap.metadata_bytes;
+    s->bytes_in_use = rp_heap.bytes_in_use;
+    s->peak_bytes_in_use = rp_heap.peak_bytes_in_use;
+    s->blocks_in_use = rp_heap.blocks_in_use;
+    s->failed_allocs = rp_heap.failed_allocs;
+    s->reports = rp_heap.reports;
+    leave(t);
+}
+
+/* A1, and in debug every live block's header and guard bytes. */
+typedef struct rp_tally {
+    uint32_t bytes, blocks;
+    rp_fault_t fault;
+} rp_tally_t;
+
+static void tally_block(const void *raw, size_t usable, rp_tally_t *tl)
+{
+#if RP_CFG_DEBUG
+    const uint32_t *h = raw;
+    const uint8_t *g = (const uint8_t *)raw + RP_DBG_HEAD + h[0];
+    if (!tl->fault.rule && (h[1] != RP_DBG_LIVE || h[0] > usable - RP_DBG_HEAD)) {
+        tl->fault.rule = "live block's debug header overwritten";
+        tl->fault.addr = raw;
+    }
+    for (size_t i = 0; !tl->fault.rule && i < usable - RP_DBG_HEAD - h[0]; i++)
+        if (g[i] != 0xFD) {
+            tl->fault.rule = "guard bytes overwritten after a live block (buffer overrun)";
+            tl->fault.addr = g + i;
+        }
+#endif
+    tl->bytes += (uint32_t)user_size(raw, usable);
+    tl->blocks++;
+}
+
+static void tally_chunk(const uint32_t *t, void *ctx)
+{
+    if ((*t & (RP_CHUNK_USED | RP_CHUNK_POOL)) == RP_CHUNK_USED)
+        tally_block((const uint8_t *)t + RP_CHUNK_TAG, rp_tag_size(*t) - RP_CHUNK_TAG, ctx);
+}
+
+/* Release builds count a pool's live blocks from its descriptor; debug builds visit each
+ * one, telling free from live by the free mark (a live debug block holds RP_DBG_LIVE). */
+static void tally_pools(rp_tally_t *tl)
+{
+    for (unsigned i = 0; i < rp_heap.nregions; i++) {
+        const rp_heap_region_t *r = &rp_heap.regions[i];
+        for (uint32_t k = 0; k < r->npages; k++) {
+            const rp_page_t *pg = &r->pages[k];
+            if (pg->cls == RP_PAGE_NOT_POOL)
+                continue;
+            uint32_t units = rp_class_units(pg->cls);
+#if RP_CFG_DEBUG
+            uintptr_t w = r->grid + ((uintptr_t)k << RP_POOL_SHIFT);
+            for (uint32_t o = 0; o < pg->bump; o += units) {
+                const uint32_t *b = (const uint32_t *)(w + ((uintptr_t)o << 3));
+                if (b[1] != (RP_FREE_MARK ^ (uint32_t)(uintptr_t)b))
+                    tally_block(b, 8u * units, tl);
+            }
+#else
+            tl->bytes += pg->used * 8u * units;
+            tl->blocks += pg->used;
+#endif
+        }
+    }
+}
+
+rp_fault_t rp_heap_check(void)
+{
+    rp_critical_t t = enter();
+    rp_fault_t f = rp_chunk_check();
+    if (!f.rule)
+        f = rp_pool_check();
+    if (!f.rule) {
+        rp_tally_t tl;
+        rp_memset(&tl, 0, sizeof tl);
+        walk_chunks(tally_chunk, &tl);
+        tally_pools(&tl);
+        f = tl.fault;
+        if (!f.rule && (tl.bytes != rp_heap.bytes_in_use || tl.blocks != rp_heap.blocks_in_use))
+            f.rule = "bytes or blocks in use disagree with the live blocks";
+    }
+    leave(t);
+    return f;
+}

@@ -1,0 +1,154 @@
+/*
+ * heap_internal.h — the allocator's data structures and the invariants that hold between
+ * calls. Shared by chunk.c (the coalescing heap), pool.c (size classes), heap.c (entry
+ * points) and heap_check.c, which verifies exactly the invariants written here.
+ *
+ * Chunks (chunk.c). A region's chunk space is [lo, end) with lo = 4 (mod 8), so that the
+ * payload after each 4-byte tag is 8-aligned. A chunk is
+ *     [tag: size | flags][payload ... size - 4 bytes]
+ * with size a multiple of 8 and at least RP_CHUNK_MIN. A free chunk also holds
+ *     [tag][next free][prev free] ... [footer = size]
+ *   C1 chunks tile [lo, end) exactly; a zero-size USED tag at `end` is the sentinel.
+ *   C2 a chunk's PREV_USED flag equals the USED flag of the chunk before it (the first
+ *      chunk of a region has PREV_USED set).
+ *   C3 no two free chunks are adjacent (coalescing is complete).
+ *   C4 a free chunk's footer equals its size, and it is on the free list of bin_of(size);
+ *      every chunk on that list is free and of that bin; bit b of the bin bitmap is set
+ *      iff list b is non-empty.
+ *   C5 a POOL chunk is USED and holds exactly one pool window (below).
+ *
+ * Pools (pool.c). A pool is the RP_CFG_POOL_SIZE-aligned window [A, A + P) inside a
+ * POOL chunk whose tag sits at A - 4. Its state lives in the region's page table, at the
+ * page of A; every page of a region has a descriptor, and cls == RP_PAGE_NOT_POOL for the
+ * pages that are not pool windows. Offsets are in 8-byte units from A.
+ *   P1 0 < used; used + (blocks on the free list) == bump / class size; bump <= class end.
+ *   P2 free-list offsets are below bump, multiples of the class size, distinct; each free
+ *      block holds the next offset in word 0 and RP_FREE_MARK ^ address in word 1.
+ *   P3 a pool is on its class's partial list iff it has a free or never-used block;
+ *      the list is doubly linked through prev/next (global page numbers).
+ *   P4 partial_addr[c] is the window address of the head of partial[c].
+ * Accounting (heap.c).
+ *   A1 bytes_in_use and blocks_in_use equal the sums over live blocks.
+ */
+#ifndef RP_HEAP_INTERNAL_H
+#define RP_HEAP_INTERNAL_H
+
+#include "rp_heap.h"
+
+#define RP_POOL_SHIFT ((unsigned)__builtin_ctz(RP_CFG_POOL_SIZE))
+
+/* Block offsets in 8-byte units fit a byte while a pool holds at most 255 units. */
+#if RP_CFG_POOL_SIZE <= 1024u
+typedef uint8_t rp_blk_t;
+#define RP_BLK_NIL 0xFFu
+#else
+typedef uint16_t rp_blk_t;
+#define RP_BLK_NIL 0xFFFFu
+#endif
+
+#define RP_PAGE_NIL 0xFFFFu
+#define RP_PAGE_NOT_POOL 0xFFu
+#define RP_FREE_MARK 0xF4EEB10Cu
+
+/* Chunk tag flags; sizes are multiples of 8, so the low three bits are free. */
+enum {
+    RP_CHUNK_USED = 1u,
+    RP_CHUNK_PREV_USED = 2u,
+    RP_CHUNK_POOL = 4u,
+    RP_CHUNK_FLAGS = 7u,
+};
+#define RP_CHUNK_MIN 16u
+#define RP_CHUNK_TAG 4u
+/* Pool chunk: tag, the P-byte window, and 4 bytes so the next tag is 4 (mod 8). */
+#define RP_POOL_CHUNK (RP_CFG_POOL_SIZE + 8u)
+
+/* Free lists: sizes below 32 get a bin per 8 bytes; from 32 up each power of two is
+ * split into RP_BIN_SUB bins (two bits), as TLSF does. */
+#define RP_BIN_SUB_LOG2 2u
+#define RP_BIN_SUB (1u << RP_BIN_SUB_LOG2)
+#define RP_NBINS (2u + (RP_CFG_CHUNK_MAX_LOG2 - 5u) * RP_BIN_SUB)
+#define RP_BITMAP_WORDS ((RP_NBINS + 31u) / 32u)
+#define RP_POOL_SCAN_LIMIT 8u
+
+typedef struct rp_free_chunk {
+    uint32_t tag;
+    struct rp_free_chunk *next;
+    struct rp_free_chunk *prev;
+} rp_free_chunk_t;
+
+typedef struct rp_page {
+    uint16_t prev;   /* neighbours on the class's partial list, RP_PAGE_NIL at the ends */
+    uint16_t next;
+    rp_blk_t free;   /* first free block, RP_BLK_NIL if none */
+    rp_blk_t bump;   /* blocks from here on were never handed out */
+    rp_blk_t used;   /* blocks handed out (a count, not an offset) */
+    uint8_t cls;     /* size class, or RP_PAGE_NOT_POOL */
+} rp_page_t;
+
+typedef struct rp_heap_region {
+    uintptr_t grid;     /* pool-aligned base of the page numbering */
+    uintptr_t lo, end;  /* chunk space; sentinel tag at end */
+    rp_page_t *pages;   /* one descriptor per page of [grid, end) */
+    uint32_t npages;
+    uint32_t first;     /* global number of pages[0] */
+} rp_heap_region_t;
+
+typedef struct rp_heap {
+    rp_heap_region_t regions[RP_CFG_MAX_REGIONS];
+    unsigned nregions;
+    rp_free_chunk_t *bins[RP_NBINS];
+    uint32_t bitmap[RP_BITMAP_WORDS];
+    rp_page_t *partial[RP_NCLASSES];       /* head of each class's partly used pools */
+    uintptr_t partial_addr[RP_NCLASSES];   /* window address of that head */
+    uint32_t arena_bytes, metadata_bytes;
+    uint32_t bytes_in_use, peak_bytes_in_use, blocks_in_use;
+    uint32_t failed_allocs, reports;
+    rp_fault_t last_report;
+} rp_heap_t;
+
+extern rp_heap_t rp_heap;
+
+static inline uint32_t rp_tag_size(uint32_t tag) { return tag & ~(uint32_t)RP_CHUNK_FLAGS; }
+static inline uint32_t *rp_tag_of(const void *payload) { return (uint32_t *)((uintptr_t)payload - RP_CHUNK_TAG); }
+static inline uint32_t rp_class_units(unsigned cls) { return cls + 1u; }
+static inline uint32_t rp_class_end(unsigned cls)
+{
+    return (RP_CFG_POOL_SIZE / (8u * rp_class_units(cls))) * rp_class_units(cls);
+}
+
+/* Region containing address a, or NULL. At most RP_CFG_MAX_REGIONS comparisons. */
+static inline rp_heap_region_t *rp_region_of(uintptr_t a)
+{
+    for (unsigned i = 0; i < rp_heap.nregions; i++) {
+        rp_heap_region_t *r = &rp_heap.regions[i];
+        if (a >= r->lo && a < r->end)
+            return r;
+    }
+    return 0;
+}
+
+static inline rp_page_t *rp_page_of(const rp_heap_region_t *r, uintptr_t a)
+{
+    return &r->pages[(a - r->grid) >> RP_POOL_SHIFT];
+}
+
+void rp_report(const char *rule, const void *addr);
+
+/* chunk.c */
+void rp_chunk_region_init(rp_heap_region_t *r);
+void *rp_chunk_alloc(uint32_t n);                 /* payload of >= n bytes, or NULL */
+void rp_chunk_free(void *payload);
+int rp_chunk_resize(void *payload, uint32_t n);   /* in place; 1 on success */
+void *rp_chunk_alloc_pool(void);                  /* a pool window, or NULL */
+void rp_chunk_free_pool(void *window);
+uint32_t rp_chunk_payload(const void *payload);
+uint32_t rp_chunk_bin(uint32_t size);
+rp_fault_t rp_chunk_check(void);
+
+/* pool.c */
+void *rp_pool_alloc(unsigned cls);
+void rp_pool_free(rp_heap_region_t *r, rp_page_t *pg, void *p);
+int rp_pool_valid(const rp_heap_region_t *r, const rp_page_t *pg, const void *p);
+rp_fault_t rp_pool_check(void);
+
+#endif

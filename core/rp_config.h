@@ -1,0 +1,60 @@
+/*
+ * rp_config.h — every compile-time option of refpool, with its default.
+ *
+ * A board overrides any of these in its board config header (boards/<name>/rp_board.h),
+ * which the build passes as RP_BOARD_CONFIG; everything here is #ifndef-guarded.
+ * Options are 0 or 1 and tested with #if, so under -Wundef a misspelt option fails the
+ * build. Limits that follow from the options are checked with _Static_assert below.
+ */
+#ifndef RP_CONFIG_H
+#define RP_CONFIG_H
+
+#ifdef RP_BOARD_CONFIG
+#include RP_BOARD_CONFIG
+#endif
+
+/* Debug configuration: fresh blocks filled with 0xCD, freed ones with 0xDD, 0xFD guard
+ * bytes behind every block checked on free, and full (O(n)) double-free detection.
+ * Costs a 8-byte header and at least 8 guard bytes per block. */
+#ifndef RP_CFG_DEBUG
+#define RP_CFG_DEBUG 0
+#endif
+
+/* Bytes per pool. A power of two. Each pool serves one size class. 1024 was chosen by
+ * measurement (docs/allocator.md): 4096-byte pools strand most of a pool per sparse class
+ * and need 1.44x the peak live bytes on workload W1s, 1024-byte pools 1.26x. */
+#ifndef RP_CFG_POOL_SIZE
+#define RP_CFG_POOL_SIZE 1024u
+#endif
+
+/* Requests up to this many bytes come from size-classed pools; larger ones from the
+ * coalescing chunk heap. 64 by measurement: beyond it classes are too sparse, and
+ * pools of them hold stranded blocks that the chunk heap would share (docs/allocator.md). */
+#ifndef RP_CFG_SMALL_MAX
+#define RP_CFG_SMALL_MAX 64u
+#endif
+
+/* Most regions rp_heap_init accepts. */
+#ifndef RP_CFG_MAX_REGIONS
+#define RP_CFG_MAX_REGIONS 4
+#endif
+
+/* log2 of the largest chunk the heap can index; bounds the free-list bin table. A region
+ * larger than this is refused by rp_heap_init. 20 = 1 MiB. */
+#ifndef RP_CFG_CHUNK_MAX_LOG2
+#define RP_CFG_CHUNK_MAX_LOG2 20
+#endif
+
+/* Whether public entry points enter the port's critical section. Boards that never
+ * allocate from interrupt handlers and run no RTOS may turn it off. */
+#ifndef RP_CFG_CRITICAL
+#define RP_CFG_CRITICAL 1
+#endif
+
+_Static_assert((RP_CFG_POOL_SIZE & (RP_CFG_POOL_SIZE - 1u)) == 0, "RP_CFG_POOL_SIZE must be a power of two");
+_Static_assert(RP_CFG_POOL_SIZE >= 256u && RP_CFG_POOL_SIZE <= 65536u, "RP_CFG_POOL_SIZE must be 256..65536");
+_Static_assert(RP_CFG_SMALL_MAX % 8u == 0 && RP_CFG_SMALL_MAX >= 8u, "RP_CFG_SMALL_MAX must be a multiple of 8");
+_Static_assert(RP_CFG_SMALL_MAX <= RP_CFG_POOL_SIZE / 8u, "a pool must hold at least 8 blocks of the largest class");
+_Static_assert(RP_CFG_CHUNK_MAX_LOG2 >= 12 && RP_CFG_CHUNK_MAX_LOG2 <= 30, "RP_CFG_CHUNK_MAX_LOG2 must be 12..30");
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * rp_heap.h — refpool's allocator: a pooled small-block allocator and a coalescing chunk
+ * heap over memory regions the board hands over. No libc, no OS, no other heap.
+ *
+ * Layout
+ * - Each region begins with a table of page descriptors (8 bytes per RP_CFG_POOL_SIZE
+ *   bytes of region: 0.78 % at the default 1 KiB pools). The rest is one chunk heap:
+ *   chunks with a 4-byte boundary tag, coalesced on free, kept in segregated free lists
+ *   with a bitmap (TLSF-like good fit).
+ * - Requests up to RP_CFG_SMALL_MAX bytes (default 64) come from size classes spaced 8
+ *   bytes apart. Each class draws blocks from pools: RP_CFG_POOL_SIZE-aligned windows
+ *   carved out of the chunk heap. Inside a pool: a LIFO free list plus a bump offset over
+ *   never-used blocks (CPython's freeblock/nextoffset). Per class, a list of partly used
+ *   pools. A pool whose last block is freed goes back to the chunk heap, where it can
+ *   serve any class or any larger request.
+ * - Larger requests are chunks, sized to the 8-byte granule plus the 4-byte tag.
+ * docs/allocator.md gives the measurements behind these choices.
+ *
+ * Guarantees
+ * - Every returned block is aligned to 8 bytes. A zero-byte request returns a unique
+ *   block. rp_free(NULL) does nothing.
+ * - Cost: small-block malloc/free are O(1). A chunk malloc/free is O(1) too (bitmap
+ *   search over a fixed bin table), except when a new pool or a chunk needs a free chunk
+ *   that the O(1) search cannot prove big enough: then at most RP_POOL_SCAN_LIMIT further
+ *   free chunks are inspected. rp_realloc adds the copy, O(size).
+ * - Failure returns NULL, is counted in rp_heap_stats, and changes nothing else.
+ * - Every entry point runs inside the port's critical section, so interrupt handlers may
+ *   allocate.
+ * - Broken rules (foreign pointer, interior pointer, double free, overwritten guard
+ *   bytes, corrupted tag) are reported through rp_port_report with the address; the
+ *   operation is then refused and the heap left as it was. Foreign pointers, misaligned
+ *   pointers, interior pointers into pools and double frees of pool blocks and of chunks
+ *   are caught in every build; guard bytes and fill patterns need RP_CFG_DEBUG.
+ */
+#ifndef RP_HEAP_H
+#define RP_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rp_config.h"
+
+#define RP_ALIGNMENT 8u
+#define RP_NCLASSES (RP_CFG_SMALL_MAX / 8u)
+
+typedef struct rp_region {
+    void *start;
+    size_t size;
+} rp_region_t;
+
+typedef enum rp_status {
+    RP_OK = 0,
+    RP_ERR_ARG = -1,      /* NULL regions, zero count, or too many regions */
+    RP_ERR_ALIGN = -2,    /* a region not aligned to RP_ALIGNMENT */
+    RP_ERR_OVERLAP = -3,  /* two regions overlap */
+    RP_ERR_SIZE = -4,     /* a region too small for its page table and one pool, or too large */
+} rp_status_t;
+
+/* A broken invariant: what rule, and where. rule == NULL means none. */
+typedef struct rp_fault {
+    const char *rule;
+    const void *addr;
+} rp_fault_t;
+
+typedef struct rp_class_stats {
+    uint32_t size;         /* block size of the class */
+    uint32_t pools;        /* pools serving the class */
+    uint32_t blocks_used;  /* blocks handed out */
+    uint32_t blocks_free;  /* blocks in those pools not handed out */
+} rp_class_stats_t;
+
+/* The figures CPython's sys._debugmallocstats prints, for this heap. */
+typedef struct rp_heap_stats {
+    rp_class_stats_t classes[RP_NCLASSES];
+    uint32_t arena_bytes;        /* sum of the regions given to rp_heap_init */
+    uint32_t metadata_bytes;     /* page tables and the allocator's own state */
+    uint32_t pool_bytes;         /* bytes held by pools, their chunk tags included */
+    uint32_t large_bytes;        /* bytes held by chunks handed out directly (tags included) */
+    uint32_t large_blocks;       /* chunks handed out directly */
+    uint32_t free_bytes;         /* bytes in free chunks */
+    uint32_t free_chunks;
+    uint32_t largest_free;       /* the largest request that would succeed as one chunk */
+    uint32_t bytes_in_use;       /* usable bytes of live blocks (requested bytes in debug) */
+    uint32_t peak_bytes_in_use;  /* highest bytes_in_use since init */
+    uint32_t blocks_in_use;      /* live blocks of every size */
+    uint32_t failed_allocs;      /* requests that returned NULL */
+    uint32_t reports;            /* broken rules reported through the port */
+} rp_heap_stats_t;
+
+/* Takes `count` regions (8-byte aligned, not overlapping) as the heap, forgetting any
+ * previous heap. O(count). */
+rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count);
+
+void *rp_malloc(size_t n);
+void *rp_calloc(size_t count, size_t size);   /* NULL if count * size overflows */
+
+/* Grows or shrinks in place when the block's class or the neighbouring chunk allows;
+ * otherwise moves. NULL p acts as rp_malloc; on failure returns NULL and p stays valid. */
+void *rp_realloc(void *p, size_t n);
+void rp_free(void *p);
+
+/* Bytes the caller may use in a live block (at least what was asked). */
+size_t rp_usable_size(const void *p);
+
+/* O(pools + free chunks). */
+void rp_heap_stats(rp_heap_stats_t *out);
+
+/* The last rule reported through the port since init (rule == NULL if none). */
+rp_fault_t rp_heap_last_report(void);
+
+/* Walks every pool and chunk and verifies every invariant listed in core/heap_internal.h;
+ * returns the first violation. O(heap). Never modifies the heap. */
+rp_fault_t rp_heap_check(void);
+
+#endif

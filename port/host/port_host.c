@@ -1,0 +1,71 @@
+/*
+ * port_host.c — the port for unit tests and host tools. Critical sections are a nesting
+ * counter (there are no interrupts), the console is stdout, and reports go to stderr.
+ * The heap is a static array, as big as a generous microcontroller's RAM.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "rp_port.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef RP_HOST_HEAP_BYTES
+#define RP_HOST_HEAP_BYTES (1024u * 1024u)
+#endif
+
+static unsigned depth;
+static _Alignas(4096) unsigned char host_heap[RP_HOST_HEAP_BYTES];
+
+rp_critical_t rp_port_critical_enter(void)
+{
+    return depth++;
+}
+
+void rp_port_critical_exit(rp_critical_t token)
+{
+    depth = token;
+}
+
+void rp_port_report(const char *rule, const void *addr)
+{
+    if (getenv("RP_QUIET_REPORTS"))
+        return;
+    fprintf(stderr, "refpool: %s at %p\n", rule, addr);
+}
+
+_Noreturn void rp_port_panic(const char *why, const void *addr)
+{
+    fprintf(stderr, "refpool panic: %s at %p\n", why, addr);
+    abort();
+}
+
+void rp_port_console_write(const char *s, size_t n)
+{
+    fwrite(s, 1, n, stdout);
+}
+
+int rp_port_in_interrupt(void)
+{
+    return 0;
+}
+
+uint32_t rp_port_cycles(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint32_t)((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}
+
+void *rp_port_heap(size_t *size)
+{
+    *size = sizeof host_heap;
+    return host_heap;
+}
+
+_Noreturn void rp_port_exit(int status)
+{
+    fflush(stdout);
+    exit(status);
+}

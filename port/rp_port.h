@@ -1,0 +1,53 @@
+/*
+ * rp_port.h — everything refpool's core needs from the world outside it.
+ *
+ * The core is freestanding: it calls no libc function and owns no hardware. A port
+ * (port/host for unit tests, port/cortex-m for firmware) implements these hooks and
+ * nothing else is required to link the core.
+ *
+ * Contract
+ * - rp_port_critical_enter/exit nest: each enter returns a token that the matching exit
+ *   restores, so a critical section inside another leaves the outer one closed. They must
+ *   be callable from thread mode and from interrupt handlers.
+ * - rp_port_report is called for a rule broken by the caller (double free, foreign
+ *   pointer, corrupted header, refcount below zero). It prints the message and returns:
+ *   the core then refuses the operation and leaves the heap consistent. A port may choose
+ *   to stop instead (the host port can be told to count reports for tests).
+ * - rp_port_panic is for states the core cannot continue from. It never returns.
+ * - rp_port_console_write writes bytes to the board's console (UART, semihosting, stdout).
+ * - rp_port_in_interrupt tells the core whether it runs in an interrupt handler, so that
+ *   work which must not run there (a cycle collection) is deferred.
+ */
+#ifndef RP_PORT_H
+#define RP_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint32_t rp_critical_t;
+
+rp_critical_t rp_port_critical_enter(void);
+void rp_port_critical_exit(rp_critical_t token);
+
+/* A broken rule, with the address concerned. Returns to the caller. */
+void rp_port_report(const char *rule, const void *addr);
+
+/* An unrecoverable state. Never returns. */
+_Noreturn void rp_port_panic(const char *why, const void *addr);
+
+void rp_port_console_write(const char *s, size_t n);
+
+/* Nonzero while an interrupt handler runs. */
+int rp_port_in_interrupt(void);
+
+/* A free-running counter (cycles or ticks) for benchmarks and pause statistics. */
+uint32_t rp_port_cycles(void);
+
+/* The RAM the board leaves free for the heap (the host port: a static array). For
+ * applications and tests; the core itself never calls it. */
+void *rp_port_heap(size_t *size);
+
+/* Ends the program (a test binary or firmware) with a status; 0 means success. */
+_Noreturn void rp_port_exit(int status);
+
+#endif

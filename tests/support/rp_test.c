@@ -1,0 +1,87 @@
+/* rp_test.c — the harness behind rp_test.h. */
+#include "rp_test.h"
+#include "rp_port.h"
+
+static unsigned passed, failed, failed_before;
+static const char *current;
+
+void rp_test_begin(const char *suite)
+{
+    passed = failed = 0;
+    rp_printf("== suite %s\n", suite);
+}
+
+int rp_test_end(void)
+{
+    rp_printf("%u passed, %u failed\n", passed, failed);
+    return failed > 255u ? 255 : (int)failed;
+}
+
+void rp_test_run(const char *name, void (*fn)(void))
+{
+    current = name;
+    failed_before = failed;
+    fn();
+    rp_printf("%s %s\n", failed == failed_before ? "ok  " : "FAIL", name);
+}
+
+int rp_test_check(int ok, const char *expr, const char *file, int line)
+{
+    if (ok) {
+        passed++;
+        return 1;
+    }
+    failed++;
+    rp_printf("FAIL %s:%d in %s: %s\n", file, line, current ? current : "?", expr);
+    return 0;
+}
+
+int rp_test_check_eq(unsigned long a, unsigned long b, const char *ea, const char *eb, const char *file, int line)
+{
+    if (a == b)
+        return rp_test_check(1, 0, file, line);
+    failed++;
+    rp_printf("FAIL %s:%d in %s: %s == %s (%lu != %lu)\n", file, line, current ? current : "?", ea, eb, a, b);
+    return 0;
+}
+
+int rp_test_check_str(const char *s, const char *want, const char *file, int line)
+{
+    int found = 0;
+    for (const char *p = s; p && *p && !found; p++) {
+        const char *a = p, *b = want;
+        while (*a && *b && *a == *b)
+            a++, b++;
+        found = *b == '\0';
+    }
+    if (found)
+        return rp_test_check(1, 0, file, line);
+    failed++;
+    rp_printf("FAIL %s:%d in %s: \"%s\" does not contain \"%s\"\n", file, line, current ? current : "?",
+              s ? s : "(null)", want);
+    return 0;
+}
+
+int rp_test_heap_ok(const char *file, int line)
+{
+    rp_fault_t f = rp_heap_check();
+    if (!f.rule)
+        return rp_test_check(1, 0, file, line);
+    failed++;
+    rp_printf("FAIL %s:%d in %s: heap check: %s at %p\n", file, line, current ? current : "?", f.rule, f.addr);
+    return 0;
+}
+
+void *rp_test_memory(size_t *size)
+{
+    return rp_port_heap(size);
+}
+
+void rp_test_fresh_heap(void)
+{
+    size_t n;
+    rp_region_t r;
+    r.start = rp_test_memory(&n);
+    r.size = n;
+    rp_heap_init(&r, 1);
+}

@@ -1,0 +1,47 @@
+/*
+ * rp_test.h — the unit-test harness. Test bodies use only the core and this header, so
+ * the same sources run on the host and as firmware: output goes through the port
+ * console, and main returns the number of failed checks (the firmware's exit status).
+ * The last line is "N passed, N failed", counted in checks.
+ */
+#ifndef RP_TEST_H
+#define RP_TEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rp_heap.h"
+#include "rp_print.h"
+
+void rp_test_begin(const char *suite);
+int rp_test_end(void);   /* prints the summary; returns failures (at most 255) */
+void rp_test_run(const char *name, void (*fn)(void));
+int rp_test_check(int ok, const char *expr, const char *file, int line);
+int rp_test_check_eq(unsigned long a, unsigned long b, const char *ea, const char *eb, const char *file, int line);
+int rp_test_check_str(const char *s, const char *want, const char *file, int line);  /* s contains want */
+/* The heap checker after a step; names the rule on failure. */
+int rp_test_heap_ok(const char *file, int line);
+
+#define RP_CHECK(e) rp_test_check(!!(e), #e, __FILE__, __LINE__)
+#define RP_CHECK_EQ(a, b) rp_test_check_eq((unsigned long)(a), (unsigned long)(b), #a, #b, __FILE__, __LINE__)
+#define RP_CHECK_STR(s, want) rp_test_check_str((s), (want), __FILE__, __LINE__)
+#define RP_HEAP_OK() rp_test_heap_ok(__FILE__, __LINE__)
+#define RP_RUN(fn) rp_test_run(#fn, fn)
+
+/* The workloads' PRNG: 32-bit xorshift. */
+static inline uint32_t rp_rand_next(uint32_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 17;
+    *x ^= *x << 5;
+    return *x;
+}
+static inline uint32_t rp_rand_range(uint32_t *x, uint32_t a, uint32_t b)
+{
+    return a + rp_rand_next(x) % (b - a + 1u);
+}
+
+/* The board's heap memory, and a fresh heap over all of it. */
+void *rp_test_memory(size_t *size);
+void rp_test_fresh_heap(void);
+
+#endif

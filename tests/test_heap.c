@@ -1,0 +1,371 @@
+/* test_heap.c — the allocator's rules, one behaviour per test, bad input included. */
+#include "rp_test.h"
+
+static rp_heap_stats_t stats(void)
+{
+    rp_heap_stats_t s;
+    rp_heap_stats(&s);
+    return s;
+}
+
+static void test_init_refuses_bad_regions(void)
+{
+    size_t n;
+    uint8_t *m = rp_test_memory(&n);
+    rp_region_t two[2] = {{m, 8192}, {m + 4096, 8192}};
+    rp_test_fresh_heap();
+    void *keep = rp_malloc(40);
+    RP_CHECK_EQ(rp_heap_init(0, 1), RP_ERR_ARG);
+    RP_CHECK_EQ(rp_heap_init(two, 0), RP_ERR_ARG);
+    RP_CHECK_EQ(rp_heap_init(two, RP_CFG_MAX_REGIONS + 1), RP_ERR_ARG);
+    rp_region_t odd = {m + 4, 8192};
+    RP_CHECK_EQ(rp_heap_init(&odd, 1), RP_ERR_ALIGN);
+    RP_CHECK_EQ(rp_heap_init(two, 2), RP_ERR_OVERLAP);
+    rp_region_t tiny = {m, 64};
+    RP_CHECK_EQ(rp_heap_init(&tiny, 1), RP_ERR_SIZE);
+    /* A refused init leaves the previous heap as it was. */
+    RP_CHECK_EQ(stats().blocks_in_use, 1);
+    RP_HEAP_OK();
+    rp_free(keep);
+    RP_CHECK_EQ(stats().blocks_in_use, 0);
+}
+
+static void test_two_regions(void)
+{
+    size_t n;
+    uint8_t *m = rp_test_memory(&n);
+    rp_region_t two[2] = {{m + 16384, 16384}, {m, 8192}};
+    RP_CHECK_EQ(rp_heap_init(two, 2), RP_OK);
+    void *p[64];
+    unsigned in_first = 0, in_second = 0;
+    for (unsigned i = 0; i < 64; i++) {
+        p[i] = rp_malloc(300);
+        RP_CHECK(p[i] != 0);
+        in_first += (uint8_t *)p[i] >= m + 16384;
+        in_second += (uint8_t *)p[i] < m + 8192;
+    }
+    RP_CHECK(in_first > 0 && in_second > 0);
+    RP_HEAP_OK();
+    for (unsigned i = 0; i < 64; i++)
+        rp_free(p[i]);
+    RP_HEAP_OK();
+    RP_CHECK_EQ(stats().free_chunks, 2);
+}
+
+static void test_zero_and_null(void)
+{
+    rp_test_fresh_heap();
+    void *a = rp_malloc(0), *b = rp_malloc(0);
+    RP_CHECK(a && b && a != b);
+    rp_free(0);
+    rp_free(a);
+    rp_free(b);
+    RP_CHECK_EQ(stats().blocks_in_use, 0);
+    RP_CHECK_EQ(stats().reports, 0);
+    RP_CHECK_EQ(rp_usable_size(0), 0);
+    RP_HEAP_OK();
+}
+
+static void test_alignment_and_usable_size(void)
+{
+    rp_test_fresh_heap();
+    void *p[700];
+    for (unsigned n = 0; n < 700; n++) {
+        p[n] = rp_malloc(n);
+        RP_CHECK(p[n] != 0);
+        RP_CHECK(((uintptr_t)p[n] & 7u) == 0);
+        RP_CHECK(rp_usable_size(p[n]) >= n);
+    }
+    RP_HEAP_OK();
+    for (unsigned n = 0; n < 700; n++)
+        rp_free(p[n]);
+    RP_HEAP_OK();
+    RP_CHECK_EQ(stats().bytes_in_use, 0);
+}
+
+static void test_pool_bump_then_lifo(void)
+{
+    rp_test_fresh_heap();
+    uint8_t *a = rp_malloc(24), *b = rp_malloc(24), *c = rp_malloc(24);
+#if !RP_CFG_DEBUG
+    /* A fresh pool hands out never-used blocks in address order. */
+    RP_CHECK_EQ(b - a, 24);
+    RP_CHECK_EQ(c - b, 24);
+#endif
+    rp_free(a);
+    rp_free(c);
+    RP_CHECK(rp_malloc(20) == c);   /* last freed, first reused */
+    RP_CHECK(rp_malloc(17) == a);
+    RP_CHECK_EQ(stats().classes[(24 + RP_CFG_DEBUG * 16 - 1) / 8].blocks_used, 3);
+    RP_HEAP_OK();
+    rp_free(a);
+    rp_free(b);
+    rp_free(c);
+}
+
+static void test_empty_pool_returns_to_chunk_heap(void)
+{
+    rp_test_fresh_heap();
+    rp_heap_stats_t before = stats();
+    RP_CHECK_EQ(before.free_chunks, 1);
+    void *p[200];
+    for (unsigned i = 0; i < 200; i++)
+        p[i] = rp_malloc(8);
+    rp_heap_stats_t mid = stats();
+    RP_CHECK(mid.classes[RP_CFG_DEBUG ? 2 : 0].pools >= 2);
+    RP_CHECK(mid.pool_bytes >= 2 * RP_CFG_POOL_SIZE);
+    RP_HEAP_OK();
+    for (unsigned i = 0; i < 200; i++)
+        rp_free(p[i]);
+    rp_heap_stats_t after = stats();
+    RP_CHECK_EQ(after.pool_bytes, 0);
+    RP_CHECK_EQ(after.free_chunks, 1);
+    RP_CHECK_EQ(after.free_bytes, before.free_bytes);
+    /* The space of the pools now serves one large request. */
+    void *big = rp_malloc(before.largest_free);
+    RP_CHECK(big != 0);
+    rp_free(big);
+    RP_HEAP_OK();
+}
+
+static void test_chunks_coalesce(void)
+{
+    rp_test_fresh_heap();
+    rp_heap_stats_t before = stats();
+    void *a = rp_malloc(300), *b = rp_malloc(300), *c = rp_malloc(300), *d = rp_malloc(300);
+    RP_CHECK(a && b && c && d);
+    rp_free(b);
+    RP_CHECK_EQ(stats().free_chunks, 2);
+    rp_free(c);   /* merges with b */
+    RP_CHECK_EQ(stats().free_chunks, 2);
+    RP_HEAP_OK();
+    rp_free(a);   /* merges with b+c */
+    RP_CHECK_EQ(stats().free_chunks, 2);
+    rp_free(d);   /* merges everything */
+    RP_CHECK_EQ(stats().free_chunks, 1);
+    RP_CHECK_EQ(stats().free_bytes, before.free_bytes);
+    RP_HEAP_OK();
+}
+
+static void test_realloc(void)
+{
+    rp_test_fresh_heap();
+    uint8_t *p = rp_realloc(0, 20);
+    RP_CHECK(p != 0);
+    for (unsigned i = 0; i < 20; i++)
+        p[i] = (uint8_t)i;
+#if !RP_CFG_DEBUG
+    RP_CHECK(rp_realloc(p, 24) == p);  /* same class */
+#endif
+    uint8_t *q = rp_realloc(p, 200);    /* pool to chunk: moves, keeps contents */
+    RP_CHECK(q != 0);
+    for (unsigned i = 0; i < 20; i++)
+        RP_CHECK_EQ(q[i], i);
+    /* A chunk grows in place into a free neighbour and shrinks in place. */
+    RP_CHECK(rp_realloc(q, 1000) == q);
+    RP_CHECK(rp_usable_size(q) >= 1000);
+    RP_CHECK(rp_realloc(q, 100) == q);
+    RP_CHECK_EQ(q[19], 19);
+    uint8_t *wall = rp_malloc(500);
+    RP_CHECK(wall != 0);
+    uint8_t *r = rp_realloc(q, 100000);
+    RP_CHECK(r != 0 && r != q);
+    RP_CHECK_EQ(r[7], 7);
+    /* A failing realloc returns NULL and leaves the block valid. */
+    uint32_t failed = stats().failed_allocs;
+    RP_CHECK(rp_realloc(r, (size_t)1 << 30) == 0);
+    RP_CHECK_EQ(stats().failed_allocs, failed + 1);
+    RP_CHECK_EQ(r[7], 7);
+    RP_HEAP_OK();
+    rp_free(r);
+    rp_free(wall);
+    RP_CHECK_EQ(stats().blocks_in_use, 0);
+    RP_HEAP_OK();
+}
+
+static void test_calloc(void)
+{
+    rp_test_fresh_heap();
+    uint8_t *p = rp_malloc(100);
+    for (unsigned i = 0; i < 100; i++)
+        p[i] = 0xAB;
+    rp_free(p);
+    uint8_t *z = rp_calloc(10, 10);
+    RP_CHECK(z != 0);
+    unsigned nonzero = 0;
+    for (unsigned i = 0; i < 100; i++)
+        nonzero += z[i] != 0;
+    RP_CHECK_EQ(nonzero, 0);
+    uint32_t failed = stats().failed_allocs;
+    RP_CHECK(rp_calloc((size_t)-1 / 2, 3) == 0);
+    RP_CHECK_EQ(stats().failed_allocs, failed + 1);
+    rp_free(z);
+    RP_HEAP_OK();
+}
+
+static void test_out_of_memory(void)
+{
+    size_t n;
+    rp_region_t r = {rp_test_memory(&n), 16384};
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    void *p[1024];
+    unsigned k = 0;
+    while (k < 1024 && (p[k] = rp_malloc(k % 3 ? 40 : 200)) != 0)
+        k++;
+    RP_CHECK(k > 40 && k < 1024);
+    RP_CHECK_EQ(stats().failed_allocs, 1);
+    RP_HEAP_OK();
+    RP_CHECK(rp_malloc(100000) == 0);
+    RP_CHECK_EQ(stats().failed_allocs, 2);
+    while (k)
+        rp_free(p[--k]);
+    RP_CHECK_EQ(stats().blocks_in_use, 0);
+    RP_CHECK_EQ(stats().free_chunks, 1);
+    RP_HEAP_OK();
+}
+
+/* Each broken rule: reported with its address, refused, heap unchanged. */
+static void expect_report(void *p, const char *rule)
+{
+    uint32_t reports = stats().reports, blocks = stats().blocks_in_use;
+    rp_free(p);
+    RP_CHECK_EQ(stats().reports, reports + 1);
+    RP_CHECK_STR(rp_heap_last_report().rule, rule);
+    RP_CHECK(rp_heap_last_report().addr != 0);
+    RP_CHECK_EQ(stats().blocks_in_use, blocks);
+    RP_HEAP_OK();
+}
+
+static void test_bad_frees_are_reported(void)
+{
+    rp_test_fresh_heap();
+    int local = 0;
+    uint8_t *small = rp_malloc(16), *big = rp_malloc(400);
+    uint8_t *small2 = rp_malloc(16);
+    expect_report(&local, "foreign pointer");
+    expect_report(small + 3, "misaligned");
+    expect_report(big + 64, "interior pointer");
+    rp_free(small);
+    expect_report(small, "double free");
+    rp_free(big);
+    expect_report(big, "double free");
+    /* The other block of the pool is untouched and can still be freed. */
+    rp_free(small2);
+    RP_CHECK_EQ(stats().blocks_in_use, 0);
+    RP_HEAP_OK();
+}
+
+static void test_interior_pool_pointer(void)
+{
+    rp_test_fresh_heap();
+    uint8_t *a = rp_malloc(24), *b = rp_malloc(24);
+    expect_report(a + 8, "interior pointer");
+#if RP_CFG_DEBUG
+    /* An underrun that hits the debug header is caught on free, and the free refused. */
+    uint32_t *h = (uint32_t *)(a - 8), saved = h[1];
+    h[1] = 0;
+    RP_CHECK_STR(rp_heap_check().rule, "debug header");
+    uint32_t reports = stats().reports;
+    rp_free(a);
+    RP_CHECK_EQ(stats().reports, reports + 1);
+    RP_CHECK_STR(rp_heap_last_report().rule, "debug header");
+    RP_CHECK_EQ(stats().blocks_in_use, 2);
+    h[1] = saved;
+    RP_HEAP_OK();
+#endif
+    rp_free(a);
+    rp_free(b);
+    RP_HEAP_OK();
+}
+
+static void test_checker_finds_corruption(void)
+{
+    rp_test_fresh_heap();
+    uint8_t *a = rp_malloc(300), *b = rp_malloc(300), *s = rp_malloc(16), *s2 = rp_malloc(16);
+    rp_free(s);
+    RP_HEAP_OK();
+    uint32_t *tag = (uint32_t *)(b - 4), saved = *tag;
+    *tag = saved + 8;
+    RP_CHECK(rp_heap_check().rule != 0);
+    *tag = saved;
+    RP_HEAP_OK();
+    /* Writing to a freed pool block breaks its free mark (debug: 8 bytes before s). */
+    uint32_t *w = (uint32_t *)(s - 8 * RP_CFG_DEBUG), saved1 = w[1];
+    w[1] ^= 1;
+    RP_CHECK_STR(rp_heap_check().rule, "free mark");
+    w[1] = saved1;
+    RP_HEAP_OK();
+    rp_free(a);
+    rp_free(b);
+    rp_free(s2);
+}
+
+static void test_stats(void)
+{
+    rp_test_fresh_heap();
+    rp_heap_stats_t s0 = stats();
+    RP_CHECK(s0.arena_bytes > 0);
+    RP_CHECK(s0.largest_free > s0.arena_bytes - s0.metadata_bytes - 64);
+    /* Page tables and state: at most 1 % of an arena of 64 KiB or more. */
+    if (s0.arena_bytes >= 65536)
+        RP_CHECK(s0.metadata_bytes * 100u <= s0.arena_bytes);
+    void *a = rp_malloc(10), *b = rp_malloc(1000);
+    rp_heap_stats_t s1 = stats();
+    RP_CHECK_EQ(s1.blocks_in_use, 2);
+    RP_CHECK_EQ(s1.large_blocks, 1);
+    RP_CHECK_EQ(s1.bytes_in_use, rp_usable_size(a) + rp_usable_size(b));
+    rp_free(b);
+    rp_heap_stats_t s2 = stats();
+    RP_CHECK_EQ(s2.peak_bytes_in_use, s1.bytes_in_use);
+    RP_CHECK_EQ(s2.large_blocks, 0);
+    rp_free(a);
+    RP_CHECK_EQ(stats().bytes_in_use, 0);
+}
+
+#if RP_CFG_DEBUG
+static void test_debug_patterns(void)
+{
+    rp_test_fresh_heap();
+    uint8_t *p = rp_malloc(40);
+    unsigned cd = 0;
+    for (unsigned i = 0; i < 40; i++)
+        cd += p[i] == 0xCD;
+    RP_CHECK_EQ(cd, 40);
+    RP_CHECK_EQ(rp_usable_size(p), 40);
+    rp_free(p);
+    /* Past the free-list words, freed bytes read 0xDD. */
+    RP_CHECK_EQ(p[20], 0xDD);
+    uint8_t *q = rp_malloc(100);
+    q[100] = 0;   /* one byte past the end */
+    RP_CHECK_STR(rp_heap_check().rule, "guard bytes");
+    uint32_t reports = stats().reports;
+    rp_free(q);   /* reported, and freed anyway: the heap's own data is intact */
+    RP_CHECK_EQ(stats().reports, reports + 1);
+    RP_CHECK_STR(rp_heap_last_report().rule, "guard bytes overwritten");
+    RP_CHECK_EQ(stats().blocks_in_use, 0);
+    RP_HEAP_OK();
+}
+#endif
+
+int main(void)
+{
+    rp_test_begin("heap");
+    RP_RUN(test_init_refuses_bad_regions);
+    RP_RUN(test_two_regions);
+    RP_RUN(test_zero_and_null);
+    RP_RUN(test_alignment_and_usable_size);
+    RP_RUN(test_pool_bump_then_lifo);
+    RP_RUN(test_empty_pool_returns_to_chunk_heap);
+    RP_RUN(test_chunks_coalesce);
+    RP_RUN(test_realloc);
+    RP_RUN(test_calloc);
+    RP_RUN(test_out_of_memory);
+    RP_RUN(test_bad_frees_are_reported);
+    RP_RUN(test_interior_pool_pointer);
+    RP_RUN(test_checker_finds_corruption);
+    RP_RUN(test_stats);
+#if RP_CFG_DEBUG
+    RP_RUN(test_debug_patterns);
+#endif
+    return rp_test_end();
+}

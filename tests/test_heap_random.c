@@ -1,0 +1,147 @@
+/*
+ * test_heap_random.c — a model-based randomized test of the allocator. Long seeded
+ * sequences of malloc, calloc, realloc and free with mixed sizes run against a model of
+ * what is live; every block's contents are checked when it is freed or moved, and
+ * rp_heap_check runs after every step. Failures of allocation (the heap is small on
+ * purpose at times) must leave both the heap and the model unchanged.
+ */
+#include "rp_test.h"
+
+#ifndef RP_TEST_STEPS
+#define RP_TEST_STEPS 6000
+#endif
+#define SLOTS 256
+
+typedef struct slot {
+    uint8_t *p;
+    size_t n;
+    uint8_t fill;
+} slot_t;
+
+static slot_t slots[SLOTS];
+static unsigned live;
+
+static size_t pick_size(uint32_t *x, size_t max)
+{
+    uint32_t r = rp_rand_range(x, 0, 99);
+    size_t n = r < 65 ? rp_rand_range(x, 0, 64) : r < 95 ? rp_rand_range(x, 65, 600) : rp_rand_range(x, 601, 8192);
+    return n > max ? max : n;
+}
+
+static void fill(slot_t *s, size_t from)
+{
+    for (size_t i = from; i < s->n; i++)
+        s->p[i] = (uint8_t)(s->fill + i);
+}
+
+static int intact(const slot_t *s, size_t upto)
+{
+    for (size_t i = 0; i < upto && i < s->n; i++)
+        if (s->p[i] != (uint8_t)(s->fill + i))
+            return 0;
+    return 1;
+}
+
+static void step(uint32_t *x, size_t max)
+{
+    uint32_t op = rp_rand_range(x, 0, 99);
+    rp_heap_stats_t before;
+    rp_heap_stats(&before);
+    if (live == 0 || (op < 50 && live < SLOTS)) {
+        slot_t s = {0, pick_size(x, max), (uint8_t)rp_rand_next(x)};
+        int zeroed = op < 10;
+        s.p = zeroed ? rp_calloc(1, s.n) : rp_malloc(s.n);
+        if (!s.p) {
+            rp_heap_stats_t after;
+            rp_heap_stats(&after);
+            RP_CHECK_EQ(after.failed_allocs, before.failed_allocs + 1);
+            RP_CHECK_EQ(after.blocks_in_use, before.blocks_in_use);
+            return;
+        }
+        RP_CHECK(((uintptr_t)s.p & 7u) == 0 && rp_usable_size(s.p) >= s.n);
+        if (zeroed) {
+            unsigned nonzero = 0;
+            for (size_t i = 0; i < s.n; i++)
+                nonzero += s.p[i] != 0;
+            RP_CHECK_EQ(nonzero, 0);
+        }
+        fill(&s, 0);
+        slots[live++] = s;
+        return;
+    }
+    unsigned k = rp_rand_range(x, 0, live - 1);
+    slot_t *s = &slots[k];
+    if (op < 75) {
+        size_t n = pick_size(x, max);
+        uint8_t *q = rp_realloc(s->p, n);
+        if (!q) {
+            RP_CHECK(intact(s, s->n));
+            return;
+        }
+        s->p = q;
+        RP_CHECK(intact(s, n));
+        size_t old = s->n;
+        s->n = n;
+        if (n > old)
+            fill(s, old);
+        return;
+    }
+    RP_CHECK(intact(s, s->n));
+    rp_free(s->p);
+    *s = slots[--live];
+}
+
+static void run_seed(uint32_t seed, size_t arena)
+{
+    size_t n;
+    rp_region_t r = {rp_test_memory(&n), arena};
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    rp_heap_stats_t fresh;
+    rp_heap_stats(&fresh);
+    uint32_t x = seed;
+    live = 0;
+    for (unsigned i = 0; i < RP_TEST_STEPS; i++) {
+        step(&x, arena / 8);
+        if (!RP_HEAP_OK()) {
+            rp_printf("seed %u failed at step %u\n", seed, i);
+            return;
+        }
+    }
+    while (live)
+        rp_free(slots[--live].p);
+    rp_heap_stats_t end;
+    rp_heap_stats(&end);
+    RP_CHECK_EQ(end.blocks_in_use, 0);
+    RP_CHECK_EQ(end.bytes_in_use, 0);
+    RP_CHECK_EQ(end.pool_bytes, 0);
+    RP_CHECK_EQ(end.free_chunks, 1);
+    RP_CHECK_EQ(end.free_bytes, fresh.free_bytes);
+    RP_CHECK_EQ(end.reports, 0);
+    RP_HEAP_OK();
+}
+
+/* A roomy heap: mostly successes. */
+static void test_random_roomy(void)
+{
+    size_t n;
+    rp_test_memory(&n);
+    if (n > 512u * 1024u)
+        n = 512u * 1024u;
+    for (uint32_t seed = 1; seed <= 3; seed++)
+        run_seed(seed * 2654435761u, n);
+}
+
+/* A tight heap: many failures, which must change nothing. */
+static void test_random_tight(void)
+{
+    for (uint32_t seed = 1; seed <= 3; seed++)
+        run_seed(seed * 40503u + 7u, 12288);
+}
+
+int main(void)
+{
+    rp_test_begin("heap_random");
+    RP_RUN(test_random_roomy);
+    RP_RUN(test_random_tight);
+    return rp_test_end();
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, then builds and runs the host suites (debug
+# allocator with ASan+UBSan, release, 32-bit) and the Cortex-M core builds with their
+# freestanding check, each under ctest. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh
+
+presets=(host host-release host-m32 cm0 cm3 cm4 cm33)
+jobs=$(nproc)
+failed=()
+for p in "${presets[@]}"; do
+    echo "=== preset $p"
+    if cmake --preset "$p" >/dev/null && cmake --build --preset "$p" -j "$jobs" &&
+        ctest --preset "$p" -j "$jobs"; then
+        :
+    else
+        failed+=("$p")
+    fi
+done
+if [ ${#failed[@]} -ne 0 ]; then
+    echo "FAILED presets: ${failed[*]}"
+    exit 1
+fi
+echo "all presets passed: ${presets[*]}"
