@@ -15,8 +15,9 @@
  *   to stop instead (the host port can be told to count reports for tests).
  * - rp_port_panic is for states the core cannot continue from. It never returns.
  * - rp_port_console_write writes bytes to the board's console (UART, semihosting, stdout).
- * - rp_port_in_interrupt tells the core whether it runs in an interrupt handler, so that
- *   work which must not run there (a cycle collection) is deferred.
+ * - rp_port_in_interrupt tells the core whether it runs in an interrupt handler or with
+ *   interrupts masked (inside a critical section), so that work which must not run there
+ *   (a cycle collection) is only marked as due and run later from thread mode.
  */
 #ifndef RP_PORT_H
 #define RP_PORT_H
@@ -37,7 +38,8 @@ _Noreturn void rp_port_panic(const char *why, const void *addr);
 
 void rp_port_console_write(const char *s, size_t n);
 
-/* Nonzero while an interrupt handler runs. */
+/* Nonzero while an interrupt handler runs or interrupts are masked (Cortex-M: IPSR != 0,
+ * or PRIMASK set, or BASEPRI nonzero; host: inside rp_port_critical_enter). */
 int rp_port_in_interrupt(void);
 
 /* A free-running counter (cycles or ticks) for benchmarks and pause statistics. */
