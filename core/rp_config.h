@@ -51,6 +51,19 @@
 #define RP_CFG_CRITICAL 1
 #endif
 
+/* GC links as 16-bit offsets in 8-byte units from the lowest heap address: an 8-byte
+ * tracked-object header, for heaps that end within 512 KiB of their lowest address.
+ * 0: 32-bit offsets (12-byte header; 16 with 64-bit pointers) for any heap size. */
+#ifndef RP_CFG_GC_LINK16
+#define RP_CFG_GC_LINK16 0
+#endif
+
+/* Entries in the type table (8-bit type numbers in the object header; 0 is unused). */
+#ifndef RP_CFG_MAX_TYPES
+#define RP_CFG_MAX_TYPES 32
+#endif
+
+_Static_assert(RP_CFG_MAX_TYPES >= 16 && RP_CFG_MAX_TYPES <= 256, "RP_CFG_MAX_TYPES must be 16..256");
 _Static_assert((RP_CFG_POOL_SIZE & (RP_CFG_POOL_SIZE - 1u)) == 0, "RP_CFG_POOL_SIZE must be a power of two");
 _Static_assert(RP_CFG_POOL_SIZE >= 256u && RP_CFG_POOL_SIZE <= 65536u, "RP_CFG_POOL_SIZE must be 256..65536");
 _Static_assert(RP_CFG_SMALL_MAX % 8u == 0 && RP_CFG_SMALL_MAX >= 8u, "RP_CFG_SMALL_MAX must be a multiple of 8");

@@ -6,6 +6,23 @@
 
 #include <stdint.h>
 
+static rp_sink_t sink;
+
+rp_sink_t rp_print_set_sink(rp_sink_t s)
+{
+    rp_sink_t old = sink;
+    sink = s;
+    return old;
+}
+
+static void emit(const char *s, unsigned n)
+{
+    if (sink)
+        sink(s, n);
+    else
+        rp_port_console_write(s, n);
+}
+
 typedef struct out {
     char buf[96];
     unsigned n;
@@ -14,7 +31,7 @@ typedef struct out {
 static void put(out_t *o, char c)
 {
     if (o->n == sizeof o->buf) {
-        rp_port_console_write(o->buf, o->n);
+        emit(o->buf, o->n);
         o->n = 0;
     }
     o->buf[o->n++] = c;
@@ -110,7 +127,7 @@ void rp_vprintf(const char *fmt, va_list ap)
         }
     }
     if (o.n)
-        rp_port_console_write(o.buf, o.n);
+        emit(o.buf, o.n);
 }
 
 void rp_printf(const char *fmt, ...)

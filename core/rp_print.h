@@ -8,6 +8,11 @@
 
 #include <stdarg.h>
 
+/* Where output goes: NULL (the default) is the port console. Tests capture output with a
+ * sink of their own. Returns the previous sink. */
+typedef void (*rp_sink_t)(const char *s, unsigned n);
+rp_sink_t rp_print_set_sink(rp_sink_t sink);
+
 void rp_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rp_vprintf(const char *fmt, va_list ap);
 

@@ -1,0 +1,613 @@
+/*
+ * gc.c — the cycle collector (contract and order of phases in rp_gc.h; list invariants
+ * in gc_internal.h).
+ *
+ * During update_refs .. move_unreachable an object's prev link holds gc_refs, its copy
+ * of the count, as CPython keeps it in _gc_prev; the lists are walked through next only,
+ * and move_unreachable rebuilds prev as it goes. The UNREACHABLE flag lives in the header
+ * rather than in a link bit, so the unreachable list keeps ordinary links throughout.
+ * No phase allocates or recurses: a traversal visits one object's references, and the
+ * objects it finds are appended to a list that the same loop walks later.
+ */
+#include "gc_internal.h"
+#include "heap_internal.h"
+#include "rp_mem.h"
+#include "rp_port.h"
+#include "rp_print.h"
+
+rp_gc_state_t rp_gc;
+uintptr_t rp_link_base;
+void (*rp_weakref_on_collect)(rp_gchead_t *unreachable);
+
+#define REFS_SAT ((uint32_t)(rp_link_t)~(rp_link_t)0)
+
+static inline rp_gchead_t *list(enum rp_list_id id) { return rp_gc.lists[id]; }
+
+/* ---- set-up ---- */
+
+static int links_reach_heap(void)
+{
+    uintptr_t lo = (uintptr_t)-1, hi = 0;
+    for (unsigned i = 0; i < rp_heap.nregions; i++) {
+        if (rp_heap.regions[i].grid < lo)
+            lo = rp_heap.regions[i].grid;
+        if (rp_heap.regions[i].end > hi)
+            hi = rp_heap.regions[i].end;
+    }
+    rp_link_base = lo;
+    return ((hi - lo) >> 3) <= (uintptr_t)(rp_link_t)~(rp_link_t)0;
+}
+
+void rp_gc_state_init(void)
+{
+    rp_memset(&rp_gc, 0, sizeof rp_gc);
+    rp_gc.threshold[0] = 700;
+    rp_gc.threshold[1] = 10;
+    rp_gc.threshold[2] = 10;
+    rp_gc.enabled = 1;
+    if (!links_reach_heap())
+        rp_port_panic("RP_CFG_GC_LINK16: heap spans more than 512 KiB", (void *)rp_link_base);
+    for (unsigned i = 0; i < RP_NLISTS; i++) {
+        rp_gchead_t *s = rp_malloc(sizeof(rp_gchead_t));
+        if (!s)
+            rp_port_panic("no memory for the collector's list heads", 0);
+        s->head = RP_RC_IMMORTAL;
+        rp_list_init(s);
+        rp_gc.lists[i] = s;
+    }
+}
+
+/* ---- tracking ---- */
+
+void rp_gc_track(rp_obj_t *o)
+{
+    if ((o->head & RP_HEAD_TRACKED) || !rp_is_gc(o))
+        return;
+    o->head |= RP_HEAD_TRACKED;
+    rp_set_gen(o, RP_GEN_YOUNG);
+    rp_list_append(rp_gch(o), list(RP_LIST_GEN0));
+}
+
+void rp_gc_untrack(rp_obj_t *o)
+{
+    if (!(o->head & RP_HEAD_TRACKED))
+        return;
+    rp_list_remove(rp_gch(o));
+    o->head &= ~RP_HEAD_TRACKED;
+}
+
+int rp_gc_is_tracked(const rp_obj_t *o) { return (o->head & RP_HEAD_TRACKED) != 0; }
+int rp_gc_is_finalized(const rp_obj_t *o) { return (o->head & RP_HEAD_FINALIZED) != 0; }
+
+/* ---- the phases ---- */
+
+static void update_refs(rp_gchead_t *l)
+{
+    for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n)) {
+        rp_obj_t *o = (rp_obj_t *)n;
+        uint32_t rc = rp_refcnt(o);
+        n->prev = (rp_link_t)(rc > REFS_SAT ? REFS_SAT : rc);
+        o->head |= RP_HEAD_COLLECTING;
+    }
+}
+
+static void visit_decref(rp_obj_t *c, void *arg)
+{
+    (void)arg;
+    if (c->head & RP_HEAD_COLLECTING) {
+        rp_gchead_t *n = rp_gch(c);
+        if (n->prev != REFS_SAT && n->prev > 0)
+            n->prev--;
+    }
+}
+
+static void subtract_refs(rp_gchead_t *l)
+{
+    for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n))
+        rp_obj_traverse((rp_obj_t *)n, visit_decref, 0);
+}
+
+/* A referent of a reachable object is reachable: give it gc_refs 1, and bring it back
+ * to the tail of the young list if it was already set aside as unreachable. */
+static void visit_reachable(rp_obj_t *c, void *arg)
+{
+    uint32_t h = c->head;
+    if (!(h & RP_HEAD_COLLECTING))
+        return;
+    rp_gchead_t *n = rp_gch(c);
+    if (h & RP_HEAD_UNREACHABLE) {
+        rp_list_remove(n);
+        c->head = h & ~RP_HEAD_UNREACHABLE;
+        rp_list_append(n, arg);
+        n->prev = 1;
+    } else if (n->prev == 0) {
+        n->prev = 1;
+    }
+}
+
+/* Splits `young` into reachable (stays, generation set to dest) and unreachable.
+ * Returns the number of reachable objects. */
+static uint32_t move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, unsigned dest)
+{
+    rp_gchead_t *prev = young;
+    uint32_t kept = 0;
+    for (rp_gchead_t *n = rp_next(young); n != young; n = rp_next(prev)) {
+        rp_obj_t *o = (rp_obj_t *)n;
+        if (n->prev) {
+            rp_obj_traverse(o, visit_reachable, young);
+            n->prev = rp_link_of(prev);
+            o->head &= ~RP_HEAD_COLLECTING;
+            rp_set_gen(o, dest);
+            prev = n;
+            kept++;
+        } else {
+            prev->next = n->next;
+            rp_list_append(n, unreachable);
+            o->head |= RP_HEAD_UNREACHABLE;
+        }
+    }
+    young->prev = rp_link_of(prev);
+    return kept;
+}
+
+static void clear_scratch(rp_gchead_t *l, uint32_t flags)
+{
+    for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n))
+        ((rp_obj_t *)n)->head &= ~flags;
+}
+
+static uint32_t list_size(const rp_gchead_t *l)
+{
+    uint32_t k = 0;
+    for (const rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n))
+        k++;
+    return k;
+}
+
+static void visit_to_finalizers(rp_obj_t *c, void *arg)
+{
+    if (c->head & RP_HEAD_UNREACHABLE) {
+        c->head &= ~RP_HEAD_UNREACHABLE;
+        rp_list_move(rp_gch(c), arg);
+    }
+}
+
+/* Objects with legacy finalizers, and all they reach, become gc.garbage (CPython's
+ * move_legacy_finalizers and move_legacy_finalizer_reachable). Returns how many. */
+static uint32_t move_legacy(rp_gchead_t *unreachable)
+{
+    rp_gchead_t *fin = list(RP_LIST_SCRATCH);
+    for (rp_gchead_t *n = rp_next(unreachable), *next; n != unreachable; n = next) {
+        next = rp_next(n);
+        rp_obj_t *o = (rp_obj_t *)n;
+        if (rp_type_of(o)->flags & RP_TYPE_LEGACY_FINALIZER) {
+            o->head &= ~RP_HEAD_UNREACHABLE;
+            rp_list_move(n, fin);
+        }
+    }
+    uint32_t k = 0;
+    for (rp_gchead_t *n = rp_next(fin); n != fin; n = rp_next(n), k++) {
+        rp_obj_t *o = (rp_obj_t *)n;
+        rp_obj_traverse(o, visit_to_finalizers, fin);
+        rp_incref(o);   /* gc.garbage's reference */
+        rp_set_gen(o, RP_GEN_OLD);
+        if (rp_gc.debug & RP_GC_DEBUG_UNCOLLECTABLE)
+            rp_printf("gc: uncollectable <%s %p>\n", rp_type_of(o)->name, (void *)o);
+    }
+    rp_list_merge(fin, list(RP_LIST_GARBAGE));
+    return k;
+}
+
+/* PEP 442: every finalizer once, each object parked on `seen` while its own runs. */
+static void finalize_garbage(rp_gchead_t *unreachable)
+{
+    rp_gchead_t *seen = list(RP_LIST_SCRATCH);
+    while (!rp_list_empty(unreachable)) {
+        rp_gchead_t *n = rp_next(unreachable);
+        rp_obj_t *o = (rp_obj_t *)n;
+        const rp_type_t *t = rp_type_of(o);
+        rp_list_move(n, seen);
+        if (t->finalize && !(o->head & RP_HEAD_FINALIZED)) {
+            o->head |= RP_HEAD_FINALIZED;
+            rp_incref(o);
+            t->finalize(o);
+            rp_decref(o);
+        }
+    }
+    rp_list_merge(seen, unreachable);
+}
+
+/* Objects a finalizer made reachable again survive, with all they reach. */
+static void handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
+{
+    update_refs(unreachable);
+    subtract_refs(unreachable);
+    move_unreachable(unreachable, still, old_gen);
+    clear_scratch(still, RP_HEAD_COLLECTING | RP_HEAD_UNREACHABLE);
+    rp_list_merge(unreachable, old);
+}
+
+/* Breaks every cycle through the types' clear hooks; refcounting frees the objects. */
+static void delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
+{
+    while (!rp_list_empty(still)) {
+        rp_gchead_t *n = rp_next(still);
+        rp_obj_t *o = (rp_obj_t *)n;
+        rp_incref(o);
+        if (rp_gc.debug & RP_GC_DEBUG_SAVEALL) {
+            rp_set_gen(o, RP_GEN_OLD);
+            rp_list_move(n, list(RP_LIST_GARBAGE));
+            continue;   /* gc.garbage keeps the reference */
+        }
+        rp_obj_clear(o);
+        if (rp_next(still) == n) {   /* still alive: it may die later */
+            rp_set_gen(o, old_gen);
+            rp_list_move(n, old);
+        }
+        rp_decref(o);
+    }
+}
+
+static void print_generations(void)
+{
+    rp_printf("gc: objects in each generation: %u %u %u\n", (unsigned)list_size(list(RP_LIST_GEN0)),
+              (unsigned)list_size(list(RP_LIST_GEN1)), (unsigned)list_size(list(RP_LIST_GEN2)));
+    rp_printf("gc: objects in permanent generation: %u\n", (unsigned)list_size(list(RP_LIST_PERMANENT)));
+}
+
+static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
+{
+    if (rp_gc.debug & RP_GC_DEBUG_STATS) {
+        rp_printf("gc: collecting generation %d...\n", gen);
+        print_generations();
+    }
+    if (gen + 1 < RP_GC_GENERATIONS)
+        rp_gc.count[gen + 1]++;
+    for (int i = 0; i <= gen; i++)
+        rp_gc.count[i] = 0;
+    rp_gchead_t *young = list((enum rp_list_id)gen);
+    for (int i = 0; i < gen; i++)
+        rp_list_merge(list((enum rp_list_id)i), young);
+    unsigned old_gen = gen < RP_GEN_OLD ? (unsigned)gen + 1u : RP_GEN_OLD;
+    rp_gchead_t *old = list((enum rp_list_id)old_gen);
+    rp_gchead_t *unreachable = list(RP_LIST_UNREACHABLE);
+
+    update_refs(young);
+    subtract_refs(young);
+    uint32_t survivors = move_unreachable(young, unreachable, old_gen);
+    clear_scratch(unreachable, RP_HEAD_COLLECTING);
+    if (gen == 1)
+        rp_gc.long_lived_pending += survivors;
+    if (young != old)
+        rp_list_merge(young, old);
+    if (gen == 2) {
+        rp_gc.long_lived_pending = 0;
+        rp_gc.long_lived_total = survivors;
+    }
+
+    *uncollectable = move_legacy(unreachable);
+    clear_scratch(unreachable, RP_HEAD_UNREACHABLE);
+    uint32_t m = 0;
+    for (rp_gchead_t *n = rp_next(unreachable); n != unreachable; n = rp_next(n), m++)
+        if (rp_gc.debug & RP_GC_DEBUG_COLLECTABLE)
+            rp_printf("gc: collectable <%s %p>\n", rp_type_of((rp_obj_t *)n)->name, (void *)n);
+    *collected = m;
+
+    if (rp_weakref_on_collect)
+        rp_weakref_on_collect(unreachable);
+    finalize_garbage(unreachable);
+    rp_gchead_t *still = list(RP_LIST_SCRATCH);
+    handle_resurrected(unreachable, still, old, old_gen);
+    delete_garbage(still, old, old_gen);
+}
+
+static void run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable)
+{
+    for (unsigned i = 0; i < RP_GC_MAX_CALLBACKS; i++)
+        if (rp_gc.callbacks[i])
+            rp_gc.callbacks[i](phase, gen, collected, uncollectable, rp_gc.callback_args[i]);
+}
+
+/* Caller has checked that collecting is allowed and set rp_gc.collecting. */
+static uint32_t collect_with_callback(int gen)
+{
+    uint32_t collected = 0, uncollectable = 0;
+    run_callbacks(RP_GC_START, gen, 0, 0);
+    uint32_t t0 = rp_port_cycles();
+    collect(gen, &collected, &uncollectable);
+    uint32_t pause = rp_port_cycles() - t0;
+    rp_gc_gen_stats_t *s = &rp_gc.stats.gen[gen];
+    s->collections++;
+    s->collected += collected;
+    s->uncollectable += uncollectable;
+    if (pause > rp_gc.stats.longest_pause) {
+        rp_gc.stats.longest_pause = pause;
+        rp_gc.stats.longest_pause_generation = (uint32_t)gen;
+    }
+    if (rp_gc.debug & RP_GC_DEBUG_STATS)
+        rp_printf("gc: done, %u unreachable, %u uncollectable, %u cycles elapsed\n", (unsigned)collected,
+                  (unsigned)uncollectable, (unsigned)pause);
+    run_callbacks(RP_GC_STOP, gen, collected, uncollectable);
+    return collected + uncollectable;
+}
+
+static int may_collect(void)
+{
+    return !rp_gc.collecting && rp_gc.lists[0] && !rp_port_in_interrupt();
+}
+
+/* CPython's collect_generations: the oldest generation over its threshold, with the
+ * 25 % rule holding back full collections. */
+static void collect_generations(void)
+{
+    rp_gc.due = 0;
+    for (int i = RP_GC_GENERATIONS - 1; i >= 0; i--) {
+        if (rp_gc.count[i] <= rp_gc.threshold[i])
+            continue;
+        if (i == RP_GC_GENERATIONS - 1 && rp_gc.long_lived_pending < rp_gc.long_lived_total / 4u)
+            continue;
+        rp_gc.collecting = 1;
+        collect_with_callback(i);
+        rp_gc.collecting = 0;
+        break;
+    }
+}
+
+static int threshold_crossed(void)
+{
+    return rp_gc.enabled && rp_gc.threshold[0] && rp_gc.count[0] > rp_gc.threshold[0];
+}
+
+void rp_gc_on_alloc(void)
+{
+    rp_gc.count[0]++;
+    if (!threshold_crossed() || rp_gc.collecting)
+        return;
+    if (rp_port_in_interrupt())
+        rp_gc.due = 1;
+    else
+        collect_generations();
+}
+
+void rp_gc_on_free(void)
+{
+    if (rp_gc.count[0] > 0)
+        rp_gc.count[0]--;
+}
+
+void rp_gc_poll(void)
+{
+    if (rp_gc.due && may_collect() && threshold_crossed())
+        collect_generations();
+    else if (may_collect())
+        rp_gc.due = 0;
+}
+
+int rp_gc_is_due(void) { return rp_gc.due; }
+
+void rp_gc_emergency(size_t request)
+{
+    if (!may_collect())
+        return;
+    if (rp_gc.oom_hook)
+        rp_gc.oom_hook(request);
+    rp_gc.collecting = 1;
+    collect_with_callback(RP_GEN_OLD);
+    rp_gc.collecting = 0;
+}
+
+/* ---- the gc module ---- */
+
+void rp_gc_enable(void) { rp_gc.enabled = 1; }
+void rp_gc_disable(void) { rp_gc.enabled = 0; }
+int rp_gc_isenabled(void) { return rp_gc.enabled; }
+void rp_gc_set_debug(unsigned flags) { rp_gc.debug = flags; }
+unsigned rp_gc_get_debug(void) { return rp_gc.debug; }
+void rp_gc_set_oom_hook(void (*hook)(size_t)) { rp_gc.oom_hook = hook; }
+
+uint32_t rp_gc_collect(int generation)
+{
+    if (generation < 0 || generation >= RP_GC_GENERATIONS || !may_collect())
+        return 0;
+    rp_gc.collecting = 1;
+    uint32_t n = collect_with_callback(generation);
+    rp_gc.collecting = 0;
+    return n;
+}
+
+void rp_gc_get_count(uint32_t count[RP_GC_GENERATIONS])
+{
+    for (unsigned i = 0; i < RP_GC_GENERATIONS; i++)
+        count[i] = rp_gc.count[i];
+}
+
+void rp_gc_get_threshold(uint32_t threshold[RP_GC_GENERATIONS])
+{
+    for (unsigned i = 0; i < RP_GC_GENERATIONS; i++)
+        threshold[i] = rp_gc.threshold[i];
+}
+
+void rp_gc_set_threshold(uint32_t t0, uint32_t t1, uint32_t t2)
+{
+    rp_gc.threshold[0] = t0;
+    rp_gc.threshold[1] = t1;
+    rp_gc.threshold[2] = t2;
+}
+
+void rp_gc_get_stats(rp_gc_stats_t *out) { *out = rp_gc.stats; }
+
+static size_t list_into(const rp_gchead_t *l, rp_obj_t **buf, size_t cap, size_t k)
+{
+    for (const rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n), k++)
+        if (k < cap)
+            buf[k] = (rp_obj_t *)(uintptr_t)n;
+    return k;
+}
+
+size_t rp_gc_get_objects(int generation, rp_obj_t **buf, size_t cap)
+{
+    if (generation >= RP_GC_GENERATIONS || generation < -1)
+        return 0;
+    if (generation >= 0)
+        return list_into(list((enum rp_list_id)generation), buf, cap, 0);
+    size_t k = 0;
+    for (unsigned i = RP_LIST_GEN0; i <= RP_LIST_PERMANENT; i++)
+        k = list_into(list((enum rp_list_id)i), buf, cap, k);
+    return k;
+}
+
+typedef struct referrer_search {
+    rp_obj_t *target;
+    int found;
+} referrer_search_t;
+
+static void visit_find(rp_obj_t *c, void *arg)
+{
+    referrer_search_t *s = arg;
+    if (c == s->target)
+        s->found = 1;
+}
+
+size_t rp_gc_get_referrers(rp_obj_t *target, rp_obj_t **buf, size_t cap)
+{
+    size_t k = 0;
+    for (unsigned i = RP_LIST_GEN0; i <= RP_LIST_GARBAGE; i++) {
+        rp_gchead_t *l = list((enum rp_list_id)i);
+        for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n)) {
+            referrer_search_t s = {target, 0};
+            rp_obj_traverse((rp_obj_t *)n, visit_find, &s);
+            if (s.found && k++ < cap)
+                buf[k - 1] = (rp_obj_t *)n;
+        }
+    }
+    return k;
+}
+
+typedef struct referent_list {
+    rp_obj_t **buf;
+    size_t cap, k;
+} referent_list_t;
+
+static void visit_collect(rp_obj_t *c, void *arg)
+{
+    referent_list_t *r = arg;
+    if (r->k < r->cap)
+        r->buf[r->k] = c;
+    r->k++;
+}
+
+size_t rp_gc_get_referents(rp_obj_t *o, rp_obj_t **buf, size_t cap)
+{
+    referent_list_t r = {buf, cap, 0};
+    rp_obj_traverse(o, visit_collect, &r);
+    return r.k;
+}
+
+static void set_gens(rp_gchead_t *l, unsigned gen)
+{
+    for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n))
+        rp_set_gen((rp_obj_t *)n, gen);
+}
+
+void rp_gc_freeze(void)
+{
+    for (unsigned i = RP_LIST_GEN0; i <= RP_LIST_GEN2; i++)
+        rp_list_merge(list((enum rp_list_id)i), list(RP_LIST_PERMANENT));
+    set_gens(list(RP_LIST_PERMANENT), RP_GEN_PERMANENT);
+    rp_gc.count[0] = 0;
+}
+
+void rp_gc_unfreeze(void)
+{
+    set_gens(list(RP_LIST_PERMANENT), RP_GEN_OLD);
+    rp_list_merge(list(RP_LIST_PERMANENT), list(RP_LIST_GEN2));
+}
+
+uint32_t rp_gc_get_freeze_count(void) { return list_size(list(RP_LIST_PERMANENT)); }
+
+size_t rp_gc_garbage(rp_obj_t **buf, size_t cap) { return list_into(list(RP_LIST_GARBAGE), buf, cap, 0); }
+
+void rp_gc_garbage_clear(void)
+{
+    rp_gchead_t *g = list(RP_LIST_GARBAGE);
+    while (!rp_list_empty(g)) {
+        rp_gchead_t *n = rp_next(g);
+        rp_list_move(n, list(RP_LIST_GEN2));
+        rp_decref((rp_obj_t *)n);
+    }
+}
+
+int rp_gc_callback_add(rp_gc_callback_t cb, void *arg)
+{
+    for (unsigned i = 0; i < RP_GC_MAX_CALLBACKS; i++) {
+        if (!rp_gc.callbacks[i]) {
+            rp_gc.callbacks[i] = cb;
+            rp_gc.callback_args[i] = arg;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int rp_gc_callback_remove(rp_gc_callback_t cb, void *arg)
+{
+    for (unsigned i = 0; i < RP_GC_MAX_CALLBACKS; i++) {
+        if (rp_gc.callbacks[i] == cb && rp_gc.callback_args[i] == arg) {
+            rp_gc.callbacks[i] = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ---- the checker ---- */
+
+static rp_fault_t fault(const char *rule, const void *addr)
+{
+    rp_fault_t f = {rule, addr};
+    return f;
+}
+
+static rp_fault_t check_list(enum rp_list_id id, uint32_t limit)
+{
+    const rp_gchead_t *l = list(id);
+    uint32_t k = 0;
+    if (l->head != RP_RC_IMMORTAL)
+        return fault("list sentinel overwritten", l);
+    for (const rp_gchead_t *n = rp_next(l), *p = l; n != l; p = n, n = rp_next(n)) {
+        const rp_obj_t *o = (const rp_obj_t *)(uintptr_t)n;
+        if (++k > limit)
+            return fault("generation list longer than the heap's blocks (cycle in links)", n);
+        if (!rp_region_of((uintptr_t)n))
+            return fault("generation list link points outside the heap", n);
+        if (rp_prev(n) != p)
+            return fault("generation list back link broken", n);
+        if (!(o->head & RP_HEAD_TRACKED) || !rp_type_of(o) || !rp_is_gc(o))
+            return fault("untracked or non-GC object on a generation list", n);
+        if (o->head & (RP_HEAD_COLLECTING | RP_HEAD_UNREACHABLE))
+            return fault("collector scratch flag left set between collections", n);
+        unsigned gen = (o->head & RP_HEAD_GEN_MASK) >> RP_HEAD_GEN_SHIFT;
+        if (id <= RP_LIST_PERMANENT && gen != (unsigned)id)
+            return fault("object's generation bits differ from its list", n);
+    }
+    return fault(0, 0);
+}
+
+rp_fault_t rp_gc_check(void)
+{
+    if (!rp_gc.lists[0])
+        return fault(0, 0);
+    if (rp_gc.collecting || rp_gc.dealloc_running)
+        return fault("collection or deallocation still marked as running", &rp_gc);
+    rp_heap_stats_t s;
+    rp_heap_stats(&s);
+    for (unsigned i = RP_LIST_GEN0; i <= RP_LIST_GARBAGE; i++) {
+        rp_fault_t f = check_list((enum rp_list_id)i, s.blocks_in_use);
+        if (f.rule)
+            return f;
+    }
+    for (unsigned i = RP_LIST_REFZERO; i < RP_NLISTS; i++)
+        if (!rp_list_empty(list((enum rp_list_id)i)) || list((enum rp_list_id)i)->head != RP_RC_IMMORTAL)
+            return fault("a collector work list is not empty between calls", list((enum rp_list_id)i));
+    return fault(0, 0);
+}

@@ -1,0 +1,113 @@
+/*
+ * gc_internal.h — the collector's state and list primitives, shared by object.c
+ * (tracking, the refzero queue) and gc.c (collections).
+ *
+ * Lists are circular and doubly linked through the objects' prev/next links, each with a
+ * sentinel allocated from the heap so that it has a compressed address too. A list
+ * primitive never needs to know which list a node is on.
+ *
+ * Invariants between calls (checked by rp_gc_check):
+ *   G1 every list is well linked: next(prev(x)) == x for every node.
+ *   G2 a node of generation list g is TRACKED, of a GC type, with generation bits g, and
+ *      without COLLECTING or UNREACHABLE.
+ *   G3 an object is TRACKED iff it is on exactly one generation, permanent or garbage list.
+ *   G4 the refzero queue is empty; no collection is running.
+ */
+#ifndef RP_GC_INTERNAL_H
+#define RP_GC_INTERNAL_H
+
+#include "rp_gc.h"
+
+enum rp_list_id {
+    RP_LIST_GEN0 = 0,
+    RP_LIST_GEN1 = 1,
+    RP_LIST_GEN2 = 2,
+    RP_LIST_PERMANENT = 3,
+    RP_LIST_GARBAGE = 4,
+    RP_LIST_REFZERO = 5,
+    RP_LIST_UNREACHABLE = 6,
+    RP_LIST_SCRATCH = 7,
+    RP_NLISTS = 8,
+};
+
+typedef struct rp_gc_state {
+    rp_gchead_t *lists[RP_NLISTS];
+    uint32_t count[RP_GC_GENERATIONS];
+    uint32_t threshold[RP_GC_GENERATIONS];
+    uint32_t long_lived_total, long_lived_pending;
+    uint32_t freeze_count;
+    uint8_t enabled, collecting, due, dealloc_running;
+    unsigned debug;
+    rp_gc_stats_t stats;
+    rp_gc_callback_t callbacks[RP_GC_MAX_CALLBACKS];
+    void *callback_args[RP_GC_MAX_CALLBACKS];
+    void (*oom_hook)(size_t);
+    uint32_t refzero_depth, refzero_peak;
+} rp_gc_state_t;
+
+extern rp_gc_state_t rp_gc;
+extern uintptr_t rp_link_base;
+
+static inline rp_gchead_t *rp_gch(const rp_obj_t *o) { return (rp_gchead_t *)(uintptr_t)o; }
+static inline rp_gchead_t *rp_unlink_ptr(rp_link_t l) { return (rp_gchead_t *)(rp_link_base + ((uintptr_t)l << 3)); }
+static inline rp_link_t rp_link_of(const void *p) { return (rp_link_t)(((uintptr_t)p - rp_link_base) >> 3); }
+
+static inline rp_gchead_t *rp_next(const rp_gchead_t *n) { return rp_unlink_ptr(n->next); }
+static inline rp_gchead_t *rp_prev(const rp_gchead_t *n) { return rp_unlink_ptr(n->prev); }
+
+static inline void rp_list_init(rp_gchead_t *s) { s->prev = s->next = rp_link_of(s); }
+static inline int rp_list_empty(const rp_gchead_t *s) { return s->next == rp_link_of(s); }
+
+static inline void rp_list_append(rp_gchead_t *n, rp_gchead_t *s)
+{
+    rp_gchead_t *tail = rp_prev(s);
+    n->prev = s->prev;
+    n->next = rp_link_of(s);
+    tail->next = rp_link_of(n);
+    s->prev = rp_link_of(n);
+}
+
+static inline void rp_list_remove(rp_gchead_t *n)
+{
+    rp_prev(n)->next = n->next;
+    rp_next(n)->prev = n->prev;
+}
+
+static inline void rp_list_move(rp_gchead_t *n, rp_gchead_t *to)
+{
+    rp_list_remove(n);
+    rp_list_append(n, to);
+}
+
+/* Appends all of `from` to `to`, leaving `from` empty. O(1). */
+static inline void rp_list_merge(rp_gchead_t *from, rp_gchead_t *to)
+{
+    if (rp_list_empty(from))
+        return;
+    rp_gchead_t *first = rp_next(from), *last = rp_prev(from), *tail = rp_prev(to);
+    tail->next = rp_link_of(first);
+    first->prev = rp_link_of(tail);
+    last->next = rp_link_of(to);
+    to->prev = rp_link_of(last);
+    rp_list_init(from);
+}
+
+static inline void rp_set_gen(rp_obj_t *o, unsigned gen)
+{
+    o->head = (o->head & ~RP_HEAD_GEN_MASK) | (gen << RP_HEAD_GEN_SHIFT);
+}
+
+
+/* gc.c */
+void rp_gc_state_init(void);
+void rp_gc_on_alloc(void);     /* a GC object was allocated: count, maybe collect */
+void rp_gc_on_free(void);      /* a GC object was freed */
+void rp_gc_emergency(size_t request);
+
+/* Weak-reference hooks, set by the weak-reference module when linked in (NULL if not):
+ * death clears and calls back for one object; collect clears references to a list of
+ * garbage before finalizers run (step 6 of rp_gc.h). */
+extern void (*rp_weakref_on_death)(rp_obj_t *o);
+extern void (*rp_weakref_on_collect)(rp_gchead_t *unreachable);
+
+#endif

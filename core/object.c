@@ -1,0 +1,281 @@
+/*
+ * object.c — object creation, the type table, slots, and deallocation.
+ *
+ * Deallocation never recurses with the data. The first object whose count reaches zero
+ * is destroyed here; any GC object that dies while that runs (a child dropped by its
+ * parent's clear) is appended to the refzero queue through its own links, and the loop
+ * below drains the queue. Stack use is constant however long the chain (workload W5).
+ * Non-GC objects hold no references, so freeing them at once cannot recurse.
+ */
+#include "gc_internal.h"
+#include "heap_internal.h"
+#include "rp_mem.h"
+#include "rp_port.h"
+#include "rp_print.h"
+
+const rp_type_t *rp_type_table[RP_CFG_MAX_TYPES];
+void (*rp_weakref_on_death)(rp_obj_t *o);
+
+/* Numbers below this are reserved for the built-in types, which have fixed numbers so
+ * that their immortal instances can be const initializers in flash. */
+#define RP_FIRST_USER_TYPE 16u
+
+static int names_equal(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+int rp_slot_index(const rp_type_t *t, const char *name)
+{
+    /* Slots of the base come first, so count the chain's slots below each type. */
+    for (const rp_type_t *c = t; c; c = c->base) {
+        unsigned below = 0;
+        for (const rp_type_t *b = c->base; b; b = b->base)
+            below += b->nslots;
+        for (unsigned i = 0; i < c->nslots; i++)
+            if (names_equal(c->slot_names[i], name))
+                return (int)(below + i);
+    }
+    return -1;
+}
+
+static int has_dict(const rp_type_t *t)
+{
+    for (; t; t = t->base)
+        if (t->flags & RP_TYPE_DICT)
+            return 1;
+    return 0;
+}
+
+unsigned rp_type_slots(const rp_type_t *t)
+{
+    unsigned n = (unsigned)has_dict(t);
+    for (; t; t = t->base)
+        n += t->nslots;
+    return n;
+}
+
+rp_err_t rp_type_ready(const rp_type_t *t)
+{
+    if (!t || !t->number)
+        return RP_E_ARG;
+    uint8_t n = *t->number;
+    if (n && rp_type_table[n] == t)
+        return RP_E_OK;
+    if (rp_type_slots(t) && !(t->flags & RP_TYPE_GC))
+        return RP_E_ARG;   /* objects holding references must be GC objects */
+    for (unsigned i = 0; i < t->nslots; i++) {
+        for (unsigned j = 0; j < i; j++)
+            if (names_equal(t->slot_names[i], t->slot_names[j]))
+                return RP_E_DUPLICATE;
+        if (t->base && rp_slot_index(t->base, t->slot_names[i]) >= 0)
+            return RP_E_DUPLICATE;
+    }
+    if (t->base) {
+        rp_err_t e = rp_type_ready(t->base);
+        if (e != RP_E_OK)
+            return e;
+        if ((t->base->flags & RP_TYPE_GC) && !(t->flags & RP_TYPE_GC))
+            return RP_E_ARG;
+    }
+    if (n) {   /* a built-in type with its fixed number */
+        if (rp_type_table[n] && rp_type_table[n] != t)
+            return RP_E_ARG;
+        rp_type_table[n] = t;
+        return RP_E_OK;
+    }
+    for (unsigned k = RP_FIRST_USER_TYPE; k < RP_CFG_MAX_TYPES; k++) {
+        if (!rp_type_table[k]) {
+            rp_type_table[k] = t;
+            *t->number = (uint8_t)k;
+            return RP_E_OK;
+        }
+    }
+    return RP_E_FULL;
+}
+
+/* ---- creation ---- */
+
+rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body)
+{
+    if (rp_type_ready(t) != RP_E_OK)
+        return 0;
+    int gc = (t->flags & RP_TYPE_GC) != 0;
+    size_t size = (gc ? RP_GC_HEAD_SIZE : RP_HEAD_SIZE) + body;
+    if (gc)
+        rp_gc_on_alloc();
+    rp_obj_t *o = rp_obj_malloc(size);
+    if (!o)
+        return 0;
+    rp_memset(o, 0, size);
+    o->head = *t->number | RP_RC_ONE;
+    return o;
+}
+
+void *rp_obj_malloc(size_t n)
+{
+    void *p = rp_malloc(n);
+    if (!p) {
+        rp_gc_emergency(n);
+        p = rp_malloc(n);
+    }
+    return p;
+}
+
+static size_t layout_body(const rp_type_t *t)
+{
+    return rp_type_slots(t) * sizeof(rp_obj_t *) + t->nbytes;
+}
+
+rp_obj_t *rp_new(const rp_type_t *t)
+{
+    if (!t || (t->flags & RP_TYPE_VAR))
+        return 0;
+    rp_obj_t *o = rp_obj_alloc(t, layout_body(t));
+    if (o && (t->flags & RP_TYPE_GC))
+        rp_gc_track(o);
+    return o;
+}
+
+void *rp_raw(rp_obj_t *o)
+{
+    return (uint8_t *)rp_slots(o) + rp_type_slots(rp_type_of(o)) * sizeof(rp_obj_t *);
+}
+
+/* ---- default hooks ---- */
+
+static void traverse_slots(rp_obj_t *o, rp_visit_t visit, void *arg)
+{
+    unsigned n = rp_type_slots(rp_type_of(o));
+    rp_obj_t **s = rp_slots(o);
+    for (unsigned i = 0; i < n; i++)
+        if (s[i])
+            visit(s[i], arg);
+}
+
+static void clear_slots(rp_obj_t *o)
+{
+    unsigned n = rp_type_slots(rp_type_of(o));
+    rp_obj_t **s = rp_slots(o);
+    for (unsigned i = 0; i < n; i++) {
+        rp_obj_t *v = s[i];
+        s[i] = 0;
+        if (v)
+            rp_decref(v);
+    }
+}
+
+void rp_obj_traverse(rp_obj_t *o, rp_visit_t visit, void *arg)
+{
+    const rp_type_t *t = rp_type_of(o);
+    if (t->traverse)
+        t->traverse(o, visit, arg);
+    else if (t->flags & RP_TYPE_GC)
+        traverse_slots(o, visit, arg);
+}
+
+void rp_obj_clear(rp_obj_t *o)
+{
+    const rp_type_t *t = rp_type_of(o);
+    if (t->clear)
+        t->clear(o);
+    else if (t->flags & RP_TYPE_GC)
+        clear_slots(o);
+}
+
+/* ---- deallocation ---- */
+
+/* Runs o's finalizer if it has one that has not run; 1 if o is still dead after it. */
+static int finalize(rp_obj_t *o)
+{
+    const rp_type_t *t = rp_type_of(o);
+    if (!t->finalize || (o->head & RP_HEAD_FINALIZED))
+        return 1;
+    o->head = (o->head | RP_HEAD_FINALIZED) + RP_RC_ONE;   /* alive while it runs */
+    t->finalize(o);
+    o->head -= RP_RC_ONE;
+    return rp_refcnt(o) == 0;
+}
+
+static void destroy(rp_obj_t *o)
+{
+    const rp_type_t *t = rp_type_of(o);
+    if (!finalize(o))
+        return;   /* resurrected: the finalizer stored a reference somewhere */
+    if ((o->head & RP_HEAD_WEAKREFS) && rp_weakref_on_death)
+        rp_weakref_on_death(o);
+    if (o->head & RP_HEAD_TRACKED)
+        rp_gc_untrack(o);
+    rp_obj_clear(o);
+    if (t->release)
+        t->release(o);
+    if (t->flags & RP_TYPE_GC)
+        rp_gc_on_free();
+    rp_free(o);
+}
+
+void rp_obj_dealloc(rp_obj_t *o)
+{
+    if (rp_gc.dealloc_running && rp_is_gc(o)) {
+        if (o->head & RP_HEAD_TRACKED)
+            rp_gc_untrack(o);
+        rp_list_append(rp_gch(o), rp_gc.lists[RP_LIST_REFZERO]);
+        if (++rp_gc.refzero_depth > rp_gc.refzero_peak)
+            rp_gc.refzero_peak = rp_gc.refzero_depth;
+        return;
+    }
+    if (rp_gc.dealloc_running) {
+        destroy(o);
+        return;
+    }
+    rp_gc.dealloc_running = 1;
+    destroy(o);
+    rp_gchead_t *q = rp_gc.lists[RP_LIST_REFZERO];
+    while (!rp_list_empty(q)) {
+        rp_gchead_t *n = rp_next(q);
+        rp_list_remove(n);
+        rp_gc.refzero_depth--;
+        destroy((rp_obj_t *)n);
+    }
+    rp_gc.dealloc_running = 0;
+}
+
+void rp_obj_underflow(rp_obj_t *o)
+{
+    rp_printf("refpool: DECREF below zero on a '%s' object at %p\n", rp_type_of(o)->name, (void *)o);
+    rp_report("reference count below zero", o);
+}
+
+uint32_t rp_obj_refzero_peak(void)
+{
+    return rp_gc.refzero_peak;
+}
+
+/* ---- sys ---- */
+
+size_t rp_sys_getsizeof(const rp_obj_t *o)
+{
+    const rp_type_t *t = rp_type_of(o);
+    if (t->size)
+        return t->size(o);
+    return ((t->flags & RP_TYPE_GC) ? RP_GC_HEAD_SIZE : RP_HEAD_SIZE) + layout_body(t);
+}
+
+uint32_t rp_sys_getrefcount(const rp_obj_t *o)
+{
+    return rp_is_immortal(o) ? RP_RC_MAX + 1u : rp_refcnt(o) + 1u;
+}
+
+/* ---- set-up ---- */
+
+rp_err_t rp_objects_init(void)
+{
+    rp_heap_stats_t s;
+    rp_heap_stats(&s);
+    if (s.arena_bytes == 0)
+        return RP_E_ARG;
+    rp_gc_state_init();
+    return rp_builtin_types_ready();
+}

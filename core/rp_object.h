@@ -1,0 +1,242 @@
+/*
+ * rp_object.h — reference-counted objects: the header every object carries, type
+ * descriptors, slot objects, and deallocation.
+ *
+ * The header (one 32-bit word for every object)
+ *     bits  0..7   type number (index into the type table)
+ *     bits  8..9   generation (enum rp_gen), meaningful while tracked
+ *     bit   10     TRACKED      on a generation list of the cycle collector
+ *     bit   11     FINALIZED    the finalizer has run (PEP 442: at most once)
+ *     bit   12     WEAKREFS     weak references to it exist (side table, rp_weakref.h)
+ *     bit   13     COLLECTING   in the generation being collected (collector scratch)
+ *     bit   14     UNREACHABLE  tentatively unreachable (collector scratch)
+ *     bits 15..31  reference count; all ones means immortal (RP_RC_IMMORTAL)
+ * Objects of GC types (RP_TYPE_GC) follow it with two links, prev and next, that put
+ * them on their generation's circular list. Links are offsets in 8-byte units from the
+ * lowest heap address: 16-bit with RP_CFG_GC_LINK16 (header 8 bytes), 32-bit otherwise.
+ * While a collection runs, prev holds the collector's copy of the count (gc_refs).
+ *
+ * Sizes on 32-bit targets with RP_CFG_GC_LINK16: untracked header 4 bytes, tracked header
+ * 8 bytes, a tracked instance with two reference slots 16 bytes. (CPython on 32-bit: 16
+ * bytes of header; Duktape 16, or 12 with 16-bit pointers.)
+ *
+ * Immortal objects (PEP 683) have the count all ones: INCREF and DECREF test it first and
+ * never write, so immortal objects may be const and live in flash (None, True, False,
+ * small ints, static strings). A count that would overflow saturates into immortality.
+ *
+ * Rules
+ * - A type whose objects hold references to other objects is a GC type, even if its
+ *   objects are often untracked: deallocation queues dying GC objects through their links,
+ *   which is how a chain of any length is freed in bounded stack (no recursion).
+ * - Bodies of non-GC objects start 4 bytes in and may rely on 4-byte alignment only.
+ * - A DECREF to zero frees at once unless a deallocation is already running, in which
+ *   case the object waits on the refzero queue that the running one drains. O(1) stack.
+ */
+#ifndef RP_OBJECT_H
+#define RP_OBJECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rp_config.h"
+
+typedef struct rp_obj {
+    uint32_t head;
+} rp_obj_t;
+
+enum rp_gen { RP_GEN_YOUNG = 0, RP_GEN_MIDDLE = 1, RP_GEN_OLD = 2, RP_GEN_PERMANENT = 3 };
+
+#define RP_HEAD_TYPE_MASK 0xFFu
+#define RP_HEAD_GEN_SHIFT 8u
+#define RP_HEAD_GEN_MASK (3u << RP_HEAD_GEN_SHIFT)
+#define RP_HEAD_TRACKED (1u << 10)
+#define RP_HEAD_FINALIZED (1u << 11)
+#define RP_HEAD_WEAKREFS (1u << 12)
+#define RP_HEAD_COLLECTING (1u << 13)
+#define RP_HEAD_UNREACHABLE (1u << 14)
+#define RP_RC_SHIFT 15u
+#define RP_RC_ONE (1u << RP_RC_SHIFT)
+#define RP_RC_IMMORTAL (0xFFFFFFFFu << RP_RC_SHIFT)
+#define RP_RC_MAX ((1u << (32u - RP_RC_SHIFT)) - 2u)  /* largest mortal count */
+
+#if RP_CFG_GC_LINK16
+typedef uint16_t rp_link_t;
+#else
+typedef uint32_t rp_link_t;
+#endif
+
+typedef struct rp_gchead {
+    uint32_t head;
+    rp_link_t prev;
+    rp_link_t next;
+} rp_gchead_t;
+
+#define RP_HEAD_SIZE 4u
+#define RP_GC_HEAD_SIZE ((unsigned)((sizeof(rp_gchead_t) + sizeof(void *) - 1u) & ~(sizeof(void *) - 1u)))
+
+/* ---- types ---- */
+
+typedef void (*rp_visit_t)(rp_obj_t *child, void *arg);
+
+enum {
+    RP_TYPE_GC = 1u << 0,               /* objects may hold references; have links */
+    RP_TYPE_WEAKREF = 1u << 1,          /* may be weakly referenced */
+    RP_TYPE_DICT = 1u << 2,             /* a __dict__ slot after the named slots */
+    RP_TYPE_LEGACY_FINALIZER = 1u << 3, /* finalizer forbids collection in a cycle: gc.garbage */
+    RP_TYPE_VAR = 1u << 4,              /* size given at creation (str, tuple, ...) */
+};
+
+typedef struct rp_type {
+    const char *name;
+    uint8_t *number;                   /* RAM byte: the type's table index, 0 until ready */
+    const struct rp_type *base;        /* slots of the base come first */
+    const char *const *slot_names;     /* this type's own reference slots (nslots names) */
+    uint16_t nslots;                   /* own reference slots */
+    uint16_t nbytes;                   /* raw bytes after all slots */
+    uint16_t flags;
+    /* Hooks; NULL means the default. */
+    void (*traverse)(rp_obj_t *o, rp_visit_t visit, void *arg);  /* default: every slot */
+    void (*clear)(rp_obj_t *o);        /* drop references; default: every slot to NULL */
+    void (*finalize)(rp_obj_t *o);     /* runs at most once; may resurrect */
+    void (*release)(rp_obj_t *o);      /* free owned buffers after clear; no references */
+    uint32_t (*hash)(rp_obj_t *o);     /* NULL: unhashable */
+    int (*equal)(rp_obj_t *a, rp_obj_t *b);
+    size_t (*size)(const rp_obj_t *o); /* bytes as allocated (getsizeof); default: layout */
+} rp_type_t;
+
+/* Declares a type's RAM number byte; use as .number = &RP_TYPE_NUMBER(name). */
+#define RP_TYPE_NUMBER(name) name##_number
+
+typedef enum rp_err {
+    RP_E_OK = 0,
+    RP_E_NOMEM = -1,     /* allocation failed (after an emergency collection) */
+    RP_E_TYPE = -2,      /* wrong type */
+    RP_E_INDEX = -3,     /* index out of range */
+    RP_E_KEY = -4,       /* key or attribute missing */
+    RP_E_DUPLICATE = -5, /* a slot name repeated from the base, as Python refuses it */
+    RP_E_FULL = -6,      /* type table full */
+    RP_E_ARG = -7,       /* NULL or otherwise invalid argument */
+} rp_err_t;
+
+/* Validates t (slot names unique along the base chain) and gives it a type number.
+ * Called by rp_new on first use; O(slots along the chain squared). */
+rp_err_t rp_type_ready(const rp_type_t *t);
+
+extern const rp_type_t *rp_type_table[RP_CFG_MAX_TYPES];
+
+static inline const rp_type_t *rp_type_of(const rp_obj_t *o)
+{
+    return rp_type_table[o->head & RP_HEAD_TYPE_MASK];
+}
+
+static inline int rp_is_gc(const rp_obj_t *o) { return (rp_type_of(o)->flags & RP_TYPE_GC) != 0; }
+static inline int rp_is_immortal(const rp_obj_t *o) { return o->head >= RP_RC_IMMORTAL; }
+static inline uint32_t rp_refcnt(const rp_obj_t *o) { return o->head >> RP_RC_SHIFT; }
+
+/* Where the body starts: after the GC links for GC types. */
+static inline void *rp_body(const rp_obj_t *o)
+{
+    return (uint8_t *)(uintptr_t)o + (rp_is_gc(o) ? RP_GC_HEAD_SIZE : RP_HEAD_SIZE);
+}
+
+/* ---- reference counting ---- */
+
+void rp_obj_dealloc(rp_obj_t *o);      /* count reached zero */
+void rp_obj_underflow(rp_obj_t *o);    /* a DECREF below zero (reported, refused) */
+
+static inline void rp_incref(rp_obj_t *o)
+{
+    if (o->head < RP_RC_IMMORTAL)
+        o->head += RP_RC_ONE;
+}
+
+static inline void rp_decref(rp_obj_t *o)
+{
+    uint32_t h = o->head;
+    if (h >= RP_RC_IMMORTAL)
+        return;
+#if RP_CFG_DEBUG
+    if (h < RP_RC_ONE) {
+        rp_obj_underflow(o);
+        return;
+    }
+#endif
+    h -= RP_RC_ONE;
+    o->head = h;
+    if (h < RP_RC_ONE)
+        rp_obj_dealloc(o);
+}
+
+#define RP_INCREF(o) rp_incref((rp_obj_t *)(o))
+#define RP_DECREF(o) rp_decref((rp_obj_t *)(o))
+#define RP_XINCREF(o) do { if (o) rp_incref((rp_obj_t *)(o)); } while (0)
+#define RP_XDECREF(o) do { if (o) rp_decref((rp_obj_t *)(o)); } while (0)
+
+/* Through the type's hooks (or the defaults): visit every reference / drop them all. */
+void rp_obj_traverse(rp_obj_t *o, rp_visit_t visit, void *arg);
+void rp_obj_clear(rp_obj_t *o);
+
+/* ---- creation ---- */
+
+/* A new object of fixed-size type t: count 1, slots NULL, raw bytes zero, tracked if t is a
+ * GC type. NULL if t is invalid or memory ran out (after one emergency collection). */
+rp_obj_t *rp_new(const rp_type_t *t);
+
+/* A new object of t with `body` bytes of body (zeroed), count 1, NOT tracked: built-in
+ * containers track it once their fields are valid (CPython's PyObject_GC_Track). */
+rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body);
+
+/* rp_malloc for an object's own buffers (a list's items): on failure, one emergency
+ * collection and a retry, as for objects. */
+void *rp_obj_malloc(size_t n);
+
+/* ---- slots ---- */
+
+/* Total reference slots of t's instances (its own, its bases', and the __dict__ slot). */
+unsigned rp_type_slots(const rp_type_t *t);
+
+static inline rp_obj_t **rp_slots(rp_obj_t *o)
+{
+    return (rp_obj_t **)((uint8_t *)o + RP_GC_HEAD_SIZE);
+}
+
+/* Borrowed reference in slot i (no check: the caller knows the layout). */
+static inline rp_obj_t *rp_slot(rp_obj_t *o, unsigned i) { return rp_slots(o)[i]; }
+
+/* Stores v (new reference taken) in slot i, dropping the old value. */
+static inline void rp_slot_set(rp_obj_t *o, unsigned i, rp_obj_t *v)
+{
+    rp_obj_t *old = rp_slots(o)[i];
+    if (v)
+        rp_incref(v);
+    rp_slots(o)[i] = v;
+    if (old)
+        rp_decref(old);
+}
+
+/* Slot index of `name` along t's base chain, or -1. */
+int rp_slot_index(const rp_type_t *t, const char *name);
+
+/* Raw bytes of a slot instance (after its slots). */
+void *rp_raw(rp_obj_t *o);
+
+/* ---- sys ---- */
+
+/* Bytes as allocated for o, GC header included, as sys.getsizeof counts. */
+size_t rp_sys_getsizeof(const rp_obj_t *o);
+
+/* o's reference count plus one for the argument, as sys.getrefcount reports. */
+uint32_t rp_sys_getrefcount(const rp_obj_t *o);
+
+/* ---- object system state ---- */
+
+/* Prepares objects and the collector over the current heap (call after rp_heap_init).
+ * RP_E_ARG if RP_CFG_GC_LINK16 and the heap reaches beyond 512 KiB of its lowest address. */
+rp_err_t rp_objects_init(void);
+
+/* Registers the built-in types (core/builtins.c) at their fixed numbers. */
+rp_err_t rp_builtin_types_ready(void);
+
+/* Objects waiting on the refzero queue (0 between calls). Peak depth for W5 figures. */
+uint32_t rp_obj_refzero_peak(void);
+
+#endif
