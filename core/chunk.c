@@ -182,7 +182,7 @@ static uintptr_t window_in(uint32_t *tag)
 /*
  * Smaller chunks first, so pools fill holes rather than split the big free space: up to
  * RP_POOL_SCAN_LIMIT chunks of the bins that may or may not hold a window, then the first
- * chunk of any bin whose chunks always do (size >= 2P + 8 + minimum chunk).
+ * chunk of any bin whose chunks always do (size >= 2P + minimum chunk).
  */
 void *rp_chunk_alloc_pool(void)
 {

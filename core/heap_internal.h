@@ -17,7 +17,7 @@
  *      iff list b is non-empty.
  *   C5 a POOL chunk is USED and holds exactly one pool window (below).
  *
- * Pools (pool.c). A pool is the RP_CFG_POOL_SIZE-aligned window [A, A + P) inside a
+ * Pools (pool.c). A pool is the RP_CFG_POOL_SIZE-aligned window [A, A + P - 4) inside a
  * POOL chunk whose tag sits at A - 4. Its state lives in the region's page table, at the
  * page of A; every page of a region has a descriptor, and cls == RP_PAGE_NOT_POOL for the
  * pages that are not pool windows. Offsets are in 8-byte units from A.
@@ -59,8 +59,11 @@ enum {
 };
 #define RP_CHUNK_MIN 16u
 #define RP_CHUNK_TAG 4u
-/* Pool chunk: tag, the P-byte window, and 4 bytes so the next tag is 4 (mod 8). */
-#define RP_POOL_CHUNK (RP_CFG_POOL_SIZE + 8u)
+/* A pool chunk is exactly P bytes, [A - 4, A + P - 4), so pools in adjacent pages tile
+ * the heap with no gap; the window's last 4 bytes are the next chunk's tag, so blocks
+ * fill [A, A + P - 4) (classes that divide P lose their last block). */
+#define RP_POOL_CHUNK (RP_CFG_POOL_SIZE)
+#define RP_POOL_USABLE (RP_CFG_POOL_SIZE - RP_CHUNK_TAG)
 
 /* Free lists: sizes below 32 get a bin per 8 bytes; from 32 up each power of two is
  * split into RP_BIN_SUB bins (two bits), as TLSF does. */
@@ -113,7 +116,7 @@ static inline uint32_t *rp_tag_of(const void *payload) { return (uint32_t *)((ui
 static inline uint32_t rp_class_units(unsigned cls) { return cls + 1u; }
 static inline uint32_t rp_class_end(unsigned cls)
 {
-    return (RP_CFG_POOL_SIZE / (8u * rp_class_units(cls))) * rp_class_units(cls);
+    return (RP_POOL_USABLE / (8u * rp_class_units(cls))) * rp_class_units(cls);
 }
 
 /* Region containing address a, or NULL. At most RP_CFG_MAX_REGIONS comparisons. */

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #ifndef RP_HOST_HEAP_BYTES
-#define RP_HOST_HEAP_BYTES (1024u * 1024u)
+#define RP_HOST_HEAP_BYTES (8u * 1024u * 1024u)
 #endif
 
 static unsigned depth;
