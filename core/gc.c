@@ -45,6 +45,7 @@ void rp_gc_state_init(void)
     rp_gc.threshold[1] = 10;
     rp_gc.threshold[2] = 10;
     rp_gc.enabled = 1;
+    rp_heap_set_oom_handler(rp_gc_emergency);
     if (!links_reach_heap())
         rp_port_panic("RP_CFG_GC_LINK16: heap spans more than 512 KiB", (void *)rp_link_base);
     for (unsigned i = 0; i < RP_NLISTS; i++) {

@@ -12,6 +12,12 @@
 #include "rp_port.h"
 
 rp_heap_t rp_heap;
+static void (*oom_handler)(size_t);
+
+void rp_heap_set_oom_handler(void (*handler)(size_t))
+{
+    oom_handler = handler;
+}
 
 #define RP_CHUNK_LIMIT ((size_t)1 << RP_CFG_CHUNK_MAX_LOG2)
 
@@ -101,6 +107,7 @@ rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count)
     }
     rp_critical_t t = enter();
     rp_memset(&rp_heap, 0, sizeof rp_heap);
+    oom_handler = 0;   /* it belonged to the objects of the old heap */
     for (unsigned i = 0; i < count; i++) {
         rp_heap_region_t *r = &rp_heap.regions[i];
         *r = plan[i];
@@ -244,15 +251,9 @@ static void account(size_t add, size_t sub, int blocks)
 
 static void *heap_alloc(size_t n)
 {
-    if (n > RP_CHUNK_LIMIT) {
-        rp_heap.failed_allocs++;
+    void *raw = n > RP_CHUNK_LIMIT ? 0 : raw_alloc(n + RP_DBG_HEAD + RP_DBG_TAIL);
+    if (!raw)
         return 0;
-    }
-    void *raw = raw_alloc(n + RP_DBG_HEAD + RP_DBG_TAIL);
-    if (!raw) {
-        rp_heap.failed_allocs++;
-        return 0;
-    }
 #if RP_CFG_DEBUG
     rp_where_t w;
     locate(raw, &w);
@@ -266,6 +267,24 @@ static void *heap_alloc(size_t n)
     account(pg->cls == RP_PAGE_NOT_POOL ? rp_chunk_payload(raw) : 8u * rp_class_units(pg->cls), 0, 1);
     return raw;
 #endif
+}
+
+/* heap_alloc, and on failure the OOM handler (outside the critical section, thread mode
+ * only) and one retry. Only a final failure is counted. Called and returns with the
+ * critical section held; *t is updated when it was left and re-entered. */
+static void *heap_alloc_retry(size_t n, rp_critical_t *t)
+{
+    void *p = heap_alloc(n);
+    if (!p && oom_handler && n <= RP_CHUNK_LIMIT) {
+        leave(*t);
+        if (!rp_port_in_interrupt())
+            oom_handler(n);
+        *t = enter();
+        p = heap_alloc(n);
+    }
+    if (!p)
+        rp_heap.failed_allocs++;
+    return p;
 }
 
 /* Validates a user pointer: region first, so that a foreign pointer is never read. */
@@ -320,7 +339,7 @@ static int resize_in_place(void *p, const rp_where_t *w, size_t n)
 void *rp_malloc(size_t n)
 {
     rp_critical_t t = enter();
-    void *p = heap_alloc(n);
+    void *p = heap_alloc_retry(n, &t);
     leave(t);
     return p;
 }
@@ -363,7 +382,7 @@ void *rp_realloc(void *p, size_t n)
         q = p;
         goto out;
     }
-    q = heap_alloc(n);
+    q = heap_alloc_retry(n, &t);
     if (!q)
         goto out;
     size_t old = user_size(raw_of(p), raw_usable(&w, raw_of(p)));

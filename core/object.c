@@ -116,12 +116,7 @@ rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body)
 
 void *rp_obj_malloc(size_t n)
 {
-    void *p = rp_malloc(n);
-    if (!p) {
-        rp_gc_emergency(n);
-        p = rp_malloc(n);
-    }
-    return p;
+    return rp_malloc(n);   /* the heap's OOM handler runs the emergency collection */
 }
 
 static size_t layout_body(const rp_type_t *t)

@@ -104,6 +104,11 @@ size_t rp_usable_size(const void *p);
 /* O(pools + free chunks). */
 void rp_heap_stats(rp_heap_stats_t *out);
 
+/* Called when an allocation fails, outside the critical section, before one retry: the
+ * object layer installs the emergency collection here. NULL: none. Not called when the
+ * failing allocation runs in an interrupt handler or with interrupts masked. */
+void rp_heap_set_oom_handler(void (*handler)(size_t request));
+
 /* The last rule reported through the port since init (rule == NULL if none). */
 rp_fault_t rp_heap_last_report(void);
 

@@ -185,8 +185,8 @@ rp_obj_t *rp_new(const rp_type_t *t);
  * containers track it once their fields are valid (CPython's PyObject_GC_Track). */
 rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body);
 
-/* rp_malloc for an object's own buffers (a list's items): on failure, one emergency
- * collection and a retry, as for objects. */
+/* rp_malloc for an object's own buffers (a list's items). Once rp_objects_init has run,
+ * every rp_malloc that fails runs one emergency collection and retries. */
 void *rp_obj_malloc(size_t n);
 
 /* ---- slots ---- */

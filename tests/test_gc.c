@@ -1,0 +1,645 @@
+/* test_gc.c — the cycle collector: the seeds' examples, finalizers, thresholds, the gc
+ * module's functions, and a randomized test against a reference reachability model. */
+#include "rp_gc.h"
+#include "rp_object.h"
+#include "rp_port.h"
+#include "rp_test.h"
+
+static uint8_t RP_TYPE_NUMBER(node);
+static const char *const node_names[] = {"ref", "prev", "next"};
+static const rp_type_t node_type = {
+    .name = "Node", .number = &node_number, .slot_names = node_names, .nslots = 3, .flags = RP_TYPE_GC,
+};
+enum { REF = 0, PREV = 1, NEXT = 2 };
+
+static unsigned finalized;
+static rp_obj_t *resurrected;
+static int resurrect, make_cycle_in_finalizer;
+
+static rp_obj_t *node(void) { return rp_new(&node_type); }
+
+static void link_pair(rp_obj_t *a, rp_obj_t *b)
+{
+    rp_slot_set(a, REF, b);
+    rp_slot_set(b, REF, a);
+}
+
+static void del_finalize(rp_obj_t *o)
+{
+    finalized++;
+    if (resurrect && !resurrected) {
+        RP_INCREF(o);
+        resurrected = o;
+    }
+    if (make_cycle_in_finalizer) {
+        make_cycle_in_finalizer = 0;
+        rp_obj_t *a = node(), *b = node();
+        link_pair(a, b);
+        RP_DECREF(a);
+        RP_DECREF(b);
+    }
+}
+
+static uint8_t RP_TYPE_NUMBER(del);
+static const rp_type_t del_type = {
+    .name = "WithDel", .number = &del_number, .slot_names = node_names, .nslots = 1, .flags = RP_TYPE_GC,
+    .finalize = del_finalize,
+};
+
+static uint8_t RP_TYPE_NUMBER(legacy);
+static const rp_type_t legacy_type = {
+    .name = "Legacy", .number = &legacy_number, .slot_names = node_names, .nslots = 1,
+    .flags = RP_TYPE_GC | RP_TYPE_LEGACY_FINALIZER,
+};
+
+static uint32_t baseline;
+
+static uint32_t blocks(void)
+{
+    rp_heap_stats_t s;
+    rp_heap_stats(&s);
+    return s.blocks_in_use;
+}
+
+static void fresh(void)
+{
+    rp_test_fresh_heap();
+    RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
+    baseline = blocks();
+    finalized = 0;
+    resurrect = 0;
+    resurrected = 0;
+    make_cycle_in_finalizer = 0;
+}
+
+static void all_back(void)
+{
+    RP_CHECK_EQ(blocks(), baseline);
+    RP_CHECK(!rp_gc_check().rule);
+    RP_HEAP_OK();
+}
+
+/* Seed: a.ref = b; b.ref = a; del a, b — counts stay 1, only the collector frees them. */
+static void test_two_node_cycle(void)
+{
+    fresh();
+    rp_obj_t *a = node(), *b = node();
+    link_pair(a, b);
+    RP_CHECK_EQ(rp_sys_getrefcount(a), 3);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(blocks(), baseline + 2);
+    RP_CHECK_EQ(rp_gc_collect(2), 2);
+    all_back();
+    RP_CHECK_EQ(rp_gc_collect(2), 0);
+}
+
+/* Seed: three nodes in a ring through prev/next. */
+static void test_three_node_ring(void)
+{
+    fresh();
+    rp_obj_t *n[3];
+    for (int i = 0; i < 3; i++)
+        n[i] = node();
+    for (int i = 0; i < 3; i++) {
+        rp_slot_set(n[i], NEXT, n[(i + 1) % 3]);
+        rp_slot_set(n[(i + 1) % 3], PREV, n[i]);
+    }
+    RP_CHECK_EQ(rp_sys_getrefcount(n[0]), 4);
+    RP_CHECK_EQ(rp_gc_collect(2), 0);   /* still referenced from here */
+    for (int i = 0; i < 3; i++)
+        RP_DECREF(n[i]);
+    RP_CHECK_EQ(rp_gc_collect(2), 3);
+    all_back();
+}
+
+static void test_reachable_from_outside_survives(void)
+{
+    fresh();
+    rp_obj_t *root = node(), *a = node(), *b = node();
+    link_pair(a, b);
+    rp_slot_set(root, NEXT, a);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(rp_gc_collect(0), 0);
+    RP_CHECK_EQ(rp_gc_collect(2), 0);
+    RP_CHECK_EQ(blocks(), baseline + 3);
+    rp_slot_set(root, NEXT, 0);
+    RP_CHECK_EQ(rp_gc_collect(2), 2);
+    RP_DECREF(root);
+    all_back();
+}
+
+/* Seed: objects with __del__ in a cycle are collected (PEP 442), each finalized once. */
+static void test_finalizers_in_a_cycle(void)
+{
+    fresh();
+    rp_obj_t *a = rp_new(&del_type), *b = rp_new(&del_type);
+    rp_slot_set(a, 0, b);
+    rp_slot_set(b, 0, a);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(rp_gc_collect(2), 2);
+    RP_CHECK_EQ(finalized, 2);
+    all_back();
+}
+
+static void test_resurrection(void)
+{
+    fresh();
+    resurrect = 1;
+    rp_obj_t *a = rp_new(&del_type), *b = rp_new(&del_type);
+    rp_slot_set(a, 0, b);
+    rp_slot_set(b, 0, a);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    rp_gc_collect(2);
+    RP_CHECK_EQ(finalized, 2);
+    RP_CHECK(resurrected != 0);
+    /* The resurrected object and everything it reaches survive. */
+    RP_CHECK_EQ(blocks(), baseline + 2);
+    RP_CHECK(rp_gc_is_finalized(resurrected));
+    RP_CHECK(rp_gc_is_tracked(resurrected));
+    RP_CHECK(!rp_gc_check().rule);
+    rp_obj_t *r = resurrected;
+    RP_DECREF(r);   /* back to a garbage cycle; finalizers do not run again */
+    RP_CHECK_EQ(rp_gc_collect(2), 2);
+    RP_CHECK_EQ(finalized, 2);
+    all_back();
+}
+
+static void test_finalizer_creates_new_cycle(void)
+{
+    fresh();
+    make_cycle_in_finalizer = 1;
+    rp_obj_t *a = rp_new(&del_type), *b = rp_new(&del_type);
+    rp_slot_set(a, 0, b);
+    rp_slot_set(b, 0, a);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(rp_gc_collect(2), 2);
+    RP_CHECK_EQ(blocks(), baseline + 2);   /* the new cycle */
+    RP_CHECK_EQ(rp_gc_collect(2), 2);
+    all_back();
+}
+
+static void test_legacy_finalizer_goes_to_garbage(void)
+{
+    fresh();
+    rp_obj_t *a = rp_new(&legacy_type), *b = node();
+    rp_slot_set(a, 0, b);
+    rp_slot_set(b, REF, a);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(rp_gc_collect(2), 2);   /* collected + uncollectable */
+    rp_gc_stats_t st;
+    rp_gc_get_stats(&st);
+    RP_CHECK_EQ(st.gen[2].uncollectable, 2);
+    RP_CHECK_EQ(st.gen[2].collected, 0);
+    rp_obj_t *g[4];
+    RP_CHECK_EQ(rp_gc_garbage(g, 4), 2);
+    RP_CHECK(g[0] == a && g[1] == b);
+    RP_CHECK(!rp_gc_check().rule);
+    rp_slot_set(b, REF, 0);   /* the program breaks the cycle by hand, then clears gc.garbage */
+    rp_gc_garbage_clear();
+    RP_CHECK_EQ(rp_gc_garbage(g, 4), 0);
+    all_back();
+}
+
+/* count0 counts tracked allocations minus deallocations; generation 0 is collected on
+ * the allocation that takes it past threshold 0. */
+static void test_thresholds_fire_at_documented_counts(void)
+{
+    fresh();
+    uint32_t t[3], c[3];
+    rp_gc_get_threshold(t);
+    RP_CHECK(t[0] == 700 && t[1] == 10 && t[2] == 10);
+    rp_gc_set_threshold(10, 2, 2);
+    rp_obj_t *keep[12];
+    for (int i = 0; i < 10; i++)
+        keep[i] = node();
+    rp_gc_get_count(c);
+    RP_CHECK_EQ(c[0], 10);
+    rp_gc_stats_t st;
+    rp_gc_get_stats(&st);
+    RP_CHECK_EQ(st.gen[0].collections, 0);
+    keep[10] = node();   /* the 11th: count 11 > 10, so it collects before allocating */
+    rp_gc_get_stats(&st);
+    RP_CHECK_EQ(st.gen[0].collections, 1);
+    rp_gc_get_count(c);
+    RP_CHECK_EQ(c[0], 0);
+    RP_CHECK_EQ(c[1], 1);
+    /* The survivors were promoted; the new object is young. */
+    RP_CHECK_EQ(rp_gc_get_objects(1, 0, 0), 10);
+    RP_CHECK_EQ(rp_gc_get_objects(0, 0, 0), 1);
+    keep[11] = node();
+    rp_gc_get_count(c);
+    RP_CHECK_EQ(c[0], 1);
+    RP_DECREF(keep[0]);
+    rp_gc_get_count(c);
+    RP_CHECK_EQ(c[0], 0);   /* deallocation counts down */
+    /* Threshold 0 disables automatic collection. */
+    rp_gc_set_threshold(0, 2, 2);
+    rp_obj_t *more[30];
+    for (int i = 0; i < 30; i++)
+        more[i] = node();
+    rp_gc_get_stats(&st);
+    RP_CHECK_EQ(st.gen[0].collections, 1);
+    for (int i = 0; i < 30; i++)
+        RP_DECREF(more[i]);
+    for (int i = 1; i < 12; i++)
+        RP_DECREF(keep[i]);
+    all_back();
+}
+
+static void test_disable_enable(void)
+{
+    fresh();
+    rp_gc_set_threshold(5, 10, 10);
+    rp_gc_disable();
+    RP_CHECK(!rp_gc_isenabled());
+    for (int i = 0; i < 20; i++) {
+        rp_obj_t *a = node(), *b = node();
+        link_pair(a, b);
+        RP_DECREF(a);
+        RP_DECREF(b);
+    }
+    RP_CHECK_EQ(blocks(), baseline + 40);
+    rp_gc_enable();
+    RP_CHECK(rp_gc_isenabled());
+    rp_obj_t *x = node();   /* the next allocation collects */
+    RP_CHECK_EQ(blocks(), baseline + 1);
+    RP_DECREF(x);
+    all_back();
+}
+
+/* No collection with interrupts masked: only marked as due, then run from thread mode. */
+static void test_collection_deferred_in_critical_section(void)
+{
+    fresh();
+    rp_gc_set_threshold(5, 10, 10);
+    rp_obj_t *a = node(), *b = node();
+    link_pair(a, b);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    rp_critical_t t = rp_port_critical_enter();
+    rp_obj_t *k[8];
+    for (int i = 0; i < 8; i++)
+        k[i] = node();
+    RP_CHECK(rp_gc_is_due());
+    RP_CHECK_EQ(rp_gc_collect(2), 0);   /* refused there too */
+    rp_port_critical_exit(t);
+    RP_CHECK_EQ(blocks(), baseline + 10);
+    rp_gc_poll();
+    RP_CHECK(!rp_gc_is_due());
+    RP_CHECK_EQ(blocks(), baseline + 8);
+    for (int i = 0; i < 8; i++)
+        RP_DECREF(k[i]);
+    all_back();
+}
+
+static void test_freeze(void)
+{
+    fresh();
+    rp_obj_t *a = node(), *b = node();
+    link_pair(a, b);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    rp_gc_freeze();
+    RP_CHECK_EQ(rp_gc_get_freeze_count(), 2);
+    RP_CHECK_EQ(rp_gc_collect(2), 0);
+    RP_CHECK(!rp_gc_check().rule);
+    rp_gc_unfreeze();
+    RP_CHECK_EQ(rp_gc_get_freeze_count(), 0);
+    RP_CHECK_EQ(rp_gc_collect(2), 2);
+    all_back();
+}
+
+/* Full collections wait until objects pending promotion to the oldest generation exceed
+ * 25 % of the long-lived ones (CPython's rule against quadratic builds). */
+static void test_full_collection_25_percent_rule(void)
+{
+    fresh();
+    enum { LONG = 200 };
+    rp_obj_t *old[LONG];
+    for (int i = 0; i < LONG; i++)
+        old[i] = node();
+    rp_gc_collect(2);   /* long_lived_total = LONG */
+    rp_gc_set_threshold(4, 1, 1);
+    rp_gc_stats_t st0, st;
+    rp_gc_get_stats(&st0);
+    /* Young garbage cycles: generation 1 keeps collecting, nothing survives, pending stays 0. */
+    for (int i = 0; i < 100; i++) {
+        rp_obj_t *a = node(), *b = node();
+        link_pair(a, b);
+        RP_DECREF(a);
+        RP_DECREF(b);
+    }
+    rp_gc_get_stats(&st);
+    RP_CHECK(st.gen[1].collections > st0.gen[1].collections + 10);
+    RP_CHECK_EQ(st.gen[2].collections, st0.gen[2].collections);
+    /* Survivors pile up: once pending >= LONG / 4, a full collection runs. */
+    rp_obj_t *young[80];
+    for (int i = 0; i < 80; i++)
+        young[i] = node();
+    rp_gc_get_stats(&st);
+    RP_CHECK(st.gen[2].collections > st0.gen[2].collections);
+    for (int i = 0; i < 80; i++)
+        RP_DECREF(young[i]);
+    for (int i = 0; i < LONG; i++)
+        RP_DECREF(old[i]);
+    all_back();
+}
+
+static void test_referrers_and_referents(void)
+{
+    fresh();
+    rp_obj_t *a = node(), *b = node(), *c = node();
+    rp_slot_set(a, NEXT, c);
+    rp_slot_set(b, PREV, c);
+    rp_slot_set(c, REF, a);
+    rp_obj_t *buf[4];
+    RP_CHECK_EQ(rp_gc_get_referrers(c, buf, 4), 2);
+    RP_CHECK((buf[0] == a && buf[1] == b) || (buf[0] == b && buf[1] == a));
+    RP_CHECK_EQ(rp_gc_get_referents(c, buf, 4), 1);
+    RP_CHECK(buf[0] == a);
+    RP_CHECK_EQ(rp_gc_get_referents(b, buf, 4), 1);
+    RP_CHECK(buf[0] == c);
+    RP_CHECK(rp_gc_is_tracked(a));
+    rp_gc_untrack(a);
+    RP_CHECK(!rp_gc_is_tracked(a));
+    RP_CHECK_EQ(rp_gc_get_objects(-1, 0, 0), 2);
+    rp_gc_track(a);
+    RP_CHECK_EQ(rp_gc_get_objects(-1, buf, 4), 3);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_DECREF(c);
+    RP_CHECK_EQ(rp_gc_collect(2), 2);   /* a <-> c */
+    all_back();
+}
+
+static unsigned starts, stops, last_collected;
+static void on_gc(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable, void *arg)
+{
+    (void)uncollectable;
+    (void)arg;
+    if (phase == RP_GC_START) {
+        starts++;
+        RP_CHECK_EQ(gen, 2);
+    } else {
+        stops++;
+        last_collected = collected;
+    }
+}
+
+static char captured[512];
+static unsigned captured_n;
+static void capture(const char *s, unsigned n)
+{
+    for (unsigned i = 0; i < n && captured_n + 1 < sizeof captured; i++)
+        captured[captured_n++] = s[i];
+    captured[captured_n] = 0;
+}
+
+static void test_callbacks_and_debug_flags(void)
+{
+    fresh();
+    starts = stops = last_collected = 0;
+    RP_CHECK_EQ(rp_gc_callback_add(on_gc, 0), 0);
+    rp_obj_t *a = node(), *b = node();
+    link_pair(a, b);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    rp_gc_set_debug(RP_GC_DEBUG_STATS | RP_GC_DEBUG_COLLECTABLE);
+    RP_CHECK_EQ(rp_gc_get_debug(), RP_GC_DEBUG_STATS | RP_GC_DEBUG_COLLECTABLE);
+    captured_n = 0;
+    rp_sink_t old = rp_print_set_sink(capture);
+    rp_gc_collect(2);
+    rp_print_set_sink(old);
+    rp_gc_set_debug(0);
+    RP_CHECK(starts == 1 && stops == 1 && last_collected == 2);
+    RP_CHECK_STR(captured, "gc: collecting generation 2...");
+    RP_CHECK_STR(captured, "gc: objects in each generation: 2 0 0");
+    RP_CHECK_STR(captured, "gc: collectable <Node 0x");
+    RP_CHECK_STR(captured, "gc: done, 2 unreachable, 0 uncollectable");
+    RP_CHECK_EQ(rp_gc_callback_remove(on_gc, 0), 0);
+    RP_CHECK_EQ(rp_gc_callback_remove(on_gc, 0), -1);
+    /* SAVEALL keeps every unreachable object in gc.garbage instead of freeing it. */
+    a = node();
+    b = node();
+    link_pair(a, b);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    rp_gc_set_debug(RP_GC_DEBUG_SAVEALL);
+    rp_gc_collect(2);
+    rp_gc_set_debug(0);
+    RP_CHECK_EQ(rp_gc_garbage(0, 0), 2);
+    rp_gc_garbage_clear();
+    RP_CHECK_EQ(rp_gc_collect(2), 2);
+    all_back();
+}
+
+static unsigned hook_calls;
+static void oom_hook(size_t n)
+{
+    (void)n;
+    hook_calls++;
+}
+
+static void test_emergency_collection(void)
+{
+    size_t mem;
+    rp_region_t r = {rp_test_memory(&mem), 8192};
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
+    baseline = blocks();
+    rp_gc_disable();
+    rp_gc_set_oom_hook(oom_hook);
+    hook_calls = 0;
+    /* Fill the heap with garbage cycles until an allocation fails: it runs the hook and
+     * a full collection, then succeeds on the retry. */
+    unsigned pairs = 0;
+    rp_obj_t *a = 0, *b = 0;
+    uint32_t before = 0;
+    while (hook_calls == 0 && pairs < 100000) {
+        before = blocks();
+        a = node();
+        b = node();
+        RP_CHECK(a && b);
+        if (!a || !b)
+            return;
+        if (hook_calls)
+            break;
+        link_pair(a, b);
+        RP_DECREF(a);
+        RP_DECREF(b);
+        pairs++;
+    }
+    RP_CHECK(pairs > 10);
+    RP_CHECK_EQ(hook_calls, 1);
+    rp_gc_stats_t st;
+    rp_gc_get_stats(&st);
+    RP_CHECK_EQ(st.gen[2].collections, 1);
+    RP_CHECK(st.gen[2].collected >= 2 * (pairs - 2));
+    RP_CHECK(blocks() < before);
+    rp_heap_stats_t hs;
+    rp_heap_stats(&hs);
+    RP_CHECK(hs.failed_allocs == 0);   /* the retry succeeded: nothing failed */
+    RP_DECREF(a);
+    RP_DECREF(b);
+    rp_gc_enable();
+    rp_gc_set_oom_hook(0);
+    rp_gc_collect(2);
+    all_back();
+}
+
+/* ---- randomized: random graphs, random roots dropped, random generations collected,
+ * checked against a reachability computation over a model of the graph ---- */
+
+enum { MAXN = 160, ROOTS = 12, K = 3 };
+typedef struct model {
+    rp_obj_t *obj[MAXN];
+    int16_t edge[MAXN][K];   /* model of the slots: node index or -1 */
+    uint8_t alive[MAXN];     /* per the allocator: set while not freed */
+    int16_t root[ROOTS];
+    unsigned n;
+} model_t;
+static model_t m;
+
+static void model_release(rp_obj_t *o)
+{
+    uint32_t id = *(uint32_t *)rp_raw(o);
+    m.alive[id] = 0;
+}
+
+static uint8_t RP_TYPE_NUMBER(mnode);
+static const rp_type_t mnode_type = {
+    .name = "MNode", .number = &mnode_number, .slot_names = node_names, .nslots = K, .nbytes = 4,
+    .flags = RP_TYPE_GC, .release = model_release,
+};
+
+static void reachable(uint8_t *mark)
+{
+    int16_t stack[MAXN];
+    unsigned sp = 0;
+    for (unsigned i = 0; i < m.n; i++)
+        mark[i] = 0;
+    for (unsigned r = 0; r < ROOTS; r++)
+        if (m.root[r] >= 0 && !mark[m.root[r]]) {
+            mark[m.root[r]] = 1;
+            stack[sp++] = m.root[r];
+        }
+    while (sp) {
+        int16_t v = stack[--sp];
+        for (unsigned k = 0; k < K; k++) {
+            int16_t w = m.edge[v][k];
+            if (w >= 0 && !mark[w]) {
+                mark[w] = 1;
+                stack[sp++] = w;
+            }
+        }
+    }
+}
+
+static void random_run(uint32_t seed)
+{
+    fresh();
+    rp_gc_set_threshold(25, 3, 3);   /* automatic collections happen too */
+    uint32_t x = seed;
+    m.n = 0;
+    for (unsigned r = 0; r < ROOTS; r++)
+        m.root[r] = -1;
+    uint8_t mark[MAXN];
+    for (unsigned step = 0; step < 1500; step++) {
+        uint32_t op = rp_rand_range(&x, 0, 99);
+        if (op < 30 && m.n < MAXN) {   /* new node, held by a root */
+            rp_obj_t *o = rp_new(&mnode_type);
+            if (!o)
+                break;
+            unsigned id = m.n++;
+            *(uint32_t *)rp_raw(o) = id;
+            m.obj[id] = o;
+            m.alive[id] = 1;
+            for (unsigned k = 0; k < K; k++)
+                m.edge[id][k] = -1;
+            unsigned r = rp_rand_range(&x, 0, ROOTS - 1);
+            if (m.root[r] >= 0)
+                RP_DECREF(m.obj[m.root[r]]);
+            m.root[r] = (int16_t)id;
+        } else if (op < 75 && m.n) {   /* set a slot of a reachable node to a reachable node or NULL */
+            reachable(mark);
+            unsigned a = rp_rand_range(&x, 0, m.n - 1), b = rp_rand_range(&x, 0, m.n);
+            if (!mark[a] || (b < m.n && !mark[b]))
+                continue;
+            unsigned k = rp_rand_range(&x, 0, K - 1);
+            rp_slot_set(m.obj[a], k, b < m.n ? m.obj[b] : 0);
+            m.edge[a][k] = b < m.n ? (int16_t)b : -1;
+        } else if (op < 90) {   /* drop a root */
+            unsigned r = rp_rand_range(&x, 0, ROOTS - 1);
+            if (m.root[r] >= 0)
+                RP_DECREF(m.obj[m.root[r]]);
+            m.root[r] = -1;
+        } else {
+            int gen = (int)rp_rand_range(&x, 0, 2);
+            rp_gc_collect(gen);
+        }
+        /* Safety: nothing reachable was ever freed; freed nodes leave the model. */
+        reachable(mark);
+        for (unsigned i = 0; i < m.n; i++) {
+            if (mark[i] && !m.alive[i]) {
+                RP_CHECK(!"a reachable object was freed");
+                return;
+            }
+            if (!m.alive[i])
+                for (unsigned k = 0; k < K; k++)
+                    m.edge[i][k] = -1;
+        }
+        if (!RP_HEAP_OK() || !RP_CHECK(!rp_gc_check().rule)) {
+            rp_printf("seed %u step %u\n", (unsigned)seed, step);
+            return;
+        }
+        /* Liveness: after a full collection exactly the unreachable objects are gone. */
+        if (op >= 90 || step % 97 == 0) {
+            rp_gc_collect(2);
+            reachable(mark);
+            unsigned wrong = 0;
+            for (unsigned i = 0; i < m.n; i++)
+                wrong += mark[i] != m.alive[i];
+            if (!RP_CHECK_EQ(wrong, 0))
+                return;
+        }
+    }
+    for (unsigned r = 0; r < ROOTS; r++)
+        if (m.root[r] >= 0)
+            RP_DECREF(m.obj[m.root[r]]);
+    rp_gc_collect(2);
+    all_back();
+}
+
+static void test_random_graphs(void)
+{
+    for (uint32_t seed = 1; seed <= 4; seed++)
+        random_run(seed * 2246822519u);
+}
+
+int main(void)
+{
+    rp_test_begin("gc");
+    RP_RUN(test_two_node_cycle);
+    RP_RUN(test_three_node_ring);
+    RP_RUN(test_reachable_from_outside_survives);
+    RP_RUN(test_finalizers_in_a_cycle);
+    RP_RUN(test_resurrection);
+    RP_RUN(test_finalizer_creates_new_cycle);
+    RP_RUN(test_legacy_finalizer_goes_to_garbage);
+    RP_RUN(test_thresholds_fire_at_documented_counts);
+    RP_RUN(test_disable_enable);
+    RP_RUN(test_collection_deferred_in_critical_section);
+    RP_RUN(test_freeze);
+    RP_RUN(test_full_collection_25_percent_rule);
+    RP_RUN(test_referrers_and_referents);
+    RP_RUN(test_callbacks_and_debug_flags);
+    RP_RUN(test_emergency_collection);
+    RP_RUN(test_random_graphs);
+    return rp_test_end();
+}
