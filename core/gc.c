@@ -287,15 +287,17 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     }
 
     *uncollectable = move_legacy(unreachable);
-    clear_scratch(unreachable, RP_HEAD_UNREACHABLE);
     uint32_t m = 0;
     for (rp_gchead_t *n = rp_next(unreachable); n != unreachable; n = rp_next(n), m++)
         if (rp_gc.debug & RP_GC_DEBUG_COLLECTABLE)
             rp_printf("gc: collectable <%s %p>\n", rp_type_of((rp_obj_t *)n)->name, (void *)n);
     *collected = m;
 
+    /* UNREACHABLE still marks the garbage here, so the hook can tell weak references
+     * that are garbage themselves (cleared without callback) from live ones. */
     if (rp_weakref_on_collect)
         rp_weakref_on_collect(unreachable);
+    clear_scratch(unreachable, RP_HEAD_UNREACHABLE);
     finalize_garbage(unreachable);
     rp_gchead_t *still = list(RP_LIST_SCRATCH);
     handle_resurrected(unreachable, still, old, old_gen);

@@ -106,7 +106,8 @@ void rp_gc_emergency(size_t request);
 
 /* Weak-reference hooks, set by the weak-reference module when linked in (NULL if not):
  * death clears and calls back for one object; collect clears references to a list of
- * garbage before finalizers run (step 6 of rp_gc.h). */
+ * garbage before finalizers run (step 7 of rp_gc.h); the garbage still carries
+ * RP_HEAD_UNREACHABLE while it runs. */
 extern void (*rp_weakref_on_death)(rp_obj_t *o);
 extern void (*rp_weakref_on_collect)(rp_gchead_t *unreachable);
 

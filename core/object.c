@@ -12,6 +12,7 @@
 #include "rp_mem.h"
 #include "rp_port.h"
 #include "rp_print.h"
+#include "rp_weakref.h"
 
 const rp_type_t *rp_type_table[RP_CFG_MAX_TYPES];
 void (*rp_weakref_on_death)(rp_obj_t *o);
@@ -272,5 +273,6 @@ rp_err_t rp_objects_init(void)
     if (s.arena_bytes == 0)
         return RP_E_ARG;
     rp_gc_state_init();
-    return rp_builtin_types_ready();
+    rp_err_t e = rp_weakref_init();
+    return e != RP_E_OK ? e : rp_builtin_types_ready();
 }

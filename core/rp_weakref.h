@@ -1,0 +1,76 @@
+/*
+ * rp_weakref.h — weak references, with Python's weakref module as the model.
+ *
+ * A weak reference names an object without keeping it alive. rp_weakref_get returns the
+ * object while it lives and NULL once it has died. Only objects of types flagged
+ * RP_TYPE_WEAKREF can be weakly referenced.
+ *
+ * Cost: an object pays nothing until it has weak references — no per-object word. The
+ * first one sets RP_HEAD_WEAKREFS in its header and enters it in a side table (open
+ * addressing, grown from the heap) that maps the object to its newest weak reference;
+ * its weak references are chained newest first. A weak reference is a GC object of
+ * 8 + 4 pointer-sized fields (28 bytes on 32-bit targets).
+ *
+ * Semantics (CPython's):
+ * - When the object dies, all its weak references are cleared first; then the callbacks
+ *   run, newest first, each with its weak reference, only for weak references that were
+ *   themselves alive at that moment. A callback sees rp_weakref_get(ref) == NULL, so it
+ *   cannot resurrect the object. Each callback runs at most once.
+ * - A callback-less weak reference is shared: rp_weakref_new(o, NULL, NULL) twice returns
+ *   the same reference (ref(o) is ref(o)).
+ * - In a collection, weak references to the garbage are cleared before any finalizer
+ *   runs; weak references that are part of the garbage are cleared without callbacks.
+ * Every operation is O(1) expected, plus O(weak references of the object) on its death.
+ */
+#ifndef RP_WEAKREF_H
+#define RP_WEAKREF_H
+
+#include "rp_heap.h"
+#include "rp_object.h"
+
+#define RP_TN_WEAKREF 9u
+#define RP_TN_FINALIZE 10u
+
+/* Called with the dead weak reference and the argument given at creation (borrowed). */
+typedef void (*rp_weakref_cb_t)(rp_obj_t *ref, rp_obj_t *arg);
+
+extern const rp_type_t rp_weakref_type;
+
+/* A new reference to a weak reference to obj. The weak reference holds a strong
+ * reference to arg (may be NULL) until its callback has run or it dies. NULL if obj's type
+ * is not weak-referenceable or memory ran out. */
+rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg);
+
+/* The referent (borrowed), or NULL once it has died. NULL for a non-weakref argument. */
+rp_obj_t *rp_weakref_get(rp_obj_t *ref);
+
+/* weakref.getweakrefcount / getweakrefs (borrowed; up to cap into buf). */
+uint32_t rp_weakref_getweakrefcount(rp_obj_t *obj);
+size_t rp_weakref_getweakrefs(rp_obj_t *obj, rp_obj_t **buf, size_t cap);
+
+/* ---- weakref.finalize ---- */
+
+typedef void (*rp_finalize_fn_t)(rp_obj_t *arg);
+
+/* Registers fn(arg) to run once when obj dies, or at rp_finalize_call, or at
+ * rp_finalize_shutdown. Returns a borrowed reference to the finalizer object: the
+ * registry owns it until it has run or been detached. */
+rp_obj_t *rp_finalize_new(rp_obj_t *obj, rp_finalize_fn_t fn, rp_obj_t *arg);
+/* Runs it now if still pending; 1 if it ran. */
+int rp_finalize_call(rp_obj_t *f);
+/* Cancels it; 1 if it was pending. */
+int rp_finalize_detach(rp_obj_t *f);
+int rp_finalize_alive(rp_obj_t *f);
+/* Whether rp_finalize_shutdown runs it (finalize.atexit, default 1). */
+void rp_finalize_set_atexit(rp_obj_t *f, int atexit);
+/* Runs every pending finalizer whose atexit is set, newest first. */
+void rp_finalize_shutdown(void);
+
+/* Set up by rp_objects_init. */
+rp_err_t rp_weakref_init(void);
+
+/* Checks the side table against the headers: every entry's object has WEAKREFS set and a
+ * well-linked chain of live weak references that point back to it; entry count matches. */
+rp_fault_t rp_weakref_check(void);
+
+#endif

@@ -1,0 +1,472 @@
+/*
+ * weakref.c — weak references and weakref.finalize (contract in rp_weakref.h).
+ *
+ * Structures
+ * - The side table: open addressing with linear probing, entries {object, newest weak
+ *   reference}; deletion shifts later entries back, so there are no tombstones.
+ * - Each weak reference: slot 0 holds the callback argument (a strong reference, traced
+ *   by the collector); its raw part holds the referent (borrowed), the callback, and the
+ *   prev/next links of its referent's chain.
+ * Invariants between calls (rp_weakref_check):
+ *   W1 an object has RP_HEAD_WEAKREFS iff it has a table entry, and the entry's chain is
+ *      non-empty, doubly linked, and every weak reference on it names that object.
+ *   W2 a weak reference whose referent is NULL is on no chain.
+ * Callbacks never run while a chain is being changed: clearing first moves the weak
+ * references that will be called onto a pending chain of their own (through the same
+ * links), holding a reference to each, and only then calls them.
+ */
+#include "rp_weakref.h"
+#include "gc_internal.h"
+#include "heap_internal.h"
+#include "rp_mem.h"
+
+typedef struct wr_raw {
+    rp_obj_t *referent;
+    rp_weakref_cb_t callback;
+    rp_obj_t *prev, *next;
+} wr_raw_t;
+
+typedef struct wr_entry {
+    rp_obj_t *obj;
+    rp_obj_t *head;
+} wr_entry_t;
+
+static struct {
+    wr_entry_t *slots;
+    uint32_t cap, used;   /* cap is a power of two, or 0 */
+} table;
+
+static void wr_release(rp_obj_t *o);
+
+static uint8_t rp_weakref_type_number = RP_TN_WEAKREF;
+static const char *const wr_slot_names[] = {"__callback_arg__"};
+const rp_type_t rp_weakref_type = {
+    .name = "weakref",
+    .number = &rp_weakref_type_number,
+    .slot_names = wr_slot_names,
+    .nslots = 1,
+    .nbytes = sizeof(wr_raw_t),
+    .flags = RP_TYPE_GC,
+    .release = wr_release,
+};
+
+static inline wr_raw_t *raw(rp_obj_t *wr) { return (wr_raw_t *)(rp_slots(wr) + 1); }
+static inline int is_weakref(const rp_obj_t *o) { return rp_type_of(o) == &rp_weakref_type; }
+
+/* ---- the side table ---- */
+
+static inline uint32_t hash_of(const rp_obj_t *o)
+{
+    return (uint32_t)(((uintptr_t)o >> 3) * 2654435761u);
+}
+
+static wr_entry_t *lookup(const rp_obj_t *o)
+{
+    if (!table.cap)
+        return 0;
+    uint32_t mask = table.cap - 1u;
+    for (uint32_t i = hash_of(o) & mask;; i = (i + 1u) & mask) {
+        if (table.slots[i].obj == o)
+            return &table.slots[i];
+        if (!table.slots[i].obj)
+            return 0;
+    }
+}
+
+static wr_entry_t *insert(rp_obj_t *o)
+{
+    uint32_t mask = table.cap - 1u, i = hash_of(o) & mask;
+    while (table.slots[i].obj)
+        i = (i + 1u) & mask;
+    table.slots[i].obj = o;
+    table.slots[i].head = 0;
+    table.used++;
+    return &table.slots[i];
+}
+
+/* Room for one more entry at a load of at most 3/4; 0 if memory ran out. */
+static int reserve(void)
+{
+    if ((table.used + 1u) * 4u <= table.cap * 3u)
+        return 1;
+    uint32_t ncap = table.cap ? table.cap * 2u : 8u;
+    wr_entry_t *old = table.slots;
+    uint32_t ocap = table.cap;
+    wr_entry_t *fresh = rp_malloc(ncap * sizeof(wr_entry_t));
+    if (!fresh)
+        return 0;
+    rp_memset(fresh, 0, ncap * sizeof(wr_entry_t));
+    table.slots = fresh;
+    table.cap = ncap;
+    table.used = 0;
+    for (uint32_t i = 0; i < ocap; i++)
+        if (old[i].obj)
+            insert(old[i].obj)->head = old[i].head;
+    rp_free(old);
+    return 1;
+}
+
+static void remove_entry(wr_entry_t *e)
+{
+    uint32_t mask = table.cap - 1u, i = (uint32_t)(e - table.slots), j = i;
+    table.slots[i].obj = 0;
+    if (--table.used == 0) {   /* no weak references left: the table costs nothing */
+        rp_free(table.slots);
+        table.slots = 0;
+        table.cap = 0;
+        return;
+    }
+    for (;;) {
+        j = (j + 1u) & mask;
+        if (!table.slots[j].obj)
+            return;
+        uint32_t k = hash_of(table.slots[j].obj) & mask;
+        /* Entry j stays unless its home k lies cyclically outside (i, j]. */
+        int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (!stays) {
+            table.slots[i] = table.slots[j];
+            table.slots[j].obj = 0;
+            i = j;
+        }
+    }
+}
+
+/* ---- chains ---- */
+
+static void detach(rp_obj_t *wr)
+{
+    wr_raw_t *r = raw(wr);
+    rp_obj_t *o = r->referent;
+    wr_entry_t *e = lookup(o);
+    if (r->prev)
+        raw(r->prev)->next = r->next;
+    else if (e)
+        e->head = r->next;
+    if (r->next)
+        raw(r->next)->prev = r->prev;
+    if (e && !e->head) {
+        remove_entry(e);
+        o->head &= ~RP_HEAD_WEAKREFS;
+    }
+    r->referent = 0;
+    r->prev = r->next = 0;
+}
+
+static void wr_release(rp_obj_t *wr)
+{
+    if (raw(wr)->referent)
+        detach(wr);
+}
+
+typedef struct pending {
+    rp_obj_t *first, *last;
+} pending_t;
+
+/* Clears every weak reference to o (its entry is removed); those that `call` accepts
+ * are appended, held, to the pending chain, newest first. */
+static void clear_all(rp_obj_t *o, pending_t *p, int (*call)(rp_obj_t *wr))
+{
+    wr_entry_t *e = lookup(o);
+    o->head &= ~RP_HEAD_WEAKREFS;
+    if (!e)
+        return;
+    rp_obj_t *wr = e->head;
+    remove_entry(e);
+    while (wr) {
+        wr_raw_t *r = raw(wr);
+        rp_obj_t *next = r->next;
+        r->referent = 0;
+        r->prev = r->next = 0;
+        if (r->callback && call(wr)) {
+            rp_incref(wr);
+            if (p->last)
+                raw(p->last)->next = wr;
+            else
+                p->first = wr;
+            p->last = wr;
+        }
+        wr = next;
+    }
+}
+
+static void run_pending(pending_t *p)
+{
+    for (rp_obj_t *wr = p->first, *next; wr; wr = next) {
+        wr_raw_t *r = raw(wr);
+        next = r->next;
+        r->next = 0;
+        rp_weakref_cb_t cb = r->callback;
+        rp_obj_t *arg = rp_slot(wr, 0);
+        r->callback = 0;
+        RP_XINCREF(arg);
+        cb(wr, arg);
+        rp_slot_set(wr, 0, 0);
+        RP_XDECREF(arg);
+        rp_decref(wr);
+    }
+}
+
+static int alive(rp_obj_t *wr) { return rp_refcnt(wr) > 0; }
+static int not_garbage(rp_obj_t *wr) { return !(wr->head & RP_HEAD_UNREACHABLE); }
+
+static void on_death(rp_obj_t *o)
+{
+    pending_t p = {0, 0};
+    clear_all(o, &p, alive);
+    run_pending(&p);
+}
+
+static void on_collect(rp_gchead_t *unreachable)
+{
+    pending_t p = {0, 0};
+    for (rp_gchead_t *n = rp_next(unreachable); n != unreachable; n = rp_next(n)) {
+        rp_obj_t *o = (rp_obj_t *)n;
+        if (is_weakref(o) && raw(o)->referent) {
+            raw(o)->callback = 0;   /* garbage itself: cleared, never called */
+            detach(o);
+        }
+        if (o->head & RP_HEAD_WEAKREFS)
+            clear_all(o, &p, not_garbage);
+    }
+    run_pending(&p);
+}
+
+/* ---- the API ---- */
+
+rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
+{
+    if (!obj || !(rp_type_of(obj)->flags & RP_TYPE_WEAKREF))
+        return 0;
+    if (!callback && !arg) {
+        wr_entry_t *e = lookup(obj);
+        for (rp_obj_t *wr = e ? e->head : 0; wr; wr = raw(wr)->next)
+            if (!raw(wr)->callback && !rp_slot(wr, 0)) {
+                rp_incref(wr);
+                return wr;
+            }
+    }
+    rp_obj_t *wr = rp_obj_alloc(&rp_weakref_type, sizeof(rp_obj_t *) + sizeof(wr_raw_t));
+    if (!wr)
+        return 0;
+    wr_entry_t *e = lookup(obj);
+    if (!e) {
+        if (!reserve()) {
+            rp_decref(wr);
+            return 0;
+        }
+        e = insert(obj);
+    }
+    wr_raw_t *r = raw(wr);
+    r->referent = obj;
+    r->callback = callback;
+    r->next = e->head;
+    if (e->head)
+        raw(e->head)->prev = wr;
+    e->head = wr;
+    obj->head |= RP_HEAD_WEAKREFS;
+    rp_slot_set(wr, 0, arg);
+    rp_gc_track(wr);
+    return wr;
+}
+
+rp_obj_t *rp_weakref_get(rp_obj_t *ref)
+{
+    return ref && is_weakref(ref) ? raw(ref)->referent : 0;
+}
+
+uint32_t rp_weakref_getweakrefcount(rp_obj_t *obj)
+{
+    return (uint32_t)rp_weakref_getweakrefs(obj, 0, 0);
+}
+
+size_t rp_weakref_getweakrefs(rp_obj_t *obj, rp_obj_t **buf, size_t cap)
+{
+    wr_entry_t *e = (obj && (obj->head & RP_HEAD_WEAKREFS)) ? lookup(obj) : 0;
+    size_t k = 0;
+    for (rp_obj_t *wr = e ? e->head : 0; wr; wr = raw(wr)->next, k++)
+        if (k < cap)
+            buf[k] = wr;
+    return k;
+}
+
+/* ---- finalize ---- */
+
+/* A finalizer: slot 0 the argument, slot 1 the weak reference to the object (whose
+ * callback argument is the finalizer itself). Pending finalizers sit on the registry,
+ * which owns a reference to each; running or detaching one takes it off. */
+typedef struct fin_raw {
+    rp_finalize_fn_t fn;
+    rp_obj_t *prev, *next;   /* registry, oldest first */
+    uint32_t atexit;
+} fin_raw_t;
+
+static uint8_t rp_finalize_type_number = RP_TN_FINALIZE;
+static const char *const fin_slot_names[] = {"__arg__", "__ref__"};
+static const rp_type_t rp_finalize_type = {
+    .name = "finalize",
+    .number = &rp_finalize_type_number,
+    .slot_names = fin_slot_names,
+    .nslots = 2,
+    .nbytes = sizeof(fin_raw_t),
+    .flags = RP_TYPE_GC,
+};
+
+static struct {
+    rp_obj_t *first, *last;
+} registry;
+
+static inline fin_raw_t *fraw(rp_obj_t *f) { return (fin_raw_t *)(rp_slots(f) + 2); }
+static inline int is_finalize(const rp_obj_t *f) { return f && rp_type_of(f) == &rp_finalize_type; }
+
+static int pending_fin(rp_obj_t *f)
+{
+    return registry.first == f || fraw(f)->prev != 0;
+}
+
+/* Takes f off the registry and breaks its cycle with its weak reference; returns the
+ * argument (a new reference) and leaves the registry's reference to the caller. */
+static rp_obj_t *unregister(rp_obj_t *f)
+{
+    fin_raw_t *r = fraw(f);
+    if (r->prev)
+        fraw(r->prev)->next = r->next;
+    else
+        registry.first = r->next;
+    if (r->next)
+        fraw(r->next)->prev = r->prev;
+    else
+        registry.last = r->prev;
+    r->prev = r->next = 0;
+    rp_obj_t *arg = rp_slot(f, 0);
+    RP_XINCREF(arg);
+    rp_slot_set(f, 0, 0);
+    rp_slot_set(f, 1, 0);
+    return arg;
+}
+
+static void run_finalizer(rp_obj_t *f)
+{
+    rp_finalize_fn_t fn = fraw(f)->fn;
+    rp_obj_t *arg = unregister(f);
+    fn(arg);
+    RP_XDECREF(arg);
+    rp_decref(f);   /* the registry's reference */
+}
+
+static void finalize_callback(rp_obj_t *ref, rp_obj_t *f)
+{
+    (void)ref;
+    if (f && pending_fin(f))
+        run_finalizer(f);
+}
+
+rp_obj_t *rp_finalize_new(rp_obj_t *obj, rp_finalize_fn_t fn, rp_obj_t *arg)
+{
+    if (!fn || !obj || !(rp_type_of(obj)->flags & RP_TYPE_WEAKREF))
+        return 0;
+    rp_obj_t *f = rp_new(&rp_finalize_type);
+    if (!f)
+        return 0;
+    rp_obj_t *wr = rp_weakref_new(obj, finalize_callback, f);
+    if (!wr) {
+        rp_decref(f);
+        return 0;
+    }
+    rp_slot_set(f, 0, arg);
+    rp_slot_set(f, 1, wr);
+    rp_decref(wr);
+    fin_raw_t *r = fraw(f);
+    r->fn = fn;
+    r->atexit = 1;
+    r->prev = registry.last;
+    if (registry.last)
+        fraw(registry.last)->next = f;
+    else
+        registry.first = f;
+    registry.last = f;
+    return f;   /* the reference from rp_new now belongs to the registry */
+}
+
+int rp_finalize_call(rp_obj_t *f)
+{
+    if (!is_finalize(f) || !pending_fin(f))
+        return 0;
+    run_finalizer(f);
+    return 1;
+}
+
+int rp_finalize_detach(rp_obj_t *f)
+{
+    if (!is_finalize(f) || !pending_fin(f))
+        return 0;
+    RP_XDECREF(unregister(f));
+    rp_decref(f);
+    return 1;
+}
+
+int rp_finalize_alive(rp_obj_t *f)
+{
+    return is_finalize(f) && pending_fin(f);
+}
+
+void rp_finalize_set_atexit(rp_obj_t *f, int atexit)
+{
+    if (is_finalize(f))
+        fraw(f)->atexit = atexit != 0;
+}
+
+void rp_finalize_shutdown(void)
+{
+    rp_obj_t *f = registry.last;
+    while (f) {
+        rp_obj_t *prev = fraw(f)->prev;
+        if (fraw(f)->atexit)
+            run_finalizer(f);
+        f = prev;
+    }
+}
+
+rp_err_t rp_weakref_init(void)
+{
+    table.slots = 0;
+    table.cap = table.used = 0;
+    registry.first = registry.last = 0;
+    rp_weakref_on_death = on_death;
+    rp_weakref_on_collect = on_collect;
+    rp_err_t e = rp_type_ready(&rp_weakref_type);
+    return e != RP_E_OK ? e : rp_type_ready(&rp_finalize_type);
+}
+
+static rp_fault_t fault(const char *rule, const void *addr)
+{
+    rp_fault_t f = {rule, addr};
+    return f;
+}
+
+rp_fault_t rp_weakref_check(void)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < table.cap; i++) {
+        wr_entry_t *e = &table.slots[i];
+        if (!e->obj)
+            continue;
+        n++;
+        if (!(e->obj->head & RP_HEAD_WEAKREFS))
+            return fault("object in the weakref table without its WEAKREFS flag", e->obj);
+        if (!e->head)
+            return fault("weakref table entry with an empty chain", e->obj);
+        if (lookup(e->obj) != e)
+            return fault("weakref table entry not found from its own hash (probe chain broken)", e->obj);
+        rp_obj_t *prev = 0;
+        uint32_t k = 0;
+        for (rp_obj_t *wr = e->head; wr; prev = wr, wr = raw(wr)->next) {
+            if (!is_weakref(wr) || raw(wr)->referent != e->obj || raw(wr)->prev != prev)
+                return fault("weak reference chain broken or naming another object", wr);
+            if (++k > rp_heap.blocks_in_use)
+                return fault("weak reference chain has a cycle", wr);
+        }
+    }
+    if (n != table.used)
+        return fault("weakref table count disagrees with its entries", table.slots);
+    return fault(0, 0);
+}

@@ -1,0 +1,327 @@
+/* test_weakref.c — weak references and weakref.finalize: CPython's rules, in and out of
+ * collections. */
+#include "rp_gc.h"
+#include "rp_object.h"
+#include "rp_test.h"
+#include "rp_weakref.h"
+
+static uint8_t RP_TYPE_NUMBER(wnode);
+static const char *const wnode_names[] = {"ref", "other"};
+static const rp_type_t wnode_type = {
+    .name = "WNode", .number = &wnode_number, .slot_names = wnode_names, .nslots = 2,
+    .flags = RP_TYPE_GC | RP_TYPE_WEAKREF,
+};
+
+static uint8_t RP_TYPE_NUMBER(plain);
+static const rp_type_t plain_type = {.name = "Plain", .number = &plain_number, .nslots = 0, .flags = RP_TYPE_GC};
+
+static uint32_t baseline;
+static uint32_t blocks(void)
+{
+    rp_heap_stats_t s;
+    rp_heap_stats(&s);
+    return s.blocks_in_use;
+}
+
+static void fresh(void)
+{
+    rp_test_fresh_heap();
+    RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
+    baseline = blocks();
+}
+
+static void consistent(void)
+{
+    RP_CHECK(!rp_weakref_check().rule);
+    RP_CHECK(!rp_gc_check().rule);
+    RP_HEAP_OK();
+}
+
+static void all_back(void)
+{
+    consistent();
+    RP_CHECK_EQ(blocks(), baseline);
+}
+
+static void test_get_until_death(void)
+{
+    fresh();
+    rp_obj_t *o = rp_new(&wnode_type);
+    RP_CHECK_EQ(o->head & RP_HEAD_WEAKREFS, 0);   /* costs nothing before the first */
+    rp_obj_t *r = rp_weakref_new(o, 0, 0);
+    RP_CHECK(r != 0);
+    RP_CHECK(rp_weakref_get(r) == o);
+    RP_CHECK_EQ(rp_sys_getrefcount(o), 2);        /* a weak reference does not count */
+    RP_CHECK(rp_weakref_new(o, 0, 0) == r);       /* ref(o) is ref(o) */
+    RP_DECREF(r);
+    RP_CHECK_EQ(rp_weakref_getweakrefcount(o), 1);
+    consistent();
+    RP_DECREF(o);
+    RP_CHECK(rp_weakref_get(r) == 0);
+    RP_DECREF(r);
+    all_back();
+}
+
+static void test_not_weakrefable(void)
+{
+    fresh();
+    rp_obj_t *p = rp_new(&plain_type);
+    RP_CHECK(rp_weakref_new(p, 0, 0) == 0);
+    RP_CHECK(rp_weakref_get(p) == 0);
+    RP_CHECK(rp_weakref_new(0, 0, 0) == 0);
+    RP_DECREF(p);
+    all_back();
+}
+
+static rp_obj_t *order[8];
+static unsigned norder;
+static rp_obj_t *drop_in_callback;
+static int referent_seen_alive;
+
+static void record(rp_obj_t *ref, rp_obj_t *arg)
+{
+    (void)arg;
+    if (rp_weakref_get(ref))
+        referent_seen_alive = 1;
+    if (norder < 8)
+        order[norder++] = ref;
+    if (drop_in_callback) {
+        rp_obj_t *d = drop_in_callback;
+        drop_in_callback = 0;
+        RP_DECREF(d);
+    }
+}
+
+static void test_callbacks_newest_first_only_for_live_refs(void)
+{
+    fresh();
+    norder = 0;
+    referent_seen_alive = 0;
+    rp_obj_t *o = rp_new(&wnode_type);
+    rp_obj_t *a = rp_weakref_new(o, record, 0);
+    rp_obj_t *b = rp_weakref_new(o, record, 0);
+    rp_obj_t *c = rp_weakref_new(o, record, 0);
+    rp_obj_t *dead = rp_weakref_new(o, record, 0);
+    RP_CHECK(a != b && b != c);
+    RP_CHECK_EQ(rp_weakref_getweakrefcount(o), 4);
+    RP_DECREF(dead);   /* a weak reference that died first is not called */
+    RP_CHECK_EQ(rp_weakref_getweakrefcount(o), 3);
+    RP_DECREF(o);
+    RP_CHECK_EQ(norder, 3);
+    RP_CHECK(order[0] == c && order[1] == b && order[2] == a);
+    RP_CHECK(!referent_seen_alive);   /* cleared before any callback: no resurrection */
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_DECREF(c);
+    all_back();
+}
+
+static void test_callback_drops_another_weakref(void)
+{
+    fresh();
+    norder = 0;
+    rp_obj_t *o = rp_new(&wnode_type);
+    rp_obj_t *older = rp_weakref_new(o, record, 0);
+    rp_obj_t *newer = rp_weakref_new(o, record, 0);
+    drop_in_callback = older;   /* newer's callback drops the last reference to older */
+    RP_DECREF(o);
+    /* older was alive when o died, so its callback still runs, after newer's. */
+    RP_CHECK_EQ(norder, 2);
+    RP_CHECK(order[0] == newer && order[1] == older);
+    RP_DECREF(newer);
+    all_back();
+}
+
+static void test_callback_argument_is_held(void)
+{
+    fresh();
+    norder = 0;
+    rp_obj_t *o = rp_new(&wnode_type), *arg = rp_new(&plain_type);
+    rp_obj_t *r = rp_weakref_new(o, record, arg);
+    RP_CHECK_EQ(rp_sys_getrefcount(arg), 3);
+    RP_DECREF(arg);
+    RP_DECREF(o);
+    RP_CHECK_EQ(norder, 1);
+    RP_DECREF(r);   /* the argument was released after the callback */
+    all_back();
+}
+
+static rp_obj_t *watched_ref;
+static int ref_cleared_before_finalizer;
+static unsigned fin_runs;
+
+static void check_cleared(rp_obj_t *o)
+{
+    (void)o;
+    fin_runs++;
+    ref_cleared_before_finalizer = rp_weakref_get(watched_ref) == 0;
+}
+
+static uint8_t RP_TYPE_NUMBER(wdel);
+static const rp_type_t wdel_type = {
+    .name = "WDel", .number = &wdel_number, .slot_names = wnode_names, .nslots = 2,
+    .flags = RP_TYPE_GC | RP_TYPE_WEAKREF, .finalize = check_cleared,
+};
+
+static void test_cycle_refs_cleared_before_finalizers(void)
+{
+    fresh();
+    norder = 0;
+    fin_runs = 0;
+    rp_obj_t *a = rp_new(&wdel_type), *b = rp_new(&wdel_type);
+    rp_slot_set(a, 0, b);
+    rp_slot_set(b, 0, a);
+    watched_ref = rp_weakref_new(a, record, 0);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK(rp_weakref_get(watched_ref) == a);   /* the cycle keeps a alive */
+    RP_CHECK_EQ(rp_gc_collect(2), 2);
+    RP_CHECK_EQ(fin_runs, 2);
+    RP_CHECK(ref_cleared_before_finalizer);
+    RP_CHECK_EQ(norder, 1);   /* the weak reference is not garbage: its callback runs */
+    RP_CHECK(order[0] == watched_ref);
+    RP_DECREF(watched_ref);
+    all_back();
+}
+
+static void test_weakref_in_garbage_gets_no_callback(void)
+{
+    fresh();
+    norder = 0;
+    rp_obj_t *a = rp_new(&wnode_type), *b = rp_new(&wnode_type);
+    rp_slot_set(a, 0, b);
+    rp_slot_set(b, 0, a);
+    rp_obj_t *r = rp_weakref_new(b, record, 0);
+    rp_slot_set(a, 1, r);   /* the weak reference is part of the cycle's garbage */
+    RP_DECREF(r);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(rp_gc_collect(2), 3);
+    RP_CHECK_EQ(norder, 0);
+    all_back();
+}
+
+/* A parent link that makes no cycle: children point to the parent weakly. */
+static void test_weak_parent_link_frees_by_refcount(void)
+{
+    fresh();
+    rp_obj_t *parent = rp_new(&wnode_type), *child = rp_new(&wnode_type);
+    rp_slot_set(parent, 0, child);
+    rp_obj_t *up = rp_weakref_new(parent, 0, 0);
+    rp_slot_set(child, 0, up);
+    RP_DECREF(up);
+    RP_DECREF(child);
+    RP_CHECK(rp_weakref_get(rp_slot(child, 0)) == parent);
+    RP_DECREF(parent);   /* no collection needed */
+    all_back();
+}
+
+static unsigned fin_calls;
+static rp_obj_t *fin_args[4];
+static void on_finalize(rp_obj_t *arg)
+{
+    if (fin_calls < 4)
+        fin_args[fin_calls] = arg;
+    fin_calls++;
+}
+
+static void test_finalize(void)
+{
+    fresh();
+    fin_calls = 0;
+    rp_obj_t *o = rp_new(&wnode_type), *arg = rp_new(&plain_type);
+    rp_obj_t *f = rp_finalize_new(o, on_finalize, arg);
+    RP_DECREF(arg);
+    RP_CHECK(rp_finalize_alive(f));
+    RP_DECREF(o);
+    RP_CHECK_EQ(fin_calls, 1);
+    RP_CHECK(fin_args[0] == arg);
+    consistent();
+    /* An explicit call runs it once; the object's death later does not. */
+    o = rp_new(&wnode_type);
+    f = rp_finalize_new(o, on_finalize, 0);
+    RP_CHECK_EQ(rp_finalize_call(f), 1);
+    RP_CHECK_EQ(fin_calls, 2);
+    o = (RP_DECREF(o), (rp_obj_t *)0);
+    RP_CHECK_EQ(fin_calls, 2);
+    /* Detached: never runs. */
+    o = rp_new(&wnode_type);
+    f = rp_finalize_new(o, on_finalize, 0);
+    RP_CHECK_EQ(rp_finalize_detach(f), 1);
+    RP_DECREF(o);
+    RP_CHECK_EQ(fin_calls, 2);
+    all_back();
+}
+
+static void test_finalize_shutdown_newest_first(void)
+{
+    fresh();
+    fin_calls = 0;
+    rp_obj_t *objs[3], *args[3];
+    for (int i = 0; i < 3; i++) {
+        objs[i] = rp_new(&wnode_type);
+        args[i] = rp_new(&plain_type);
+        rp_obj_t *f = rp_finalize_new(objs[i], on_finalize, args[i]);
+        if (i == 1)
+            rp_finalize_set_atexit(f, 0);
+    }
+    rp_finalize_shutdown();
+    RP_CHECK_EQ(fin_calls, 2);
+    RP_CHECK(fin_args[0] == args[2] && fin_args[1] == args[0]);
+    for (int i = 0; i < 3; i++) {
+        RP_DECREF(objs[i]);   /* objs[1]'s finalizer (atexit off) runs now */
+        RP_DECREF(args[i]);
+    }
+    RP_CHECK_EQ(fin_calls, 3);
+    all_back();
+}
+
+/* Many objects with weak references: the side table grows, shrinks, and stays exact. */
+static void test_side_table_churn(void)
+{
+    fresh();
+    enum { N = 64 };
+    rp_obj_t *o[N], *r[N];
+    for (int i = 0; i < N; i++) {
+        o[i] = rp_new(&wnode_type);
+        r[i] = rp_weakref_new(o[i], 0, 0);
+    }
+    consistent();
+    uint32_t x = 99;
+    for (int k = 0; k < 400; k++) {
+        int i = (int)rp_rand_range(&x, 0, N - 1);
+        if (o[i] && rp_rand_range(&x, 0, 1)) {
+            RP_DECREF(o[i]);
+            o[i] = 0;
+            RP_CHECK(rp_weakref_get(r[i]) == 0);
+        } else if (!o[i]) {
+            RP_DECREF(r[i]);
+            o[i] = rp_new(&wnode_type);
+            r[i] = rp_weakref_new(o[i], record, 0);
+        }
+        if (!RP_CHECK(!rp_weakref_check().rule))
+            return;
+    }
+    for (int i = 0; i < N; i++) {
+        RP_XDECREF(o[i]);
+        RP_DECREF(r[i]);
+    }
+    all_back();
+}
+
+int main(void)
+{
+    rp_test_begin("weakref");
+    RP_RUN(test_get_until_death);
+    RP_RUN(test_not_weakrefable);
+    RP_RUN(test_callbacks_newest_first_only_for_live_refs);
+    RP_RUN(test_callback_drops_another_weakref);
+    RP_RUN(test_callback_argument_is_held);
+    RP_RUN(test_cycle_refs_cleared_before_finalizers);
+    RP_RUN(test_weakref_in_garbage_gets_no_callback);
+    RP_RUN(test_weak_parent_link_frees_by_refcount);
+    RP_RUN(test_finalize);
+    RP_RUN(test_finalize_shutdown_newest_first);
+    RP_RUN(test_side_table_churn);
+    return rp_test_end();
+}
