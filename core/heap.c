@@ -10,9 +10,21 @@
 #include "heap_internal.h"
 #include "rp_mem.h"
 #include "rp_port.h"
+#include "rp_trace.h"
 
 rp_heap_t rp_heap;
 static void (*oom_handler)(size_t);
+
+/* Tracing hooks: one predictable branch each while tracing is off. */
+#if RP_CFG_TRACE
+#define TRACE(call)          \
+    do {                     \
+        if (rp_trace_on)     \
+            call;            \
+    } while (0)
+#else
+#define TRACE(call) ((void)0)
+#endif
 
 void rp_heap_set_oom_handler(void (*handler)(size_t))
 {
@@ -340,6 +352,7 @@ void *rp_malloc(size_t n)
 {
     rp_critical_t t = enter();
     void *p = heap_alloc_retry(n, &t);
+    TRACE(rp_trace_alloc(p, n, __builtin_return_address(0)));
     leave(t);
     return p;
 }
@@ -352,6 +365,7 @@ void *rp_calloc(size_t count, size_t size)
         leave(t);
         return 0;
     }
+    TRACE(rp_trace_hint(0, __builtin_return_address(0)));
     void *p = rp_malloc(count * size);
     if (p)
         rp_memset(p, 0, count * size);
@@ -364,25 +378,33 @@ void rp_free(void *p)
         return;
     rp_critical_t t = enter();
     rp_where_t w;
-    if (find_user(p, &w))
+    if (find_user(p, &w)) {
+        TRACE(rp_trace_free(p));
         heap_free(p, &w);
+    }
     leave(t);
 }
 
 void *rp_realloc(void *p, size_t n)
 {
-    if (!p)
+    if (!p) {
+        TRACE(rp_trace_hint(0, __builtin_return_address(0)));
         return rp_malloc(n);
+    }
     rp_critical_t t = enter();
     rp_where_t w;
     void *q = 0;
     if (!find_user(p, &w))
         goto out;
     if (resize_in_place(p, &w, n)) {
+        TRACE(rp_trace_resize(p, n));
         q = p;
         goto out;
     }
     q = heap_alloc_retry(n, &t);
+    if (q)   /* the old trace goes first, so a move does not raise the traced peak */
+        TRACE(rp_trace_free(p));
+    TRACE(rp_trace_alloc(q, n, __builtin_return_address(0)));
     if (!q)
         goto out;
     size_t old = user_size(raw_of(p), raw_usable(&w, raw_of(p)));

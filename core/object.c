@@ -12,6 +12,7 @@
 #include "rp_mem.h"
 #include "rp_port.h"
 #include "rp_print.h"
+#include "rp_trace.h"
 #include "rp_weakref.h"
 
 const rp_type_t *rp_type_table[RP_CFG_MAX_TYPES];
@@ -107,6 +108,10 @@ rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body)
     size_t size = (gc ? RP_GC_HEAD_SIZE : RP_HEAD_SIZE) + body;
     if (gc)
         rp_gc_on_alloc();
+#if RP_CFG_TRACE
+    if (rp_trace_on)
+        rp_trace_hint(*t->number, __builtin_return_address(0));
+#endif
     rp_obj_t *o = rp_obj_malloc(size);
     if (!o)
         return 0;
@@ -129,6 +134,10 @@ rp_obj_t *rp_new(const rp_type_t *t)
 {
     if (!t || (t->flags & RP_TYPE_VAR))
         return 0;
+#if RP_CFG_TRACE
+    if (rp_trace_on)
+        rp_trace_hint(0, __builtin_return_address(0));   /* the caller of rp_new */
+#endif
     rp_obj_t *o = rp_obj_alloc(t, layout_body(t));
     if (o && (t->flags & RP_TYPE_GC))
         rp_gc_track(o);

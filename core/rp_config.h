@@ -63,6 +63,22 @@
 #define RP_CFG_MAX_TYPES 32
 #endif
 
+/* Allocation tracing (rp_trace.h). With 0 the hooks compile away entirely; with 1 and
+ * tracing stopped they cost one predictable branch per allocation and free. */
+#ifndef RP_CFG_TRACE
+#define RP_CFG_TRACE 1
+#endif
+
+/* Slots of the trace record table, a fixed region outside the traced heap; a power of
+ * two. At most 3/4 of them hold records; past that, new allocations are counted as
+ * dropped. Each slot is 16 bytes on 32-bit targets. */
+#ifndef RP_CFG_TRACE_RECORDS
+#define RP_CFG_TRACE_RECORDS 1024
+#endif
+
+_Static_assert((RP_CFG_TRACE_RECORDS & (RP_CFG_TRACE_RECORDS - 1)) == 0 && RP_CFG_TRACE_RECORDS >= 8,
+               "RP_CFG_TRACE_RECORDS must be a power of two, at least 8");
+_Static_assert(RP_CFG_TRACE == 0 || RP_CFG_TRACE == 1, "RP_CFG_TRACE is 0 or 1");
 _Static_assert(RP_CFG_MAX_TYPES >= 16 && RP_CFG_MAX_TYPES <= 256, "RP_CFG_MAX_TYPES must be 16..256");
 _Static_assert((RP_CFG_POOL_SIZE & (RP_CFG_POOL_SIZE - 1u)) == 0, "RP_CFG_POOL_SIZE must be a power of two");
 _Static_assert(RP_CFG_POOL_SIZE >= 256u && RP_CFG_POOL_SIZE <= 65536u, "RP_CFG_POOL_SIZE must be 256..65536");

@@ -2,8 +2,8 @@
  * weakref.c — weak references and weakref.finalize (contract in rp_weakref.h).
  *
  * Structures
- * - The side table: open addressing with linear probing, entries {object, newest weak
- *   reference}; deletion shifts later entries back, so there are no tombstones.
+ * - The side table: an rp_ptrmap of entries {object, newest weak reference}, grown
+ *   from the heap and freed when its last entry goes.
  * - Each weak reference: slot 0 holds the callback argument (a strong reference, traced
  *   by the collector); its raw part holds the referent (borrowed), the callback, and the
  *   prev/next links of its referent's chain.
@@ -19,6 +19,7 @@
 #include "gc_internal.h"
 #include "heap_internal.h"
 #include "rp_mem.h"
+#include "rp_ptrmap.h"
 
 typedef struct wr_raw {
     rp_obj_t *referent;
@@ -31,10 +32,7 @@ typedef struct wr_entry {
     rp_obj_t *head;
 } wr_entry_t;
 
-static struct {
-    wr_entry_t *slots;
-    uint32_t cap, used;   /* cap is a power of two, or 0 */
-} table;
+static rp_ptrmap_t table = {0, 0, 0, sizeof(wr_entry_t)};
 
 static void wr_release(rp_obj_t *o);
 
@@ -55,79 +53,31 @@ static inline int is_weakref(const rp_obj_t *o) { return rp_type_of(o) == &rp_we
 
 /* ---- the side table ---- */
 
-static inline uint32_t hash_of(const rp_obj_t *o)
-{
-    return (uint32_t)(((uintptr_t)o >> 3) * 2654435761u);
-}
+static wr_entry_t *lookup(const rp_obj_t *o) { return rp_ptrmap_find(&table, o); }
 
-static wr_entry_t *lookup(const rp_obj_t *o)
-{
-    if (!table.cap)
-        return 0;
-    uint32_t mask = table.cap - 1u;
-    for (uint32_t i = hash_of(o) & mask;; i = (i + 1u) & mask) {
-        if (table.slots[i].obj == o)
-            return &table.slots[i];
-        if (!table.slots[i].obj)
-            return 0;
-    }
-}
-
-static wr_entry_t *insert(rp_obj_t *o)
-{
-    uint32_t mask = table.cap - 1u, i = hash_of(o) & mask;
-    while (table.slots[i].obj)
-        i = (i + 1u) & mask;
-    table.slots[i].obj = o;
-    table.slots[i].head = 0;
-    table.used++;
-    return &table.slots[i];
-}
-
-/* Room for one more entry at a load of at most 3/4; 0 if memory ran out. */
+/* Room for one more entry; 0 if memory ran out (nothing changed then). */
 static int reserve(void)
 {
-    if ((table.used + 1u) * 4u <= table.cap * 3u)
+    if (!rp_ptrmap_full(&table))
         return 1;
-    uint32_t ncap = table.cap ? table.cap * 2u : 8u;
-    wr_entry_t *old = table.slots;
-    uint32_t ocap = table.cap;
-    wr_entry_t *fresh = rp_malloc(ncap * sizeof(wr_entry_t));
-    if (!fresh)
+    rp_ptrmap_t bigger = {0, table.cap ? table.cap * 2u : 8u, 0, sizeof(wr_entry_t)};
+    bigger.slots = rp_malloc(bigger.cap * sizeof(wr_entry_t));
+    if (!bigger.slots)
         return 0;
-    rp_memset(fresh, 0, ncap * sizeof(wr_entry_t));
-    table.slots = fresh;
-    table.cap = ncap;
-    table.used = 0;
-    for (uint32_t i = 0; i < ocap; i++)
-        if (old[i].obj)
-            insert(old[i].obj)->head = old[i].head;
-    rp_free(old);
+    rp_memset(bigger.slots, 0, bigger.cap * sizeof(wr_entry_t));
+    rp_ptrmap_move_all(&bigger, &table);
+    rp_free(table.slots);
+    table = bigger;
     return 1;
 }
 
 static void remove_entry(wr_entry_t *e)
 {
-    uint32_t mask = table.cap - 1u, i = (uint32_t)(e - table.slots), j = i;
-    table.slots[i].obj = 0;
-    if (--table.used == 0) {   /* no weak references left: the table costs nothing */
+    rp_ptrmap_remove(&table, e);
+    if (table.used == 0) {   /* no weak references left: the table costs nothing */
         rp_free(table.slots);
         table.slots = 0;
         table.cap = 0;
-        return;
-    }
-    for (;;) {
-        j = (j + 1u) & mask;
-        if (!table.slots[j].obj)
-            return;
-        uint32_t k = hash_of(table.slots[j].obj) & mask;
-        /* Entry j stays unless its home k lies cyclically outside (i, j]. */
-        int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-        if (!stays) {
-            table.slots[i] = table.slots[j];
-            table.slots[j].obj = 0;
-            i = j;
-        }
     }
 }
 
@@ -254,7 +204,7 @@ rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
             rp_decref(wr);
             return 0;
         }
-        e = insert(obj);
+        e = rp_ptrmap_insert(&table, obj);
     }
     wr_raw_t *r = raw(wr);
     r->referent = obj;
@@ -429,7 +379,7 @@ void rp_finalize_shutdown(void)
 rp_err_t rp_weakref_init(void)
 {
     table.slots = 0;
-    table.cap = table.used = 0;
+    table.cap = table.used = 0;   /* the old heap, and the table in it, are gone */
     registry.first = registry.last = 0;
     rp_weakref_on_death = on_death;
     rp_weakref_on_collect = on_collect;
@@ -447,7 +397,7 @@ rp_fault_t rp_weakref_check(void)
 {
     uint32_t n = 0;
     for (uint32_t i = 0; i < table.cap; i++) {
-        wr_entry_t *e = &table.slots[i];
+        wr_entry_t *e = rp_ptrmap_at(&table, i);
         if (!e->obj)
             continue;
         n++;
@@ -467,6 +417,6 @@ rp_fault_t rp_weakref_check(void)
         }
     }
     if (n != table.used)
-        return fault("weakref table count disagrees with its entries", table.slots);
+        return fault("weakref table count disagrees with its entries", (void *)table.slots);
     return fault(0, 0);
 }

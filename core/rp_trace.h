@@ -1,0 +1,121 @@
+/*
+ * rp_trace.h — allocation tracing, with Python's tracemalloc as the model: which site
+ * allocated what, how much is traced now and at the peak, and what grew between two
+ * snapshots.
+ *
+ * A site is the return address of the call into the allocator (rp_malloc's caller;
+ * rp_new's caller for objects), which needs no string in flash. RP_TRACE_HERE() before an
+ * allocation names it by file:line instead. A caller that tail-calls the allocator is
+ * skipped (its caller is named), as any return-address profiler would. Records live in a fixed table outside the
+ * traced heap (RP_CFG_TRACE_RECORDS slots, 16 bytes each on 32-bit); when it is full,
+ * new allocations are counted as dropped and nothing else changes. Tracing off costs one
+ * predictable branch per allocation and free.
+ *
+ * Snapshots are grouped statistics, in a buffer the caller provides: grouped by site or by
+ * object type, sorted by size, largest first, as tracemalloc's statistics('lineno').
+ * Costs: start/stop O(records); alloc and free hooks O(1) expected; a snapshot
+ * O(records x groups); compare_to O(groups^2). Nothing here allocates from the heap.
+ *
+ * Output for the host: rp_trace_print_snapshot and rp_trace_print_diff print lines that
+ * tools/trace_symbolize.py turns into file:line statistics using the firmware's ELF.
+ */
+#ifndef RP_TRACE_H
+#define RP_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rp_heap.h"
+#include "rp_object.h"
+
+typedef struct rp_trace_site {
+    const char *file;
+    uint32_t line;
+} rp_trace_site_t;
+
+typedef enum rp_trace_group {
+    RP_TRACE_BY_SITE = 0,
+    RP_TRACE_BY_TYPE = 1,
+} rp_trace_group_t;
+
+/* One group of traces. key: the site (a return address, or an rp_trace_site_t* when
+ * named) or the type number (0: memory that is not an object). */
+typedef struct rp_trace_stat {
+    uintptr_t key;
+    uint32_t size;
+    uint32_t count;
+    uint8_t named;   /* key is an rp_trace_site_t* */
+} rp_trace_stat_t;
+
+typedef struct rp_trace_snapshot {
+    rp_trace_stat_t *stats;
+    uint32_t n, cap;
+    rp_trace_group_t group;
+    uint32_t total_size, total_count;
+    uint32_t ungrouped;   /* traces that found no room in the buffer */
+} rp_trace_snapshot_t;
+
+typedef struct rp_trace_diff {
+    uintptr_t key;
+    uint8_t named;
+    uint32_t size, count;   /* in the newer snapshot */
+    int32_t size_diff, count_diff;
+} rp_trace_diff_t;
+
+/* Include (inclusive = 1) or exclude traces whose site lies in [lo, hi), or, with
+ * type >= 0, whose object type is `type`. As tracemalloc.Filter, by address range. */
+typedef struct rp_trace_filter {
+    uint8_t inclusive;
+    int16_t type;
+    uintptr_t lo, hi;
+} rp_trace_filter_t;
+
+/* Starts tracing with traceback depth nframes; only 1 is supported (one frame needs no
+ * unwinder on Cortex-M). RP_E_ARG otherwise. Clears nothing if already tracing. */
+rp_err_t rp_trace_start(unsigned nframes);
+/* Stops tracing and clears every trace, as tracemalloc.stop does. */
+void rp_trace_stop(void);
+int rp_trace_is_tracing(void);
+void rp_trace_get_traced_memory(size_t *current, size_t *peak);
+void rp_trace_reset_peak(void);
+/* Bytes of the record table (what tracing costs in RAM). */
+size_t rp_trace_get_tracemalloc_memory(void);
+/* Allocations not traced because the table was full, since rp_trace_start. */
+uint32_t rp_trace_dropped(void);
+/* The site that allocated p, or 0 if untraced; *named tells an rp_trace_site_t*. */
+uintptr_t rp_trace_get_object_traceback(const void *p, int *named);
+
+/* Groups the current traces, with filters applied (all inclusive ones must match if any,
+ * no exclusive one may), into buf[cap], sorted by size, largest first. */
+void rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uint32_t cap,
+                            rp_trace_group_t group, const rp_trace_filter_t *filters, unsigned nfilters);
+/* Differences now - old (same grouping) into out[cap], sorted by |size_diff|, then size.
+ * Returns how many groups differ or exist (may exceed cap). */
+uint32_t rp_trace_compare_to(const rp_trace_snapshot_t *now, const rp_trace_snapshot_t *old,
+                             rp_trace_diff_t *out, uint32_t cap);
+
+void rp_trace_print_snapshot(const rp_trace_snapshot_t *snap, unsigned limit);
+void rp_trace_print_diff(const rp_trace_diff_t *diff, uint32_t n, unsigned limit);
+
+/* Names the site of the next allocation on this path by file and line. */
+#define RP_TRACE_HERE()                                                  \
+    do {                                                                 \
+        static const rp_trace_site_t rp_trace_site_ = {__FILE__, __LINE__}; \
+        rp_trace_name_next(&rp_trace_site_);                             \
+    } while (0)
+void rp_trace_name_next(const rp_trace_site_t *site);
+
+/* Records agree with the table's counts and the traced total (tests call it). */
+rp_fault_t rp_trace_check(void);
+
+/* ---- hooks for the allocator and objects (not for applications) ---- */
+
+extern uint8_t rp_trace_on;
+/* p NULL: the allocation failed; only the hints are cleared. */
+void rp_trace_alloc(const void *p, size_t size, const void *site);
+void rp_trace_free(const void *p);
+void rp_trace_resize(const void *p, size_t size);
+/* For the next allocation: the object type (0: none), and the user's site if no hint
+ * has named one yet (rp_new's caller, not rp_new). Cleared by that allocation. */
+void rp_trace_hint(uint8_t type, const void *site);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * trace.c — allocation tracing (contract in rp_trace.h).
+ *
+ * Structures: the record table, a fixed array used as an rp_ptrmap keyed by block
+ * address; each record holds the size, the site and the object type.
+ * Invariants between calls (rp_trace_check):
+ *   T1 the records' sizes sum to `current`, and current <= peak.
+ *   T2 every record is reachable from its key's home slot (the probe chains are intact).
+ *   T3 no record while tracing is stopped.
+ */
+#include "rp_trace.h"
+#include "rp_mem.h"
+#include "rp_print.h"
+#include "rp_ptrmap.h"
+
+typedef struct record {
+    const void *ptr;   /* key */
+    uintptr_t site;
+    uint32_t size;
+    uint8_t type;
+    uint8_t named;
+} record_t;
+
+static record_t store[RP_CFG_TRACE_RECORDS];
+static rp_ptrmap_t map = {(uint8_t *)store, RP_CFG_TRACE_RECORDS, 0, sizeof(record_t)};
+static size_t current, peak;
+static uint32_t dropped;
+static const rp_trace_site_t *named_next;
+static const void *hint_site;
+static uint8_t hint_type;
+
+uint8_t rp_trace_on;
+
+static void clear_all(void)
+{
+    rp_memset(store, 0, sizeof store);
+    map.used = 0;
+    current = peak = 0;
+    dropped = 0;
+    named_next = 0;
+    hint_site = 0;
+    hint_type = 0;
+}
+
+rp_err_t rp_trace_start(unsigned nframes)
+{
+    if (nframes != 1)
+        return RP_E_ARG;
+    if (!rp_trace_on)
+        clear_all();
+    rp_trace_on = 1;
+    return RP_E_OK;
+}
+
+void rp_trace_stop(void)
+{
+    rp_trace_on = 0;
+    clear_all();
+}
+
+int rp_trace_is_tracing(void) { return rp_trace_on; }
+
+void rp_trace_get_traced_memory(size_t *cur, size_t *pk)
+{
+    *cur = current;
+    *pk = peak;
+}
+
+void rp_trace_reset_peak(void) { peak = current; }
+size_t rp_trace_get_tracemalloc_memory(void) { return sizeof store; }
+uint32_t rp_trace_dropped(void) { return dropped; }
+void rp_trace_name_next(const rp_trace_site_t *site) { named_next = site; }
+
+void rp_trace_hint(uint8_t type, const void *site)
+{
+    if (type)
+        hint_type = type;
+    if (!hint_site)
+        hint_site = site;
+}
+
+void rp_trace_alloc(const void *p, size_t size, const void *site)
+{
+    const rp_trace_site_t *named = named_next;
+    const void *where = hint_site ? hint_site : site;
+    uint8_t type = hint_type;
+    named_next = 0;
+    hint_site = 0;
+    hint_type = 0;
+    if (!p)
+        return;
+    record_t *r = rp_ptrmap_find(&map, p);
+    if (r) {
+        current -= r->size;   /* a stale record: the block was freed untraced */
+    } else if (rp_ptrmap_full(&map)) {
+        dropped++;
+        return;
+    } else {
+        r = rp_ptrmap_insert(&map, p);
+    }
+    r->site = named ? (uintptr_t)named : (uintptr_t)where;
+    r->named = named != 0;
+    r->type = type;
+    r->size = (uint32_t)size;
+    current += size;
+    if (current > peak)
+        peak = current;
+}
+
+void rp_trace_free(const void *p)
+{
+    record_t *r = rp_ptrmap_find(&map, p);
+    if (!r)
+        return;
+    current -= r->size;
+    rp_ptrmap_remove(&map, r);
+}
+
+void rp_trace_resize(const void *p, size_t size)
+{
+    record_t *r = rp_ptrmap_find(&map, p);
+    if (!r)
+        return;
+    current = current - r->size + size;
+    r->size = (uint32_t)size;
+    if (current > peak)
+        peak = current;
+}
+
+uintptr_t rp_trace_get_object_traceback(const void *p, int *named)
+{
+    const record_t *r = rp_ptrmap_find(&map, p);
+    if (named)
+        *named = r ? r->named : 0;
+    return r ? r->site : 0;
+}
+
+/* ---- snapshots ---- */
+
+static int passes(const record_t *r, const rp_trace_filter_t *filters, unsigned n)
+{
+    int any_inclusive = 0, included = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const rp_trace_filter_t *f = &filters[i];
+        int match = f->type >= 0 ? r->type == (uint8_t)f->type : (r->site >= f->lo && r->site < f->hi);
+        if (f->inclusive) {
+            any_inclusive = 1;
+            included |= match;
+        } else if (match) {
+            return 0;
+        }
+    }
+    return !any_inclusive || included;
+}
+
+/* Shell sort, largest size first: no recursion, no extra memory. */
+static void sort_stats(rp_trace_stat_t *a, uint32_t n)
+{
+    for (uint32_t gap = n / 2u; gap; gap /= 2u)
+        for (uint32_t i = gap; i < n; i++) {
+            rp_trace_stat_t v = a[i];
+            uint32_t j = i;
+            for (; j >= gap && (a[j - gap].size < v.size || (a[j - gap].size == v.size && a[j - gap].count < v.count));
+                 j -= gap)
+                a[j] = a[j - gap];
+            a[j] = v;
+        }
+}
+
+void rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uint32_t cap, rp_trace_group_t group,
+                            const rp_trace_filter_t *filters, unsigned nfilters)
+{
+    rp_memset(snap, 0, sizeof *snap);
+    snap->stats = buf;
+    snap->cap = cap;
+    snap->group = group;
+    for (uint32_t i = 0; i < map.cap; i++) {
+        const record_t *r = rp_ptrmap_at(&map, i);
+        if (!r->ptr || !passes(r, filters, nfilters))
+            continue;
+        uintptr_t key = group == RP_TRACE_BY_TYPE ? r->type : r->site;
+        uint8_t named = group == RP_TRACE_BY_TYPE ? 0 : r->named;
+        snap->total_size += r->size;
+        snap->total_count++;
+        uint32_t k = 0;
+        while (k < snap->n && (buf[k].key != key || buf[k].named != named))
+            k++;
+        if (k == snap->n) {
+            if (k == cap) {
+                snap->ungrouped++;
+                continue;
+            }
+            rp_memset(&buf[k], 0, sizeof buf[k]);
+            buf[k].key = key;
+            buf[k].named = named;
+            snap->n++;
+        }
+        buf[k].size += r->size;
+        buf[k].count++;
+    }
+    sort_stats(buf, snap->n);
+}
+
+static const rp_trace_stat_t *find_stat(const rp_trace_snapshot_t *s, uintptr_t key, uint8_t named)
+{
+    for (uint32_t k = 0; k < s->n; k++)
+        if (s->stats[k].key == key && s->stats[k].named == named)
+            return &s->stats[k];
+    return 0;
+}
+
+static uint32_t magnitude(int32_t v) { return v < 0 ? (uint32_t)-v : (uint32_t)v; }
+
+static int diff_before(const rp_trace_diff_t *a, const rp_trace_diff_t *b)
+{
+    if (magnitude(a->size_diff) != magnitude(b->size_diff))
+        return magnitude(a->size_diff) > magnitude(b->size_diff);
+    if (a->size != b->size)
+        return a->size > b->size;
+    return magnitude(a->count_diff) > magnitude(b->count_diff);
+}
+
+static void put_diff(rp_trace_diff_t *out, uint32_t cap, uint32_t *n, const rp_trace_stat_t *now,
+                     const rp_trace_stat_t *old)
+{
+    const rp_trace_stat_t *any = now ? now : old;
+    rp_trace_diff_t d;
+    d.key = any->key;
+    d.named = any->named;
+    d.size = now ? now->size : 0;
+    d.count = now ? now->count : 0;
+    d.size_diff = (int32_t)d.size - (int32_t)(old ? old->size : 0);
+    d.count_diff = (int32_t)d.count - (int32_t)(old ? old->count : 0);
+    if (*n < cap) {   /* insertion into the sorted prefix */
+        uint32_t j = *n;
+        for (; j > 0 && diff_before(&d, &out[j - 1]); j--)
+            out[j] = out[j - 1];
+        out[j] = d;
+    }
+    (*n)++;
+}
+
+uint32_t rp_trace_compare_to(const rp_trace_snapshot_t *now, const rp_trace_snapshot_t *old, rp_trace_diff_t *out,
+                             uint32_t cap)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < now->n; i++)
+        put_diff(out, cap, &n, &now->stats[i], find_stat(old, now->stats[i].key, now->stats[i].named));
+    for (uint32_t i = 0; i < old->n; i++)
+        if (!find_stat(now, old->stats[i].key, old->stats[i].named))
+            put_diff(out, cap, &n, 0, &old->stats[i]);
+    return n;
+}
+
+/* ---- printing, in the form tools/trace_symbolize.py reads ---- */
+
+static void print_key(const char *tag, uintptr_t key, uint8_t named, rp_trace_group_t group)
+{
+    if (named) {
+        const rp_trace_site_t *s = (const rp_trace_site_t *)key;
+        rp_printf("%s %s:%u", tag, s->file, (unsigned)s->line);
+    } else if (group == RP_TRACE_BY_TYPE) {
+        const rp_type_t *t = key < RP_CFG_MAX_TYPES ? rp_type_table[key] : 0;
+        rp_printf("%s <%s>", tag, key == 0 ? "raw memory" : t ? t->name : "?");
+    } else {
+        rp_printf("%s %p", tag, (void *)key);
+    }
+}
+
+static void print_anchor(void)
+{
+    rp_printf("trace-anchor: rp_trace_start=%p\n", (void *)(uintptr_t)rp_trace_start);
+}
+
+void rp_trace_print_snapshot(const rp_trace_snapshot_t *snap, unsigned limit)
+{
+    print_anchor();
+    for (uint32_t k = 0; k < snap->n && k < limit; k++) {
+        const rp_trace_stat_t *s = &snap->stats[k];
+        print_key("trace:", s->key, s->named, snap->group);
+        rp_printf(" size=%u count=%u\n", (unsigned)s->size, (unsigned)s->count);
+    }
+}
+
+void rp_trace_print_diff(const rp_trace_diff_t *diff, uint32_t n, unsigned limit)
+{
+    print_anchor();
+    for (uint32_t k = 0; k < n && k < limit; k++) {
+        const rp_trace_diff_t *d = &diff[k];
+        print_key("trace-diff:", d->key, d->named, RP_TRACE_BY_SITE);
+        rp_printf(" size=%u (%c%u) count=%u (%c%u)\n", (unsigned)d->size, d->size_diff < 0 ? '-' : '+',
+                  (unsigned)magnitude(d->size_diff), (unsigned)d->count, d->count_diff < 0 ? '-' : '+',
+                  (unsigned)magnitude(d->count_diff));
+    }
+}
+
+static rp_fault_t fault(const char *rule, const void *addr)
+{
+    rp_fault_t f = {rule, addr};
+    return f;
+}
+
+rp_fault_t rp_trace_check(void)
+{
+    size_t sum = 0;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < map.cap; i++) {
+        const record_t *r = rp_ptrmap_at(&map, i);
+        if (!r->ptr)
+            continue;
+        n++;
+        sum += r->size;
+        if (rp_ptrmap_find(&map, r->ptr) != r)
+            return fault("trace record unreachable from its home slot", r->ptr);
+    }
+    if (n != map.used)
+        return fault("trace record count disagrees with the table", store);
+    if (sum != current || current > peak)
+        return fault("traced memory disagrees with the records", store);
+    if (!rp_trace_on && n)
+        return fault("trace records left while tracing is stopped", store);
+    return fault(0, 0);
+}
