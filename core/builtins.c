@@ -1,16 +1,26 @@
 /*
  * builtins.c — the registry of built-in types. Each has a fixed type number (below
- * RP_FIRST_USER_TYPE in object.c) so its immortal instances can be const data in flash;
- * rp_objects_init puts every type listed here into the type table.
+ * RP_FIRST_USER_TYPE in object.c, enum rp_type_number in rp_builtins.h) so its immortal
+ * instances can be const data in flash; rp_objects_init puts every type listed here into
+ * the type table. It also runs over a new heap, so the built-in types' own state that
+ * lives in the heap (the intern table) is forgotten here.
  */
-#include "rp_object.h"
+#include "builtins_internal.h"
 
 static const rp_type_t *const builtin_types[] = {
-    0,
+    &rp_none_type,
+    &rp_bool_type,
+    &rp_int_type,
+    &rp_str_type,
+    &rp_tuple_type,
+    &rp_list_type,
+    &rp_dict_type,
+    &rp_instance_type,
 };
 
 rp_err_t rp_builtin_types_ready(void)
 {
+    rp_str_state_init();
     for (unsigned i = 0; i < sizeof builtin_types / sizeof builtin_types[0]; i++) {
         if (!builtin_types[i])
             continue;

@@ -199,9 +199,11 @@ static uint32_t move_legacy(rp_gchead_t *unreachable)
     return k;
 }
 
-/* PEP 442: every finalizer once, each object parked on `seen` while its own runs. */
-static void finalize_garbage(rp_gchead_t *unreachable)
+/* PEP 442: every finalizer once, each object parked on `seen` while its own runs.
+ * Returns how many ran: with none, nothing can have been resurrected. */
+static uint32_t finalize_garbage(rp_gchead_t *unreachable)
 {
+    uint32_t ran = 0;
     rp_gchead_t *seen = list(RP_LIST_SCRATCH);
     while (!rp_list_empty(unreachable)) {
         rp_gchead_t *n = rp_next(unreachable);
@@ -213,9 +215,11 @@ static void finalize_garbage(rp_gchead_t *unreachable)
             rp_incref(o);
             t->finalize(o);
             rp_decref(o);
+            ran++;
         }
     }
     rp_list_merge(seen, unreachable);
+    return ran;
 }
 
 /* Objects a finalizer made reachable again survive, with all they reach. */
@@ -298,9 +302,11 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     if (rp_weakref_on_collect)
         rp_weakref_on_collect(unreachable);
     clear_scratch(unreachable, RP_HEAD_UNREACHABLE);
-    finalize_garbage(unreachable);
     rp_gchead_t *still = list(RP_LIST_SCRATCH);
-    handle_resurrected(unreachable, still, old, old_gen);
+    if (finalize_garbage(unreachable))
+        handle_resurrected(unreachable, still, old, old_gen);
+    else
+        rp_list_merge(unreachable, still);
     delete_garbage(still, old, old_gen);
 }
 

@@ -16,6 +16,9 @@
 #include "rp_weakref.h"
 
 const rp_type_t *rp_type_table[RP_CFG_MAX_TYPES];
+/* Reference slots of each type's instances, by type number: traversal is hot, and the
+ * count otherwise needs a walk along the base chain. Filled by rp_type_ready. */
+static uint16_t slot_count[RP_CFG_MAX_TYPES];
 void (*rp_weakref_on_death)(rp_obj_t *o);
 
 /* Numbers below this are reserved for the built-in types, which have fixed numbers so
@@ -85,17 +88,17 @@ rp_err_t rp_type_ready(const rp_type_t *t)
     if (n) {   /* a built-in type with its fixed number */
         if (rp_type_table[n] && rp_type_table[n] != t)
             return RP_E_ARG;
-        rp_type_table[n] = t;
-        return RP_E_OK;
+    } else {
+        for (unsigned k = RP_FIRST_USER_TYPE; k < RP_CFG_MAX_TYPES && !n; k++)
+            if (!rp_type_table[k])
+                n = (uint8_t)k;
+        if (!n)
+            return RP_E_FULL;
+        *t->number = n;
     }
-    for (unsigned k = RP_FIRST_USER_TYPE; k < RP_CFG_MAX_TYPES; k++) {
-        if (!rp_type_table[k]) {
-            rp_type_table[k] = t;
-            *t->number = (uint8_t)k;
-            return RP_E_OK;
-        }
-    }
-    return RP_E_FULL;
+    rp_type_table[n] = t;
+    slot_count[n] = (uint16_t)rp_type_slots(t);
+    return RP_E_OK;
 }
 
 /* ---- creation ---- */
@@ -153,7 +156,7 @@ void *rp_raw(rp_obj_t *o)
 
 static void traverse_slots(rp_obj_t *o, rp_visit_t visit, void *arg)
 {
-    unsigned n = rp_type_slots(rp_type_of(o));
+    unsigned n = slot_count[o->head & RP_HEAD_TYPE_MASK];
     rp_obj_t **s = rp_slots(o);
     for (unsigned i = 0; i < n; i++)
         if (s[i])
@@ -162,7 +165,7 @@ static void traverse_slots(rp_obj_t *o, rp_visit_t visit, void *arg)
 
 static void clear_slots(rp_obj_t *o)
 {
-    unsigned n = rp_type_slots(rp_type_of(o));
+    unsigned n = slot_count[o->head & RP_HEAD_TYPE_MASK];
     rp_obj_t **s = rp_slots(o);
     for (unsigned i = 0; i < n; i++) {
         rp_obj_t *v = s[i];

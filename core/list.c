@@ -1,0 +1,251 @@
+/*
+ * list.c — growable arrays of references, grown as CPython 3.11's list_resize grows
+ * them: new_allocated = (n + (n >> 3) + 6) & ~3, and no over-allocation when the new size
+ * is closer to that than to the old size; shrunk when less than half is used. The same
+ * capacities mean rp_sys_getsizeof steps where Python's sys.getsizeof does.
+ *
+ * The item array comes from rp_realloc (in place when the block allows, and no
+ * collection can run inside it), else from rp_obj_malloc, whose emergency collection may
+ * run finalizers that change this very list: after it, the list is read again and the
+ * resize retried if the new array no longer fits. Shrinking uses rp_realloc only; if that
+ * fails the larger array is simply kept.
+ */
+#include "builtins_internal.h"
+#include "rp_mem.h"
+
+static uint8_t RP_TYPE_NUMBER(rp_list_type) = RP_TN_LIST;
+
+typedef struct list_body {
+    uint32_t size;
+    uint32_t allocated;
+    rp_obj_t **items;
+} list_body_t;
+
+static inline list_body_t *body(const rp_obj_t *o)
+{
+    return (list_body_t *)((uint8_t *)(uintptr_t)o + RP_GC_HEAD_SIZE);
+}
+
+/* CPython 3.11 list_resize's capacity for newsize items, from a list of size items. */
+static size_t capacity_for(uint32_t newsize, uint32_t size)
+{
+    if (newsize == 0)
+        return 0;
+    size_t cap = ((size_t)newsize + (newsize >> 3) + 6u) & ~(size_t)3;
+    if ((int64_t)newsize - (int64_t)size > (int64_t)(cap - newsize))
+        cap = ((size_t)newsize + 3u) & ~(size_t)3;
+    return cap;
+}
+
+/* Makes allocated >= newsize and newsize >= allocated / 2, as list_resize does; the
+ * caller sets the size. With shrink_only, never allocates (and never fails). */
+static rp_err_t list_resize(rp_obj_t *o, uint32_t newsize, int shrink_only)
+{
+    list_body_t *l = body(o);
+    for (;;) {
+        if (l->allocated >= newsize && newsize >= (l->allocated >> 1))
+            return RP_E_OK;
+        size_t cap = capacity_for(newsize, l->size);
+        if (cap > SIZE_MAX / sizeof(rp_obj_t *))
+            return RP_E_NOMEM;
+        if (cap == 0) {
+            rp_free(l->items);
+            l->items = 0;
+            l->allocated = 0;
+            return RP_E_OK;
+        }
+        rp_obj_t **items = rp_realloc(l->items, cap * sizeof(rp_obj_t *));
+        if (items) {
+            l->items = items;
+            l->allocated = (uint32_t)cap;
+            return RP_E_OK;
+        }
+        if (shrink_only)
+            return RP_E_OK;
+        items = rp_obj_malloc(cap * sizeof(rp_obj_t *));
+        if (!items)
+            return RP_E_NOMEM;
+        if (l->size > cap || l->allocated >= newsize) {
+            rp_free(items);   /* a finalizer changed the list meanwhile: start again */
+            continue;
+        }
+        if (l->size)
+            rp_memcpy(items, l->items, l->size * sizeof(rp_obj_t *));
+        rp_free(l->items);
+        l->items = items;
+        l->allocated = (uint32_t)cap;
+        return RP_E_OK;
+    }
+}
+
+/* Room for one more item. */
+static rp_err_t list_grow(rp_obj_t *o)
+{
+    list_body_t *l = body(o);
+    while (l->size >= l->allocated) {
+        if (l->size >= INT32_MAX)
+            return RP_E_NOMEM;
+        rp_err_t e = list_resize(o, l->size + 1u, 0);
+        if (e != RP_E_OK)
+            return e;
+    }
+    return RP_E_OK;
+}
+
+static rp_err_t check(const rp_obj_t *l)
+{
+    if (!l)
+        return RP_E_ARG;
+    return rp_is_list(l) ? RP_E_OK : RP_E_TYPE;
+}
+
+rp_obj_t *rp_list_new(void)
+{
+    rp_obj_t *o = rp_obj_alloc(&rp_list_type, sizeof(list_body_t));
+    if (o)
+        rp_gc_track(o);
+    return o;
+}
+
+rp_err_t rp_list_append(rp_obj_t *o, rp_obj_t *v)
+{
+    rp_err_t e = check(o);
+    if (e != RP_E_OK)
+        return e;
+    if (!v)
+        return RP_E_ARG;
+    if ((e = list_grow(o)) != RP_E_OK)
+        return e;
+    list_body_t *l = body(o);
+    RP_INCREF(v);
+    l->items[l->size++] = v;
+    return RP_E_OK;
+}
+
+rp_err_t rp_list_insert(rp_obj_t *o, int32_t i, rp_obj_t *v)
+{
+    rp_err_t e = check(o);
+    if (e != RP_E_OK)
+        return e;
+    if (!v)
+        return RP_E_ARG;
+    if ((e = list_grow(o)) != RP_E_OK)
+        return e;
+    list_body_t *l = body(o);
+    uint32_t n = l->size;
+    int64_t k = i < 0 ? (int64_t)i + n : (int64_t)i;   /* clamped, as list.insert */
+    uint32_t at = k < 0 ? 0u : k > (int64_t)n ? n : (uint32_t)k;
+    for (uint32_t j = n; j > at; j--)
+        l->items[j] = l->items[j - 1];
+    RP_INCREF(v);
+    l->items[at] = v;
+    l->size = n + 1u;
+    return RP_E_OK;
+}
+
+rp_err_t rp_list_get(rp_obj_t *o, int32_t i, rp_obj_t **out)
+{
+    uint32_t k;
+    rp_err_t e = check(o);
+    if (e != RP_E_OK)
+        return e;
+    if (!out)
+        return RP_E_ARG;
+    if (!rp_index(i, body(o)->size, &k))
+        return RP_E_INDEX;
+    *out = body(o)->items[k];
+    return RP_E_OK;
+}
+
+rp_err_t rp_list_set(rp_obj_t *o, int32_t i, rp_obj_t *v)
+{
+    uint32_t k;
+    rp_err_t e = check(o);
+    if (e != RP_E_OK)
+        return e;
+    if (!v)
+        return RP_E_ARG;
+    if (!rp_index(i, body(o)->size, &k))
+        return RP_E_INDEX;
+    rp_obj_t *old = body(o)->items[k];
+    RP_INCREF(v);
+    body(o)->items[k] = v;
+    RP_DECREF(old);   /* last: it may run code that uses the list */
+    return RP_E_OK;
+}
+
+rp_err_t rp_list_pop(rp_obj_t *o, int32_t i, rp_obj_t **out)
+{
+    uint32_t k;
+    rp_err_t e = check(o);
+    if (e != RP_E_OK)
+        return e;
+    list_body_t *l = body(o);
+    if (!rp_index(i, l->size, &k))
+        return RP_E_INDEX;
+    rp_obj_t *v = l->items[k];
+    for (uint32_t j = k + 1u; j < l->size; j++)
+        l->items[j - 1u] = l->items[j];
+    l->size--;
+    list_resize(o, l->size, 1);
+    if (out)
+        *out = v;
+    else
+        RP_DECREF(v);
+    return RP_E_OK;
+}
+
+int32_t rp_list_len(const rp_obj_t *o)
+{
+    rp_err_t e = check(o);
+    return e != RP_E_OK ? e : (int32_t)body(o)->size;
+}
+
+/* ---- hooks ---- */
+
+static void list_traverse(rp_obj_t *o, rp_visit_t visit, void *arg)
+{
+    list_body_t *l = body(o);
+    for (uint32_t i = 0; i < l->size; i++)
+        visit(l->items[i], arg);
+}
+
+/* CPython's _list_clear: the array is detached before any reference is dropped, since a
+ * DECREF may run code that appends to this list; it leaves a valid empty list. */
+static void list_clear(rp_obj_t *o)
+{
+    list_body_t *l = body(o);
+    rp_obj_t **items = l->items;
+    uint32_t n = l->size;
+    l->items = 0;
+    l->size = 0;
+    l->allocated = 0;
+    while (n > 0)
+        RP_DECREF(items[--n]);
+    rp_free(items);
+}
+
+/* After clear there is nothing left; kept for a clear that ever leaves the array. */
+static void list_release(rp_obj_t *o)
+{
+    list_body_t *l = body(o);
+    rp_free(l->items);
+    l->items = 0;
+    l->allocated = 0;
+}
+
+static size_t list_size(const rp_obj_t *o)
+{
+    return RP_GC_HEAD_SIZE + sizeof(list_body_t) + (size_t)body(o)->allocated * sizeof(rp_obj_t *);
+}
+
+const rp_type_t rp_list_type = {
+    .name = "list",
+    .number = &RP_TYPE_NUMBER(rp_list_type),
+    .nbytes = sizeof(list_body_t),
+    .flags = RP_TYPE_GC,
+    .traverse = list_traverse,
+    .clear = list_clear,
+    .release = list_release,
+    .size = list_size,
+};
