@@ -127,7 +127,8 @@ static void visit_reachable(rp_obj_t *c, void *arg)
 }
 
 /* Splits `young` into reachable (stays, generation set to dest) and unreachable.
- * Returns the number of reachable objects. */
+ * Reachable objects whose type says they refer only to untracked objects are untracked
+ * on the way (CPython's untrack_tuples). Returns the number of reachable objects kept. */
 static uint32_t move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, unsigned dest)
 {
     rp_gchead_t *prev = young;
@@ -136,6 +137,12 @@ static uint32_t move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, u
         rp_obj_t *o = (rp_obj_t *)n;
         if (n->prev) {
             rp_obj_traverse(o, visit_reachable, young);
+            const rp_type_t *t = rp_type_of(o);
+            if (t->untrackable && t->untrackable(o)) {
+                prev->next = n->next;
+                o->head &= ~(RP_HEAD_COLLECTING | RP_HEAD_TRACKED);
+                continue;
+            }
             n->prev = rp_link_of(prev);
             o->head &= ~RP_HEAD_COLLECTING;
             rp_set_gen(o, dest);

@@ -101,6 +101,11 @@ typedef struct rp_type {
     uint32_t (*hash)(rp_obj_t *o);     /* NULL: unhashable */
     int (*equal)(rp_obj_t *a, rp_obj_t *b);
     size_t (*size)(const rp_obj_t *o); /* bytes as allocated (getsizeof); default: layout */
+    /* 1 if o refers only to untracked or non-GC objects, so that the collector may stop
+     * tracking it (CPython untracks such tuples and dicts). NULL: always tracked. Only for
+     * types whose references never change (tuples) or whose setters call rp_gc_track when
+     * they store a tracked object (dicts): otherwise a cycle through o would be missed. */
+    int (*untrackable)(rp_obj_t *o);
 } rp_type_t;
 
 /* Declares a type's RAM number byte; use as .number = &RP_TYPE_NUMBER(name). */

@@ -52,6 +52,23 @@ static const rp_type_t legacy_type = {
     .flags = RP_TYPE_GC | RP_TYPE_LEGACY_FINALIZER,
 };
 
+/* A tuple-like type: untrackable when it holds no tracked object. */
+static int holds_only_untracked(rp_obj_t *o)
+{
+    for (unsigned i = 0; i < 3; i++) {
+        rp_obj_t *c = rp_slot(o, i);
+        if (c && rp_gc_is_tracked(c))
+            return 0;
+    }
+    return 1;
+}
+
+static uint8_t RP_TYPE_NUMBER(tup);
+static const rp_type_t tup_type = {
+    .name = "Tup", .number = &tup_number, .slot_names = node_names, .nslots = 3, .flags = RP_TYPE_GC,
+    .untrackable = holds_only_untracked,
+};
+
 static uint32_t baseline;
 
 static uint32_t blocks(void)
@@ -378,6 +395,34 @@ static void test_referrers_and_referents(void)
     all_back();
 }
 
+/* Containers of untracked objects stop costing the collector anything. */
+static void test_untracking_of_atomic_containers(void)
+{
+    fresh();
+    rp_obj_t *leaf = rp_new(&tup_type);           /* empty: untrackable */
+    rp_obj_t *holder = rp_new(&tup_type), *keeper = rp_new(&tup_type), *n = node();
+    rp_slot_set(holder, 0, leaf);
+    rp_slot_set(keeper, 0, n);                    /* holds a tracked node */
+    RP_CHECK(rp_gc_is_tracked(leaf) && rp_gc_is_tracked(holder));
+    rp_gc_collect(0);
+    RP_CHECK(!rp_gc_is_tracked(leaf));
+    RP_CHECK(rp_gc_is_tracked(keeper));
+    RP_CHECK(rp_gc_is_tracked(n));
+    RP_CHECK(!rp_gc_check().rule);
+    rp_gc_collect(1);   /* holder's only child is now untracked: holder goes too */
+    RP_CHECK(!rp_gc_is_tracked(holder));
+    RP_CHECK_EQ(rp_gc_get_objects(-1, 0, 0), 2);
+    /* A cycle through an untracked container is still found once it is tracked again. */
+    rp_gc_track(holder);
+    rp_slot_set(holder, 1, holder);
+    RP_DECREF(holder);
+    RP_DECREF(keeper);
+    RP_DECREF(n);
+    RP_DECREF(leaf);
+    RP_CHECK_EQ(rp_gc_collect(2), 1);
+    all_back();
+}
+
 static unsigned starts, stops, last_collected;
 static void on_gc(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable, void *arg)
 {
@@ -638,6 +683,7 @@ int main(void)
     RP_RUN(test_freeze);
     RP_RUN(test_full_collection_25_percent_rule);
     RP_RUN(test_referrers_and_referents);
+    RP_RUN(test_untracking_of_atomic_containers);
     RP_RUN(test_callbacks_and_debug_flags);
     RP_RUN(test_emergency_collection);
     RP_RUN(test_random_graphs);
