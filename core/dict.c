@@ -432,6 +432,20 @@ static void dict_release(rp_obj_t *o)
     b->log2 = 0;
 }
 
+/* CPython's _PyDict_MaybeUntrack: no key or value may be tracked. Safe because every
+ * store of such an object tracks the dict again (insert). */
+static int dict_untrackable(rp_obj_t *o)
+{
+    dict_body_t *b = body(o);
+    if (!b->table)
+        return 1;
+    entry_t *ep = entries_of(b->table, b->log2);
+    for (uint32_t i = 0; i < b->nentries; i++)
+        if (ep[i].key && (rp_may_be_tracked(ep[i].key) || rp_may_be_tracked(ep[i].value)))
+            return 0;
+    return 1;
+}
+
 static size_t dict_size(const rp_obj_t *o)
 {
     const dict_body_t *b = body(o);
@@ -447,4 +461,5 @@ const rp_type_t rp_dict_type = {
     .clear = dict_clear,
     .release = dict_release,
     .size = dict_size,
+    .untrackable = dict_untrackable,
 };

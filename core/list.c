@@ -4,11 +4,11 @@
  * is closer to that than to the old size; shrunk when less than half is used. The same
  * capacities mean rp_sys_getsizeof steps where Python's sys.getsizeof does.
  *
- * The item array comes from rp_realloc (in place when the block allows, and no
- * collection can run inside it), else from rp_obj_malloc, whose emergency collection may
- * run finalizers that change this very list: after it, the list is read again and the
- * resize retried if the new array no longer fits. Shrinking uses rp_realloc only; if that
- * fails the larger array is simply kept.
+ * A new item array is allocated, filled and swapped in; rp_realloc is not used because
+ * a failing allocation runs an emergency collection whose finalizers may change this
+ * very list, and realloc would then copy from an array the list no longer owns. After
+ * the allocation the list is read again, and the resize retried if the new array no
+ * longer fits. A shrink that cannot allocate keeps the larger array.
  */
 #include "builtins_internal.h"
 #include "rp_mem.h"
@@ -38,8 +38,9 @@ static size_t capacity_for(uint32_t newsize, uint32_t size)
 }
 
 /* Makes allocated >= newsize and newsize >= allocated / 2, as list_resize does; the
- * caller sets the size. With shrink_only, never allocates (and never fails). */
-static rp_err_t list_resize(rp_obj_t *o, uint32_t newsize, int shrink_only)
+ * caller sets the size. On failure the list keeps its array (a shrink may just not
+ * happen). */
+static rp_err_t list_resize(rp_obj_t *o, uint32_t newsize)
 {
     list_body_t *l = body(o);
     for (;;) {
@@ -48,26 +49,15 @@ static rp_err_t list_resize(rp_obj_t *o, uint32_t newsize, int shrink_only)
         size_t cap = capacity_for(newsize, l->size);
         if (cap > SIZE_MAX / sizeof(rp_obj_t *))
             return RP_E_NOMEM;
-        if (cap == 0) {
-            rp_free(l->items);
-            l->items = 0;
-            l->allocated = 0;
-            return RP_E_OK;
-        }
-        rp_obj_t **items = rp_realloc(l->items, cap * sizeof(rp_obj_t *));
-        if (items) {
-            l->items = items;
-            l->allocated = (uint32_t)cap;
-            return RP_E_OK;
-        }
-        if (shrink_only)
-            return RP_E_OK;
-        items = rp_obj_malloc(cap * sizeof(rp_obj_t *));
-        if (!items)
-            return RP_E_NOMEM;
-        if (l->size > cap || l->allocated >= newsize) {
-            rp_free(items);   /* a finalizer changed the list meanwhile: start again */
-            continue;
+        rp_obj_t **items = 0;
+        if (cap) {
+            items = rp_obj_malloc(cap * sizeof(rp_obj_t *));
+            if (!items)
+                return RP_E_NOMEM;
+            if (l->size > cap) {   /* a finalizer grew the list meanwhile: size again */
+                rp_free(items);
+                continue;
+            }
         }
         if (l->size)
             rp_memcpy(items, l->items, l->size * sizeof(rp_obj_t *));
@@ -85,7 +75,7 @@ static rp_err_t list_grow(rp_obj_t *o)
     while (l->size >= l->allocated) {
         if (l->size >= INT32_MAX)
             return RP_E_NOMEM;
-        rp_err_t e = list_resize(o, l->size + 1u, 0);
+        rp_err_t e = list_resize(o, l->size + 1u);
         if (e != RP_E_OK)
             return e;
     }
@@ -187,7 +177,7 @@ rp_err_t rp_list_pop(rp_obj_t *o, int32_t i, rp_obj_t **out)
     for (uint32_t j = k + 1u; j < l->size; j++)
         l->items[j - 1u] = l->items[j];
     l->size--;
-    list_resize(o, l->size, 1);
+    list_resize(o, l->size);   /* may fail: the larger array is kept */
     if (out)
         *out = v;
     else

@@ -35,19 +35,21 @@
  *   tuple  GC header + 8 (length, cached hash) + one pointer per item.
  *   list   GC header + 8 + pointer, plus `allocated` pointers of item array, grown as
  *          CPython 3.11 grows it: same capacities, so getsizeof steps in the same places.
- *   dict   GC header + 12 + pointer, plus its table once it holds a key: an index array
- *          of 2^k int8/16/32 and 2/3 * 2^k entries (hash, key, value), k >= 3 (CPython's
- *          compact dict, 3.6+).
+ *   dict   GC header + 3 words + pointer (16 bytes on 32-bit, 24 on 64-bit), plus its
+ *          table once it holds a key: an index array of 2^k int8/16/32 and 2/3 * 2^k
+ *          entries (hash, key, value), k >= 3 (CPython's compact dict, 3.6+).
  *   instance  GC header + one pointer (its __dict__, created on the first setattr).
  *
  * Garbage collection
  *   tuple, list, dict and instance are GC types. An object "may be tracked" if it is of a
  *   GC type and is not an untracked tuple. A tuple is tracked at creation only if one of
- *   its items may be tracked (CPython's tuple untracking); it never changes, so it stays
- *   as created. A dict starts untracked and is tracked once a key or value that may be
- *   tracked goes in (CPython's lazy dict tracking). An untracked dict still counts as
- *   "may be tracked" for the tuples and dicts that hold it, since it can gain tracked
- *   contents later. Lists and instances are always tracked.
+ *   its items may be tracked (CPython's tuple untracking). A dict starts untracked and is
+ *   tracked once a key or value that may be tracked goes in (CPython's lazy dict
+ *   tracking). An untracked dict still counts as "may be tracked" for the tuples and
+ *   dicts that hold it, since it can gain tracked contents later. Both types give the
+ *   collector an untrackable hook with the same rule, so it untracks a tuple or dict
+ *   whose contents no longer need it, as CPython's collector does. Lists and instances
+ *   are always tracked.
  *   Any allocation may run an emergency collection, and with it finalizers; every
  *   operation re-reads its object after allocating, so a finalizer that changes the same
  *   container cannot corrupt it. Equality hooks must not change containers.

@@ -3,7 +3,8 @@
  *
  * A tuple never changes after creation, so two things are settled then:
  * - tracking: only if an item may be tracked (CPython untracks such tuples during
- *   collections; deciding once at creation gives the same result without the work);
+ *   collections; deciding at creation saves the collector that work). The collector may
+ *   still untrack one later, through the untrackable hook, once its item tuples are;
  * - the hash, combined from the items' hashes with CPython's xxHash-based tuplehash.
  *   Nested tuples contribute their cached hash, so hashing never recurses.
  * The empty tuple is an immortal const, as CPython's () singleton.
@@ -167,6 +168,18 @@ static void tuple_clear(rp_obj_t *o)
     }
 }
 
+/* The collector may untrack a tuple once no item may be tracked any more: an item tuple
+ * it untracked earlier. Same rule as at creation. */
+static int tuple_untrackable(rp_obj_t *o)
+{
+    rp_tuple_body_t *b = rp_tuple_body(o);
+    uint32_t n = rp_tuple_size(o);
+    for (uint32_t i = 0; i < n; i++)
+        if (b->items[i] && rp_may_be_tracked(b->items[i]))
+            return 0;
+    return 1;
+}
+
 static uint32_t tuple_hash(rp_obj_t *o)
 {
     return rp_tuple_body(o)->hash;
@@ -191,4 +204,5 @@ const rp_type_t rp_tuple_type = {
     .hash = tuple_hash,
     .equal = tuple_equal,
     .size = tuple_size,
+    .untrackable = tuple_untrackable,
 };

@@ -37,6 +37,9 @@ static void fresh(void)
 /* Everything dropped: the heap holds what rp_objects_init left, and is sound. */
 static void back_to_start(void)
 {
+    rp_heap_stats_t s;
+    rp_heap_stats(&s);
+    RP_CHECK_EQ(s.reports, 0);   /* no double free, no foreign pointer, no guard overwritten */
     RP_CHECK_EQ(blocks_now(), blocks_at_start);
     RP_CHECK_EQ(rp_str_interned_count(), 0);
     RP_HEAP_OK();
@@ -736,6 +739,15 @@ static void test_dict_tracking(void)
     RP_CHECK_EQ(rp_dict_set_cstr(inner, "x", l), RP_E_OK);   /* overwrite counts too */
     RP_CHECK(rp_gc_is_tracked(inner));
     RP_CHECK(rp_gc_check().rule == 0);
+    /* Once its list is gone, a collection untracks inner (CPython's _PyDict_MaybeUntrack);
+     * d holds a dict, which may be tracked again, so d stays tracked. */
+    RP_CHECK_EQ(rp_dict_set_cstr(inner, "x", rp_int_from_i64(4)), RP_E_OK);
+    rp_gc_collect(0);
+    RP_CHECK(!rp_gc_is_tracked(inner));
+    RP_CHECK(rp_gc_is_tracked(d));
+    RP_CHECK_EQ(rp_dict_set_cstr(inner, "again", l), RP_E_OK);   /* and is tracked again */
+    RP_CHECK(rp_gc_is_tracked(inner));
+    RP_CHECK(rp_gc_check().rule == 0);
     RP_DECREF(d);
     RP_DECREF(inner);
     RP_DECREF(l);
@@ -1035,7 +1047,7 @@ static void test_emergency_collection(void)
         rp_heap_stats(&s);
     }
     /* The item array outgrows the largest free chunk: only the collection makes room. */
-    int32_t n = (int32_t)(r.size / (3u * P));   /* an array over 2048 bytes that fits the heap */
+    int32_t n = (int32_t)(r.size / (4u * P));   /* an array over 2048 bytes: old and new fit */
     if (n > 700)
         n = 700;
     rp_err_t e = RP_E_OK;
@@ -1047,6 +1059,105 @@ static void test_emergency_collection(void)
     RP_CHECK_EQ(rp_list_len(l), n);
     rp_gc_enable();
     RP_DECREF(l);
+    rp_gc_collect(2);
+    back_to_start();
+}
+
+/* Finalizers run inside the emergency collection of a container's own growth, and change
+ * that same container: the growth must build on the container as the finalizers left it. */
+static rp_obj_t *victim_list, *victim_dict;
+static unsigned fin_list_ok, fin_dict_ok, fin_calls;
+
+static void appender_finalize(rp_obj_t *o)
+{
+    (void)o;
+    fin_calls++;
+    if (victim_list && rp_list_append(victim_list, rp_false()) == RP_E_OK)
+        fin_list_ok++;
+    if (victim_dict) {
+        rp_obj_t *k = rp_int_from_i64(-1000000 - (int64_t)fin_calls);
+        if (k && rp_dict_set(victim_dict, k, rp_false()) == RP_E_OK)
+            fin_dict_ok++;
+        RP_XDECREF(k);
+    }
+}
+
+static uint8_t RP_TYPE_NUMBER(appender);
+static const char *const appender_names[] = {"me"};
+static const rp_type_t appender_type = {
+    .name = "Appender", .number = &appender_number, .slot_names = appender_names, .nslots = 1,
+    .flags = RP_TYPE_GC, .finalize = appender_finalize,
+};
+
+/* Cyclic garbage with finalizers until the largest free chunk is under `limit`. */
+static void fill_with_appenders(uint32_t limit)
+{
+    rp_heap_stats_t s;
+    rp_heap_stats(&s);
+    for (int i = 0; i < 10000 && s.largest_free > limit; i++) {
+        rp_obj_t *a = rp_new(&appender_type);
+        if (!a)
+            break;
+        rp_slot_set(a, 0, a);
+        RP_DECREF(a);
+        rp_heap_stats(&s);
+    }
+}
+
+static void test_finalizers_change_container_during_growth(void)
+{
+    size_t size;
+    uint8_t *m = rp_test_memory(&size);
+    rp_region_t r = {m, size < 16384 ? size : 16384};
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
+    blocks_at_start = blocks_now();
+    rp_gc_disable();
+    fin_list_ok = fin_dict_ok = fin_calls = 0;
+    victim_list = rp_list_new();
+    fill_with_appenders(768);
+    int32_t ours = 0, want = (int32_t)(1024u / P);   /* an array over 768 bytes, and small */
+    while (ours < want && rp_list_append(victim_list, rp_true()) == RP_E_OK)
+        ours++;
+    RP_CHECK_EQ(ours, want);
+    RP_CHECK(fin_calls > 0);
+    RP_CHECK_EQ(rp_list_len(victim_list), ours + (int32_t)fin_list_ok);
+    int32_t trues = 0;
+    for (int32_t i = 0; i < rp_list_len(victim_list); i++) {
+        rp_obj_t *v = 0;
+        RP_CHECK_EQ(rp_list_get(victim_list, i, &v), RP_E_OK);
+        RP_CHECK(v == rp_true() || v == rp_false());
+        trues += v == rp_true();
+    }
+    RP_CHECK_EQ(trues, ours);
+    RP_HEAP_OK();
+    RP_CHECK(rp_gc_check().rule == 0);
+    /* The same for a dict's table. */
+    RP_DECREF(victim_list);
+    victim_list = 0;
+    victim_dict = rp_dict_new();
+    fill_with_appenders(1024);
+    int32_t keys = 0;
+    for (; keys < 200; keys++) {
+        rp_obj_t *k = rp_int_from_i64(1000 + keys);
+        rp_err_t e = k ? rp_dict_set(victim_dict, k, rp_true()) : RP_E_NOMEM;
+        RP_XDECREF(k);
+        if (e != RP_E_OK)
+            break;
+    }
+    RP_CHECK(fin_calls > 0);
+    RP_CHECK_EQ(rp_dict_len(victim_dict), keys + (int32_t)fin_dict_ok);
+    for (int32_t i = 0; i < keys; i++) {
+        rp_obj_t *k = rp_int_from_i64(1000 + i), *v = 0;
+        RP_CHECK_EQ(rp_dict_get(victim_dict, k, &v), RP_E_OK);
+        RP_CHECK(v == rp_true());
+        RP_XDECREF(k);
+    }
+    rp_printf("finalizers during growth: list %u + %u, dict %u + %u items\n", (unsigned)ours,
+              fin_list_ok, (unsigned)keys, fin_dict_ok);
+    RP_DECREF(victim_dict);
+    victim_dict = 0;
+    rp_gc_enable();
     rp_gc_collect(2);
     back_to_start();
 }
@@ -1331,6 +1442,7 @@ int main(void)
     RP_RUN(test_long_chain_dealloc);
     RP_RUN(test_out_of_memory);
     RP_RUN(test_emergency_collection);
+    RP_RUN(test_finalizers_change_container_during_growth);
     RP_RUN(test_random_acyclic_graphs);
     RP_RUN(test_random_graphs_small_heap);
     return rp_test_end();
