@@ -53,7 +53,7 @@ void rp_gc_state_init(void)
         if (!s)
             rp_port_panic("no memory for the collector's list heads", 0);
         s->head = RP_RC_IMMORTAL;
-        rp_list_init(s);
+        rp_gclist_init(s);
         rp_gc.lists[i] = s;
     }
 }
@@ -66,14 +66,14 @@ void rp_gc_track(rp_obj_t *o)
         return;
     o->head |= RP_HEAD_TRACKED;
     rp_set_gen(o, RP_GEN_YOUNG);
-    rp_list_append(rp_gch(o), list(RP_LIST_GEN0));
+    rp_gclist_append(rp_gch(o), list(RP_LIST_GEN0));
 }
 
 void rp_gc_untrack(rp_obj_t *o)
 {
     if (!(o->head & RP_HEAD_TRACKED))
         return;
-    rp_list_remove(rp_gch(o));
+    rp_gclist_remove(rp_gch(o));
     o->head &= ~RP_HEAD_TRACKED;
 }
 
@@ -117,9 +117,9 @@ static void visit_reachable(rp_obj_t *c, void *arg)
         return;
     rp_gchead_t *n = rp_gch(c);
     if (h & RP_HEAD_UNREACHABLE) {
-        rp_list_remove(n);
+        rp_gclist_remove(n);
         c->head = h & ~RP_HEAD_UNREACHABLE;
-        rp_list_append(n, arg);
+        rp_gclist_append(n, arg);
         n->prev = 1;
     } else if (n->prev == 0) {
         n->prev = 1;
@@ -150,7 +150,7 @@ static uint32_t move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, u
             kept++;
         } else {
             prev->next = n->next;
-            rp_list_append(n, unreachable);
+            rp_gclist_append(n, unreachable);
             o->head |= RP_HEAD_UNREACHABLE;
         }
     }
@@ -176,7 +176,7 @@ static void visit_to_finalizers(rp_obj_t *c, void *arg)
 {
     if (c->head & RP_HEAD_UNREACHABLE) {
         c->head &= ~RP_HEAD_UNREACHABLE;
-        rp_list_move(rp_gch(c), arg);
+        rp_gclist_move(rp_gch(c), arg);
     }
 }
 
@@ -190,7 +190,7 @@ static uint32_t move_legacy(rp_gchead_t *unreachable)
         rp_obj_t *o = (rp_obj_t *)n;
         if (rp_type_of(o)->flags & RP_TYPE_LEGACY_FINALIZER) {
             o->head &= ~RP_HEAD_UNREACHABLE;
-            rp_list_move(n, fin);
+            rp_gclist_move(n, fin);
         }
     }
     uint32_t k = 0;
@@ -202,7 +202,7 @@ static uint32_t move_legacy(rp_gchead_t *unreachable)
         if (rp_gc.debug & RP_GC_DEBUG_UNCOLLECTABLE)
             rp_printf("gc: uncollectable <%s %p>\n", rp_type_of(o)->name, (void *)o);
     }
-    rp_list_merge(fin, list(RP_LIST_GARBAGE));
+    rp_gclist_merge(fin, list(RP_LIST_GARBAGE));
     return k;
 }
 
@@ -212,11 +212,11 @@ static uint32_t finalize_garbage(rp_gchead_t *unreachable)
 {
     uint32_t ran = 0;
     rp_gchead_t *seen = list(RP_LIST_SCRATCH);
-    while (!rp_list_empty(unreachable)) {
+    while (!rp_gclist_empty(unreachable)) {
         rp_gchead_t *n = rp_next(unreachable);
         rp_obj_t *o = (rp_obj_t *)n;
         const rp_type_t *t = rp_type_of(o);
-        rp_list_move(n, seen);
+        rp_gclist_move(n, seen);
         if (t->finalize && !(o->head & RP_HEAD_FINALIZED)) {
             o->head |= RP_HEAD_FINALIZED;
             rp_incref(o);
@@ -225,7 +225,7 @@ static uint32_t finalize_garbage(rp_gchead_t *unreachable)
             ran++;
         }
     }
-    rp_list_merge(seen, unreachable);
+    rp_gclist_merge(seen, unreachable);
     return ran;
 }
 
@@ -236,25 +236,25 @@ static void handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_
     subtract_refs(unreachable);
     move_unreachable(unreachable, still, old_gen);
     clear_scratch(still, RP_HEAD_COLLECTING | RP_HEAD_UNREACHABLE);
-    rp_list_merge(unreachable, old);
+    rp_gclist_merge(unreachable, old);
 }
 
 /* Breaks every cycle through the types' clear hooks; refcounting frees the objects. */
 static void delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
 {
-    while (!rp_list_empty(still)) {
+    while (!rp_gclist_empty(still)) {
         rp_gchead_t *n = rp_next(still);
         rp_obj_t *o = (rp_obj_t *)n;
         rp_incref(o);
         if (rp_gc.debug & RP_GC_DEBUG_SAVEALL) {
             rp_set_gen(o, RP_GEN_OLD);
-            rp_list_move(n, list(RP_LIST_GARBAGE));
+            rp_gclist_move(n, list(RP_LIST_GARBAGE));
             continue;   /* gc.garbage keeps the reference */
         }
         rp_obj_clear(o);
         if (rp_next(still) == n) {   /* still alive: it may die later */
             rp_set_gen(o, old_gen);
-            rp_list_move(n, old);
+            rp_gclist_move(n, old);
         }
         rp_decref(o);
     }
@@ -279,7 +279,7 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         rp_gc.count[i] = 0;
     rp_gchead_t *young = list((enum rp_list_id)gen);
     for (int i = 0; i < gen; i++)
-        rp_list_merge(list((enum rp_list_id)i), young);
+        rp_gclist_merge(list((enum rp_list_id)i), young);
     unsigned old_gen = gen < RP_GEN_OLD ? (unsigned)gen + 1u : RP_GEN_OLD;
     rp_gchead_t *old = list((enum rp_list_id)old_gen);
     rp_gchead_t *unreachable = list(RP_LIST_UNREACHABLE);
@@ -291,7 +291,7 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     if (gen == 1)
         rp_gc.long_lived_pending += survivors;
     if (young != old)
-        rp_list_merge(young, old);
+        rp_gclist_merge(young, old);
     if (gen == 2) {
         rp_gc.long_lived_pending = 0;
         rp_gc.long_lived_total = survivors;
@@ -313,7 +313,7 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     if (finalize_garbage(unreachable))
         handle_resurrected(unreachable, still, old, old_gen);
     else
-        rp_list_merge(unreachable, still);
+        rp_gclist_merge(unreachable, still);
     delete_garbage(still, old, old_gen);
 }
 
@@ -528,7 +528,7 @@ static void set_gens(rp_gchead_t *l, unsigned gen)
 void rp_gc_freeze(void)
 {
     for (unsigned i = RP_LIST_GEN0; i <= RP_LIST_GEN2; i++)
-        rp_list_merge(list((enum rp_list_id)i), list(RP_LIST_PERMANENT));
+        rp_gclist_merge(list((enum rp_list_id)i), list(RP_LIST_PERMANENT));
     set_gens(list(RP_LIST_PERMANENT), RP_GEN_PERMANENT);
     rp_gc.count[0] = 0;
 }
@@ -536,7 +536,7 @@ void rp_gc_freeze(void)
 void rp_gc_unfreeze(void)
 {
     set_gens(list(RP_LIST_PERMANENT), RP_GEN_OLD);
-    rp_list_merge(list(RP_LIST_PERMANENT), list(RP_LIST_GEN2));
+    rp_gclist_merge(list(RP_LIST_PERMANENT), list(RP_LIST_GEN2));
 }
 
 uint32_t rp_gc_get_freeze_count(void) { return list_size(list(RP_LIST_PERMANENT)); }
@@ -546,9 +546,9 @@ size_t rp_gc_garbage(rp_obj_t **buf, size_t cap) { return list_into(list(RP_LIST
 void rp_gc_garbage_clear(void)
 {
     rp_gchead_t *g = list(RP_LIST_GARBAGE);
-    while (!rp_list_empty(g)) {
+    while (!rp_gclist_empty(g)) {
         rp_gchead_t *n = rp_next(g);
-        rp_list_move(n, list(RP_LIST_GEN2));
+        rp_gclist_move(n, list(RP_LIST_GEN2));
         rp_decref((rp_obj_t *)n);
     }
 }
@@ -623,7 +623,7 @@ rp_fault_t rp_gc_check(void)
             return f;
     }
     for (unsigned i = RP_LIST_REFZERO; i < RP_NLISTS; i++)
-        if (!rp_list_empty(list((enum rp_list_id)i)) || list((enum rp_list_id)i)->head != RP_RC_IMMORTAL)
+        if (!rp_gclist_empty(list((enum rp_list_id)i)) || list((enum rp_list_id)i)->head != RP_RC_IMMORTAL)
             return fault("a collector work list is not empty between calls", list((enum rp_list_id)i));
     return fault(0, 0);
 }

@@ -55,10 +55,10 @@ static inline rp_link_t rp_link_of(const void *p) { return (rp_link_t)(((uintptr
 static inline rp_gchead_t *rp_next(const rp_gchead_t *n) { return rp_unlink_ptr(n->next); }
 static inline rp_gchead_t *rp_prev(const rp_gchead_t *n) { return rp_unlink_ptr(n->prev); }
 
-static inline void rp_list_init(rp_gchead_t *s) { s->prev = s->next = rp_link_of(s); }
-static inline int rp_list_empty(const rp_gchead_t *s) { return s->next == rp_link_of(s); }
+static inline void rp_gclist_init(rp_gchead_t *s) { s->prev = s->next = rp_link_of(s); }
+static inline int rp_gclist_empty(const rp_gchead_t *s) { return s->next == rp_link_of(s); }
 
-static inline void rp_list_append(rp_gchead_t *n, rp_gchead_t *s)
+static inline void rp_gclist_append(rp_gchead_t *n, rp_gchead_t *s)
 {
     rp_gchead_t *tail = rp_prev(s);
     n->prev = s->prev;
@@ -67,29 +67,29 @@ static inline void rp_list_append(rp_gchead_t *n, rp_gchead_t *s)
     s->prev = rp_link_of(n);
 }
 
-static inline void rp_list_remove(rp_gchead_t *n)
+static inline void rp_gclist_remove(rp_gchead_t *n)
 {
     rp_prev(n)->next = n->next;
     rp_next(n)->prev = n->prev;
 }
 
-static inline void rp_list_move(rp_gchead_t *n, rp_gchead_t *to)
+static inline void rp_gclist_move(rp_gchead_t *n, rp_gchead_t *to)
 {
-    rp_list_remove(n);
-    rp_list_append(n, to);
+    rp_gclist_remove(n);
+    rp_gclist_append(n, to);
 }
 
 /* Appends all of `from` to `to`, leaving `from` empty. O(1). */
-static inline void rp_list_merge(rp_gchead_t *from, rp_gchead_t *to)
+static inline void rp_gclist_merge(rp_gchead_t *from, rp_gchead_t *to)
 {
-    if (rp_list_empty(from))
+    if (rp_gclist_empty(from))
         return;
     rp_gchead_t *first = rp_next(from), *last = rp_prev(from), *tail = rp_prev(to);
     tail->next = rp_link_of(first);
     first->prev = rp_link_of(tail);
     last->next = rp_link_of(to);
     to->prev = rp_link_of(last);
-    rp_list_init(from);
+    rp_gclist_init(from);
 }
 
 static inline void rp_set_gen(rp_obj_t *o, unsigned gen)

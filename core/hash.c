@@ -14,8 +14,12 @@ rp_err_t rp_hash(rp_obj_t *o, uint32_t *out)
     if (!o || !out)
         return RP_E_ARG;
     const rp_type_t *t = rp_type_of(o);
-    if (!t || !t->hash)
+    if (!t || (t->flags & RP_TYPE_UNHASHABLE))
         return RP_E_TYPE;
+    if (!t->hash) {   /* Python's object.__hash__: identity */
+        *out = (uint32_t)(((uintptr_t)o >> 3) * 2654435761u);
+        return RP_E_OK;
+    }
     if (rp_is_tuple(o) && (rp_tuple_body(o)->len & RP_TUPLE_UNHASHABLE))
         return RP_E_TYPE;
     *out = t->hash(o);

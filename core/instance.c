@@ -21,19 +21,10 @@ static int names_equal(const char *a, const char *b)
     return *a == *b;
 }
 
-/* Index of t's __dict__ slot, or -1 if its instances have none. */
-static int dict_slot(const rp_type_t *t)
-{
-    for (const rp_type_t *c = t; c; c = c->base)
-        if (c->flags & RP_TYPE_DICT)
-            return (int)rp_type_slots(t) - 1;
-    return -1;
-}
-
 /* Borrowed __dict__ of o, created if `create`; NULL with *e set otherwise. */
 static rp_obj_t *instance_dict(rp_obj_t *o, int create, rp_err_t *e)
 {
-    int k = dict_slot(rp_type_of(o));
+    int k = rp_type_dict_slot(rp_type_of(o));
     if (k < 0) {
         *e = RP_E_KEY;
         return 0;

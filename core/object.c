@@ -54,6 +54,11 @@ static int has_dict(const rp_type_t *t)
     return 0;
 }
 
+int rp_type_dict_slot(const rp_type_t *t)
+{
+    return has_dict(t) ? (int)rp_type_slots(t) - 1 : -1;
+}
+
 unsigned rp_type_slots(const rp_type_t *t)
 {
     unsigned n = (unsigned)has_dict(t);
@@ -229,7 +234,7 @@ void rp_obj_dealloc(rp_obj_t *o)
     if (rp_gc.dealloc_running && rp_is_gc(o)) {
         if (o->head & RP_HEAD_TRACKED)
             rp_gc_untrack(o);
-        rp_list_append(rp_gch(o), rp_gc.lists[RP_LIST_REFZERO]);
+        rp_gclist_append(rp_gch(o), rp_gc.lists[RP_LIST_REFZERO]);
         if (++rp_gc.refzero_depth > rp_gc.refzero_peak)
             rp_gc.refzero_peak = rp_gc.refzero_depth;
         return;
@@ -241,9 +246,9 @@ void rp_obj_dealloc(rp_obj_t *o)
     rp_gc.dealloc_running = 1;
     destroy(o);
     rp_gchead_t *q = rp_gc.lists[RP_LIST_REFZERO];
-    while (!rp_list_empty(q)) {
+    while (!rp_gclist_empty(q)) {
         rp_gchead_t *n = rp_next(q);
-        rp_list_remove(n);
+        rp_gclist_remove(n);
         rp_gc.refzero_depth--;
         destroy((rp_obj_t *)n);
     }

@@ -26,6 +26,9 @@
  * - Failure returns NULL, is counted in rp_heap_stats, and changes nothing else.
  * - Every entry point runs inside the port's critical section, so interrupt handlers may
  *   allocate.
+ * - Once objects are set up (rp_objects_init), a failing allocation in thread mode runs an
+ *   emergency collection before its retry (rp_heap_set_oom_handler): finalizers may run
+ *   inside rp_malloc and rp_realloc.
  * - Broken rules (foreign pointer, interior pointer, double free, overwritten guard
  *   bytes, corrupted tag) are reported through rp_port_report with the address; the
  *   operation is then refused and the heap left as it was. Foreign pointers, misaligned

@@ -83,6 +83,9 @@ enum {
     RP_TYPE_DICT = 1u << 2,             /* a __dict__ slot after the named slots */
     RP_TYPE_LEGACY_FINALIZER = 1u << 3, /* finalizer forbids collection in a cycle: gc.garbage */
     RP_TYPE_VAR = 1u << 4,              /* size given at creation (str, tuple, ...) */
+    RP_TYPE_UNHASHABLE = 1u << 5,       /* no hash at all (list, dict); without this flag
+                                           and without a hash hook, objects hash by
+                                           identity, as Python's object.__hash__ */
 };
 
 typedef struct rp_type {
@@ -98,7 +101,7 @@ typedef struct rp_type {
     void (*clear)(rp_obj_t *o);        /* drop references; default: every slot to NULL */
     void (*finalize)(rp_obj_t *o);     /* runs at most once; may resurrect */
     void (*release)(rp_obj_t *o);      /* free owned buffers after clear; no references */
-    uint32_t (*hash)(rp_obj_t *o);     /* NULL: unhashable */
+    uint32_t (*hash)(rp_obj_t *o);     /* NULL: identity, or none with RP_TYPE_UNHASHABLE */
     int (*equal)(rp_obj_t *a, rp_obj_t *b);
     size_t (*size)(const rp_obj_t *o); /* bytes as allocated (getsizeof); default: layout */
     /* 1 if o refers only to untracked or non-GC objects, so that the collector may stop
@@ -191,7 +194,9 @@ rp_obj_t *rp_new(const rp_type_t *t);
 rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body);
 
 /* rp_malloc for an object's own buffers (a list's items). Once rp_objects_init has run,
- * every rp_malloc that fails runs one emergency collection and retries. */
+ * every rp_malloc that fails runs one emergency collection and retries — which runs
+ * finalizers and weak-reference callbacks. So no pointer into an object's buffers may be
+ * held across an allocation (and rp_realloc is unfit for them): re-read after it. */
 void *rp_obj_malloc(size_t n);
 
 /* ---- slots ---- */
@@ -217,6 +222,9 @@ static inline void rp_slot_set(rp_obj_t *o, unsigned i, rp_obj_t *v)
     if (old)
         rp_decref(old);
 }
+
+/* Index of the __dict__ slot of t's instances (the last slot), or -1 if they have none. */
+int rp_type_dict_slot(const rp_type_t *t);
 
 /* Slot index of `name` along t's base chain, or -1. */
 int rp_slot_index(const rp_type_t *t, const char *name);

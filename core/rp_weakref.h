@@ -66,8 +66,45 @@ void rp_finalize_set_atexit(rp_obj_t *f, int atexit);
 /* Runs every pending finalizer whose atexit is set, newest first. */
 void rp_finalize_shutdown(void);
 
+/* ---- WeakValueDictionary, WeakKeyDictionary, WeakSet ----
+ * Containers whose entries vanish when the weakly held side dies: the value for a
+ * WeakValueDictionary, the key for a WeakKeyDictionary and a WeakSet. Built on a dict
+ * and weak references with callbacks (each callback knows its container only weakly, so
+ * the container itself makes no cycle). Keys follow dict rules (hash and equality of the
+ * key; a weakly held key is looked up through the hash and equality of its referent).
+ * Getters return borrowed references. O(1) expected per operation; a lookup in a
+ * WeakKeyDictionary or WeakSet may create the key's shared weak reference. */
+#define RP_TN_WEAKVALUEDICT 11u
+#define RP_TN_WEAKKEYDICT 12u
+#define RP_TN_WEAKSET 13u
+
+rp_obj_t *rp_weakvaluedict_new(void);
+rp_obj_t *rp_weakkeydict_new(void);
+rp_obj_t *rp_weakset_new(void);
+
+/* w[key] = value. RP_E_TYPE if the weakly held side is not weak-referenceable or the key
+ * is unhashable; RP_E_NOMEM. */
+rp_err_t rp_weakdict_set(rp_obj_t *w, rp_obj_t *key, rp_obj_t *value);
+/* Borrowed w[key]; RP_E_KEY if missing (or its value has died). */
+rp_err_t rp_weakdict_get(rp_obj_t *w, rp_obj_t *key, rp_obj_t **out);
+rp_err_t rp_weakdict_del(rp_obj_t *w, rp_obj_t *key);
+/* Entries whose weakly held side is alive. */
+int32_t rp_weakdict_len(rp_obj_t *w);
+/* Iteration as rp_dict_next, skipping entries whose weakly held side has died. */
+rp_err_t rp_weakdict_next(rp_obj_t *w, uint32_t *pos, rp_obj_t **key, rp_obj_t **value);
+
+rp_err_t rp_weakset_add(rp_obj_t *s, rp_obj_t *item);
+int rp_weakset_contains(rp_obj_t *s, rp_obj_t *item);
+rp_err_t rp_weakset_discard(rp_obj_t *s, rp_obj_t *item);
+static inline int32_t rp_weakset_len(rp_obj_t *s) { return rp_weakdict_len(s); }
+static inline rp_err_t rp_weakset_next(rp_obj_t *s, uint32_t *pos, rp_obj_t **item)
+{
+    return rp_weakdict_next(s, pos, item, 0);
+}
+
 /* Set up by rp_objects_init. */
 rp_err_t rp_weakref_init(void);
+rp_err_t rp_weakcontainers_ready(void);
 
 /* Checks the side table against the headers: every entry's object has WEAKREFS set and a
  * well-linked chain of live weak references that point back to it; entry count matches. */

@@ -20,11 +20,14 @@
 #include "heap_internal.h"
 #include "rp_mem.h"
 #include "rp_ptrmap.h"
+#include "rp_builtins.h"
 
 typedef struct wr_raw {
     rp_obj_t *referent;
     rp_weakref_cb_t callback;
     rp_obj_t *prev, *next;
+    uint32_t hash;       /* the referent's, taken at creation (it may die later) */
+    uint32_t hashable;
 } wr_raw_t;
 
 typedef struct wr_entry {
@@ -35,6 +38,8 @@ typedef struct wr_entry {
 static rp_ptrmap_t table = {0, 0, 0, sizeof(wr_entry_t)};
 
 static void wr_release(rp_obj_t *o);
+static uint32_t wr_hash(rp_obj_t *o);
+static int wr_equal(rp_obj_t *a, rp_obj_t *b);
 
 static uint8_t rp_weakref_type_number = RP_TN_WEAKREF;
 static const char *const wr_slot_names[] = {"__callback_arg__"};
@@ -46,10 +51,30 @@ const rp_type_t rp_weakref_type = {
     .nbytes = sizeof(wr_raw_t),
     .flags = RP_TYPE_GC,
     .release = wr_release,
+    .hash = wr_hash,
+    .equal = wr_equal,
 };
 
 static inline wr_raw_t *raw(rp_obj_t *wr) { return (wr_raw_t *)(rp_slots(wr) + 1); }
 static inline int is_weakref(const rp_obj_t *o) { return rp_type_of(o) == &rp_weakref_type; }
+
+/* As CPython's weakref: hashes as its referent, and two weak references are equal when
+ * their referents are (or, once either has died, when they are the same reference). A
+ * reference to an unhashable object hashes by identity here rather than failing later. */
+static uint32_t wr_hash(rp_obj_t *o)
+{
+    return raw(o)->hashable ? raw(o)->hash : (uint32_t)(((uintptr_t)o >> 3) * 2654435761u);
+}
+
+static int wr_equal(rp_obj_t *a, rp_obj_t *b)
+{
+    if (!is_weakref(b))
+        return 0;
+    rp_obj_t *x = raw(a)->referent, *y = raw(b)->referent;
+    if (!x || !y)
+        return a == b;
+    return rp_equal(x, y) == 1;
+}
 
 /* ---- the side table ---- */
 
@@ -209,6 +234,7 @@ rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
     wr_raw_t *r = raw(wr);
     r->referent = obj;
     r->callback = callback;
+    r->hashable = rp_hash(obj, &r->hash) == RP_E_OK;
     r->next = e->head;
     if (e->head)
         raw(e->head)->prev = wr;
@@ -384,7 +410,9 @@ rp_err_t rp_weakref_init(void)
     rp_weakref_on_death = on_death;
     rp_weakref_on_collect = on_collect;
     rp_err_t e = rp_type_ready(&rp_weakref_type);
-    return e != RP_E_OK ? e : rp_type_ready(&rp_finalize_type);
+    if (e == RP_E_OK)
+        e = rp_type_ready(&rp_finalize_type);
+    return e != RP_E_OK ? e : rp_weakcontainers_ready();
 }
 
 static rp_fault_t fault(const char *rule, const void *addr)

@@ -4,6 +4,7 @@
 #include "rp_object.h"
 #include "rp_test.h"
 #include "rp_weakref.h"
+#include "rp_builtins.h"
 
 static uint8_t RP_TYPE_NUMBER(wnode);
 static const char *const wnode_names[] = {"ref", "other"};
@@ -309,6 +310,88 @@ static void test_side_table_churn(void)
     all_back();
 }
 
+/* The seeds' cache: entries vanish with their values. */
+static void test_weakvaluedict_cache(void)
+{
+    fresh();
+    rp_obj_t *cache = rp_weakvaluedict_new();
+    rp_obj_t *k1 = rp_str_from_cstr("sensor"), *k2 = rp_str_from_cstr("display");
+    rp_obj_t *v1 = rp_new(&wnode_type), *v2 = rp_new(&wnode_type), *out = 0;
+    RP_CHECK_EQ(rp_weakdict_set(cache, k1, v1), RP_E_OK);
+    RP_CHECK_EQ(rp_weakdict_set(cache, k2, v2), RP_E_OK);
+    RP_CHECK_EQ(rp_weakdict_len(cache), 2);
+    RP_CHECK(rp_weakdict_get(cache, k1, &out) == RP_E_OK && out == v1);
+    RP_CHECK_EQ(rp_sys_getrefcount(v1), 2);   /* the cache does not keep it */
+    RP_DECREF(v1);
+    RP_CHECK_EQ(rp_weakdict_len(cache), 1);
+    RP_CHECK_EQ(rp_weakdict_get(cache, k1, &out), RP_E_KEY);
+    /* A replaced entry is not removed by the old value's death. */
+    rp_obj_t *v3 = rp_new(&wnode_type);
+    RP_CHECK_EQ(rp_weakdict_set(cache, k2, v3), RP_E_OK);
+    RP_DECREF(v2);
+    RP_CHECK(rp_weakdict_get(cache, k2, &out) == RP_E_OK && out == v3);
+    /* Values only reachable through a cycle vanish on collection. */
+    rp_slot_set(v3, 0, v3);
+    RP_DECREF(v3);
+    RP_CHECK_EQ(rp_weakdict_len(cache), 1);
+    rp_gc_collect(2);
+    RP_CHECK_EQ(rp_weakdict_len(cache), 0);
+    rp_obj_t *plain = rp_new(&plain_type);
+    RP_CHECK_EQ(rp_weakdict_set(cache, k1, plain), RP_E_TYPE);
+    RP_DECREF(plain);
+    consistent();
+    RP_DECREF(cache);
+    RP_DECREF(k1);
+    RP_DECREF(k2);
+    all_back();
+}
+
+static void test_container_dies_before_its_values(void)
+{
+    fresh();
+    rp_obj_t *cache = rp_weakvaluedict_new(), *k = rp_str_from_cstr("k"), *v = rp_new(&wnode_type);
+    rp_weakdict_set(cache, k, v);
+    RP_DECREF(cache);   /* no cycle: freed at once; v's callback later finds it gone */
+    RP_DECREF(v);
+    RP_DECREF(k);
+    all_back();
+}
+
+static void test_weakkeydict_and_weakset(void)
+{
+    fresh();
+    rp_obj_t *meta = rp_weakkeydict_new(), *set = rp_weakset_new();
+    rp_obj_t *a = rp_new(&wnode_type), *b = rp_new(&wnode_type), *out = 0;
+    rp_obj_t *one = rp_int_from_i32(1000), *two = rp_int_from_i32(2000);
+    RP_CHECK_EQ(rp_weakdict_set(meta, a, one), RP_E_OK);
+    RP_CHECK_EQ(rp_weakdict_set(meta, b, two), RP_E_OK);
+    RP_CHECK_EQ(rp_weakdict_set(meta, a, two), RP_E_OK);   /* same key: replaced */
+    RP_CHECK_EQ(rp_weakdict_len(meta), 2);
+    RP_CHECK(rp_weakdict_get(meta, a, &out) == RP_E_OK && out == two);
+    RP_CHECK_EQ(rp_weakset_add(set, a), RP_E_OK);
+    RP_CHECK_EQ(rp_weakset_add(set, b), RP_E_OK);
+    RP_CHECK_EQ(rp_weakset_add(set, a), RP_E_OK);
+    RP_CHECK_EQ(rp_weakset_len(set), 2);
+    RP_CHECK(rp_weakset_contains(set, b));
+    RP_CHECK_EQ(rp_weakset_discard(set, b), RP_E_OK);
+    RP_CHECK(!rp_weakset_contains(set, b));
+    RP_CHECK_EQ(rp_weakset_add(set, one), RP_E_TYPE);   /* ints are not weak-referenceable */
+    RP_DECREF(a);   /* a's entries vanish from both */
+    RP_CHECK_EQ(rp_weakdict_len(meta), 1);
+    RP_CHECK_EQ(rp_weakset_len(set), 0);
+    uint32_t pos = 0;
+    rp_obj_t *k = 0, *v = 0;
+    RP_CHECK(rp_weakdict_next(meta, &pos, &k, &v) == RP_E_OK && k == b && v == two);
+    RP_CHECK_EQ(rp_sys_getrefcount(one), 2);   /* a's value was released with its entry */
+    consistent();
+    RP_DECREF(b);
+    RP_DECREF(one);
+    RP_DECREF(two);
+    RP_DECREF(meta);
+    RP_DECREF(set);
+    all_back();
+}
+
 int main(void)
 {
     rp_test_begin("weakref");
@@ -323,5 +406,8 @@ int main(void)
     RP_RUN(test_finalize);
     RP_RUN(test_finalize_shutdown_newest_first);
     RP_RUN(test_side_table_churn);
+    RP_RUN(test_weakvaluedict_cache);
+    RP_RUN(test_container_dies_before_its_values);
+    RP_RUN(test_weakkeydict_and_weakset);
     return rp_test_end();
 }
