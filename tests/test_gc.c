@@ -69,32 +69,18 @@ static const rp_type_t tup_type = {
     .untrackable = holds_only_untracked,
 };
 
-static uint32_t baseline;
-
-static uint32_t blocks(void)
-{
-    rp_heap_stats_t s;
-    rp_heap_stats(&s);
-    return s.blocks_in_use;
-}
-
 static void fresh(void)
 {
-    rp_test_fresh_heap();
-    RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
-    baseline = blocks();
+    rp_test_fresh_objects();
     finalized = 0;
     resurrect = 0;
     resurrected = 0;
     make_cycle_in_finalizer = 0;
 }
 
-static void all_back(void)
-{
-    RP_CHECK_EQ(blocks(), baseline);
-    RP_CHECK(!rp_gc_check().rule);
-    RP_HEAP_OK();
-}
+#define all_back() RP_ALL_BACK()
+#define blocks() rp_test_blocks()
+#define baseline rp_test_baseline()
 
 /* Seed: a.ref = b; b.ref = a; del a, b — counts stay 1, only the collector frees them. */
 static void test_two_node_cycle(void)
@@ -497,7 +483,7 @@ static void test_emergency_collection(void)
     rp_region_t r = {rp_test_memory(&mem), 8192};
     RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
     RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
-    baseline = blocks();
+    rp_test_mark_baseline();
     rp_gc_disable();
     rp_gc_set_oom_hook(oom_hook);
     hook_calls = 0;

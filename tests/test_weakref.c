@@ -16,33 +16,9 @@ static const rp_type_t wnode_type = {
 static uint8_t RP_TYPE_NUMBER(plain);
 static const rp_type_t plain_type = {.name = "Plain", .number = &plain_number, .nslots = 0, .flags = RP_TYPE_GC};
 
-static uint32_t baseline;
-static uint32_t blocks(void)
-{
-    rp_heap_stats_t s;
-    rp_heap_stats(&s);
-    return s.blocks_in_use;
-}
-
-static void fresh(void)
-{
-    rp_test_fresh_heap();
-    RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
-    baseline = blocks();
-}
-
-static void consistent(void)
-{
-    RP_CHECK(!rp_weakref_check().rule);
-    RP_CHECK(!rp_gc_check().rule);
-    RP_HEAP_OK();
-}
-
-static void all_back(void)
-{
-    consistent();
-    RP_CHECK_EQ(blocks(), baseline);
-}
+#define fresh() rp_test_fresh_objects()
+#define consistent() RP_ALL_OK()
+#define all_back() RP_ALL_BACK()
 
 static void test_get_until_death(void)
 {

@@ -1,6 +1,9 @@
 /* rp_test.c — the harness behind rp_test.h. */
 #include "rp_test.h"
+#include "rp_gc.h"
 #include "rp_port.h"
+#include "rp_trace.h"
+#include "rp_weakref.h"
 
 static unsigned passed, failed, failed_before;
 static const char *current;
@@ -84,4 +87,45 @@ void rp_test_fresh_heap(void)
     r.start = rp_test_memory(&n);
     r.size = n;
     rp_heap_init(&r, 1);
+}
+
+static uint32_t baseline;
+
+uint32_t rp_test_blocks(void)
+{
+    rp_heap_stats_t s;
+    rp_heap_stats(&s);
+    return s.blocks_in_use;
+}
+
+void rp_test_mark_baseline(void) { baseline = rp_test_blocks(); }
+uint32_t rp_test_baseline(void) { return baseline; }
+
+void rp_test_fresh_objects(void)
+{
+    rp_test_fresh_heap();
+    rp_test_check(rp_objects_init() == RP_E_OK, "rp_objects_init() == RP_E_OK", __FILE__, __LINE__);
+    rp_test_mark_baseline();
+}
+
+int rp_test_all_ok(const char *file, int line)
+{
+    rp_fault_t f = rp_heap_check();
+    if (!f.rule)
+        f = rp_gc_check();
+    if (!f.rule)
+        f = rp_weakref_check();
+    if (!f.rule)
+        f = rp_trace_check();
+    if (!f.rule)
+        return rp_test_check(1, 0, file, line);
+    failed++;
+    rp_printf("FAIL %s:%d in %s: check: %s at %p\n", file, line, current ? current : "?", f.rule, f.addr);
+    return 0;
+}
+
+int rp_test_all_back(const char *file, int line)
+{
+    int ok = rp_test_all_ok(file, line);
+    return rp_test_check_eq(rp_test_blocks(), rp_test_baseline(), "blocks in use", "baseline", file, line) && ok;
 }

@@ -44,4 +44,17 @@ static inline uint32_t rp_rand_range(uint32_t *x, uint32_t a, uint32_t b)
 void *rp_test_memory(size_t *size);
 void rp_test_fresh_heap(void);
 
+/* A fresh heap with objects set up (rp_objects_init), and the baseline marked. */
+void rp_test_fresh_objects(void);
+/* Blocks in use now, and as marked by rp_test_mark_baseline. */
+uint32_t rp_test_blocks(void);
+void rp_test_mark_baseline(void);
+uint32_t rp_test_baseline(void);
+/* Every checker: heap, collector, weak references, trace records. */
+int rp_test_all_ok(const char *file, int line);
+#define RP_ALL_OK() rp_test_all_ok(__FILE__, __LINE__)
+/* Every checker, and every block allocated since the baseline freed. */
+int rp_test_all_back(const char *file, int line);
+#define RP_ALL_BACK() rp_test_all_back(__FILE__, __LINE__)
+
 #endif
