@@ -34,15 +34,18 @@ static void test_two_regions(void)
 {
     size_t n;
     uint8_t *m = rp_test_memory(&n);
-    rp_region_t two[2] = {{m + 16384, 16384}, {m, 8192}};
+    /* Regions of 16 and 8 KiB, or of a half and a quarter of a smaller heap, and blocks
+     * scaled alike: 64 of them overflow the first region and fit in both. */
+    size_t q = n / 4u < 8192u ? (n / 4u) & ~(size_t)7 : 8192u, size = 300u * q / 8192u;
+    rp_region_t two[2] = {{m + 2u * q, 2u * q}, {m, q}};
     RP_CHECK_EQ(rp_heap_init(two, 2), RP_OK);
     void *p[64];
     unsigned in_first = 0, in_second = 0;
     for (unsigned i = 0; i < 64; i++) {
-        p[i] = rp_malloc(300);
+        p[i] = rp_malloc(size);
         RP_CHECK(p[i] != 0);
-        in_first += (uint8_t *)p[i] >= m + 16384;
-        in_second += (uint8_t *)p[i] < m + 8192;
+        in_first += (uint8_t *)p[i] >= m + 2u * q;
+        in_second += (uint8_t *)p[i] < m + q;
     }
     RP_CHECK(in_first > 0 && in_second > 0);
     RP_HEAP_OK();
@@ -69,15 +72,22 @@ static void test_zero_and_null(void)
 static void test_alignment_and_usable_size(void)
 {
     rp_test_fresh_heap();
+    /* Every size below 700 (245 KB in all), or below fewer on a heap too small for that:
+     * about half the heap, leaving room for a partly used pool per class. */
+    size_t heap;
+    rp_test_memory(&heap);
+    unsigned count = 700;
+    while (count > 72u && (size_t)count * (count + 48u) > heap)
+        count--;
     void *p[700];
-    for (unsigned n = 0; n < 700; n++) {
+    for (unsigned n = 0; n < count; n++) {
         p[n] = rp_malloc(n);
         RP_CHECK(p[n] != 0);
         RP_CHECK(((uintptr_t)p[n] & 7u) == 0);
         RP_CHECK(rp_usable_size(p[n]) >= n);
     }
     RP_HEAP_OK();
-    for (unsigned n = 0; n < 700; n++)
+    for (unsigned n = 0; n < count; n++)
         rp_free(p[n]);
     RP_HEAP_OK();
     RP_CHECK_EQ(stats().bytes_in_use, 0);
@@ -149,6 +159,9 @@ static void test_chunks_coalesce(void)
 
 static void test_realloc(void)
 {
+    size_t heap;
+    rp_test_memory(&heap);
+    size_t big = heap / 4u < 100000u ? heap / 4u : 100000u;   /* 100000, or what a small heap allows */
     rp_test_fresh_heap();
     uint8_t *p = rp_realloc(0, 20);
     RP_CHECK(p != 0);
@@ -168,7 +181,7 @@ static void test_realloc(void)
     RP_CHECK_EQ(q[19], 19);
     uint8_t *wall = rp_malloc(500);
     RP_CHECK(wall != 0);
-    uint8_t *r = rp_realloc(q, 100000);
+    uint8_t *r = rp_realloc(q, big);
     RP_CHECK(r != 0 && r != q);
     RP_CHECK_EQ(r[7], 7);
     /* A failing realloc returns NULL and leaves the block valid. */
@@ -206,13 +219,15 @@ static void test_calloc(void)
 static void test_out_of_memory(void)
 {
     size_t n;
-    rp_region_t r = {rp_test_memory(&n), 16384};
+    uint8_t *m = rp_test_memory(&n);
+    /* 16 KiB, or half of a smaller heap, for which "more than 40 fit" scales down. */
+    rp_region_t r = {m, n / 2u < 16384u ? (n / 2u) & ~(size_t)7 : 16384u};
     RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
     void *p[1024];
     unsigned k = 0;
     while (k < 1024 && (p[k] = rp_malloc(k % 3 ? 40 : 200)) != 0)
         k++;
-    RP_CHECK(k > 40 && k < 1024);
+    RP_CHECK(k > 40u * r.size / 16384u && k < 1024);
     RP_CHECK_EQ(stats().failed_allocs, 1);
     RP_HEAP_OK();
     RP_CHECK(rp_malloc(100000) == 0);

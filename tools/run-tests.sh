@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, then builds and runs the host suites (debug
-# allocator with ASan+UBSan, release, 32-bit) and the Cortex-M core builds with their
-# freestanding check, each under ctest. Exits non-zero if anything fails.
+# allocator with ASan+UBSan, release, 32-bit), the Cortex-M core builds with their
+# freestanding check, and every suite as firmware in QEMU on six emulated boards, each
+# under ctest. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
 
-presets=(host host-release host-m32 cm0 cm3 cm4 cm33)
+presets=(host host-release host-m32 cm0 cm3 cm4 cm33
+    mps2-an385 mps2-an386 mps2-an500 mps2-an505 microbit netduinoplus2)
 jobs=$(nproc)
 failed=()
 for p in "${presets[@]}"; do

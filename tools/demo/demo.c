@@ -3,6 +3,10 @@
 #include "rp_port.h"
 #include "rp_print.h"
 
+/* The statistics are uint32_t, which is unsigned long on arm-none-eabi and unsigned int
+ * on the host: printed through unsigned so one format string fits both. */
+#define U(x) ((unsigned)(x))
+
 static void print_stats(const char *when)
 {
     rp_heap_stats_t s;
@@ -11,13 +15,14 @@ static void print_stats(const char *when)
     rp_printf("class  size  pools  used  free\n");
     for (unsigned c = 0; c < RP_NCLASSES; c++)
         if (s.classes[c].pools)
-            rp_printf("%5u %5u %6u %5u %5u\n", c, s.classes[c].size, s.classes[c].pools, s.classes[c].blocks_used,
-                      s.classes[c].blocks_free);
-    rp_printf("arena %u B, metadata %u B, pools %u B, large %u B in %u blocks\n", s.arena_bytes, s.metadata_bytes,
-              s.pool_bytes, s.large_bytes, s.large_blocks);
-    rp_printf("in use %u B in %u blocks (peak %u B), free %u B in %u chunks, largest free %u B\n", s.bytes_in_use,
-              s.blocks_in_use, s.peak_bytes_in_use, s.free_bytes, s.free_chunks, s.largest_free);
-    rp_printf("failed allocations %u, reported misuse %u\n", s.failed_allocs, s.reports);
+            rp_printf("%5u %5u %6u %5u %5u\n", c, U(s.classes[c].size), U(s.classes[c].pools),
+                      U(s.classes[c].blocks_used), U(s.classes[c].blocks_free));
+    rp_printf("arena %u B, metadata %u B, pools %u B, large %u B in %u blocks\n", U(s.arena_bytes),
+              U(s.metadata_bytes), U(s.pool_bytes), U(s.large_bytes), U(s.large_blocks));
+    rp_printf("in use %u B in %u blocks (peak %u B), free %u B in %u chunks, largest free %u B\n",
+              U(s.bytes_in_use), U(s.blocks_in_use), U(s.peak_bytes_in_use), U(s.free_bytes), U(s.free_chunks),
+              U(s.largest_free));
+    rp_printf("failed allocations %u, reported misuse %u\n", U(s.failed_allocs), U(s.reports));
 }
 
 int main(void)

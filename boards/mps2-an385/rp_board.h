@@ -1,0 +1,14 @@
+/* rp_board.h — mps2-an385: board facts and core/port option overrides. */
+#ifndef RP_BOARD_H
+#define RP_BOARD_H
+
+#define RP_BOARD_CPU_HZ 25000000u        /* SYSCLK of the AN385 image */
+#define RP_BOARD_CONSOLE_UART 0x40004000u /* CMSDK APB UART0 */
+
+#define RP_PORT_SEMIHOSTING 1            /* runs in QEMU */
+#define RP_PORT_IRQS 32
+
+/* The heap is one region of almost 4 MiB. */
+#define RP_CFG_CHUNK_MAX_LOG2 22
+
+#endif

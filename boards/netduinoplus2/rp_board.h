@@ -1,0 +1,16 @@
+/* rp_board.h — netduinoplus2: board facts and core/port option overrides. */
+#ifndef RP_BOARD_H
+#define RP_BOARD_H
+
+/* The core runs from the 16 MHz HSI after reset and the port leaves the clocks alone,
+ * so the buses run at 16 MHz too. (QEMU's SysTick counts at the 168 MHz the board is
+ * usually configured for.) */
+#define RP_BOARD_CPU_HZ 16000000u
+
+#define RP_PORT_SEMIHOSTING 1            /* runs in QEMU */
+#define RP_PORT_IRQS 82
+
+/* The heap is one region of about 120 KiB. */
+#define RP_CFG_CHUNK_MAX_LOG2 17
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * cm_config.h — the Cortex-M port's options, with their defaults. A board overrides any
+ * of them in its rp_board.h (passed as RP_BOARD_CONFIG, like the core's options).
+ * Options are 0 or 1 and tested with #if.
+ */
+#ifndef RP_CM_CONFIG_H
+#define RP_CM_CONFIG_H
+
+#ifdef RP_BOARD_CONFIG
+#include RP_BOARD_CONFIG
+#endif
+
+/* Whether a debugger or emulator services semihosting calls (BKPT 0xAB). With 1,
+ * rp_port_exit ends the program through SYS_EXIT_EXTENDED, so QEMU's exit status is the
+ * program's. With 0 (a board running on its own), a semihosting call would fault, so
+ * rp_port_exit prints the status and halts instead. */
+#ifndef RP_PORT_SEMIHOSTING
+#define RP_PORT_SEMIHOSTING 0
+#endif
+
+/* Console through semihosting (SYS_WRITE0) instead of the board's UART: for a board or
+ * emulator without a UART the port can drive. Needs RP_PORT_SEMIHOSTING. */
+#ifndef RP_PORT_CONSOLE_SEMIHOSTING
+#define RP_PORT_CONSOLE_SEMIHOSTING 0
+#endif
+
+/* Send "\r\n" for each "\n": for a serial terminal on a real board's UART. QEMU's
+ * console is a pipe or a terminal that wants "\n" alone. */
+#ifndef RP_PORT_CONSOLE_CRLF
+#define RP_PORT_CONSOLE_CRLF 0
+#endif
+
+/* External interrupt lines the vector table has entries for (the board's NVIC). */
+#ifndef RP_PORT_IRQS
+#define RP_PORT_IRQS 32
+#endif
+
+_Static_assert(!RP_PORT_CONSOLE_SEMIHOSTING || RP_PORT_SEMIHOSTING,
+               "RP_PORT_CONSOLE_SEMIHOSTING needs RP_PORT_SEMIHOSTING");
+_Static_assert(RP_PORT_IRQS >= 0 && RP_PORT_IRQS <= 496, "RP_PORT_IRQS must be 0..496");
+
+#endif
