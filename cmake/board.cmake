@@ -15,10 +15,14 @@
 set(RP_BOARD_DIR ${PROJECT_SOURCE_DIR}/boards/${RP_BOARD})
 set(RP_BOARDS_COMMON ${PROJECT_SOURCE_DIR}/boards/common)
 
-# QEMU as every board.cmake of an emulated board uses it: no display, the first UART on
-# stdout, no monitor, semihosting serviced (exit status and SYS_WRITE0 console).
+# QEMU as every board.cmake of an emulated board uses it: no display, no monitor, the
+# first UART appended to stdout, semihosting serviced (exit status and SYS_WRITE0
+# console). The UART goes to a file chardev on /dev/stdout rather than to "stdio", which
+# would put a terminal on stdin into raw mode: ctest hands its own terminal to tests, and
+# two QEMUs under ctest -j could leave it raw. append=on keeps a redirected log intact.
 find_program(RP_QEMU_ARM qemu-system-arm)
-set(RP_QEMU_ARGS -nographic -monitor none -serial stdio -semihosting-config enable=on,target=native)
+set(RP_QEMU_ARGS -display none -monitor none -chardev file,id=console,path=/dev/stdout,append=on
+    -serial chardev:console -semihosting-config enable=on,target=native)
 
 set(RP_BOARD_CPU_FLAGS "")
 set(RP_BOARD_LINKER_SCRIPT "")

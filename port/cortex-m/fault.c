@@ -17,8 +17,9 @@ _Noreturn void rp_fault_report(const uint32_t *frame, uint32_t exc_return);
 
 /* The entry finds the stacked frame (on the process stack if EXC_RETURN bit 2 says so,
  * else the main stack), then moves to a stack of its own: the fault may be a stack
- * overflow, and printing needs about 400 bytes (by -fstack-usage). Written for ARMv6-M's Thumb subset
- * (no IT blocks, no CBZ), so it assembles for every core. */
+ * overflow, and printing needs about 400 bytes (by -fstack-usage). It never returns, so
+ * the stack it leaves needs no care. Written in ARMv6-M's Thumb subset (no IT blocks,
+ * no CBZ), so it assembles for every core. */
 __attribute__((naked)) void rp_fault_entry(void)
 {
     __asm volatile(
