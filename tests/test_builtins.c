@@ -675,7 +675,7 @@ static void test_dict_many_keys(void)
 {
     fresh();
     size_t mem = memory_size();
-    unsigned n = mem < 16384 ? 30 : mem < 65536 ? 100 : 2000;
+    unsigned n = mem < 16384 ? 30 : mem < 262144 ? 100 : 2000;
     rp_obj_t *d = rp_dict_new(), *out;
     const unsigned empty = (unsigned)rp_sys_getsizeof(d);
     RP_CHECK_EQ(empty, RP_GC_HEAD_SIZE + (P == 8 ? 24 : 16));

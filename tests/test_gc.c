@@ -323,11 +323,18 @@ static void test_freeze(void)
 static void test_full_collection_25_percent_rule(void)
 {
     fresh();
-    enum { LONG = 200 };
-    rp_obj_t *old[LONG];
-    for (int i = 0; i < LONG; i++)
+    /* 200 long-lived objects, or what a small heap holds with room for the rest. */
+    size_t mem;
+    rp_test_memory(&mem);
+    enum { MAXLONG = 200 };
+    unsigned nlong = (unsigned)(mem / 4u / (RP_GC_HEAD_SIZE + 3u * sizeof(void *) + 16u * RP_CFG_DEBUG));
+    if (nlong > MAXLONG)
+        nlong = MAXLONG;
+    unsigned nyoung = nlong * 2u / 5u;   /* past a quarter of the long-lived */
+    rp_obj_t *old[MAXLONG], *young[MAXLONG];
+    for (unsigned i = 0; i < nlong; i++)
         old[i] = node();
-    rp_gc_collect(2);   /* long_lived_total = LONG */
+    rp_gc_collect(2);   /* long_lived_total = nlong */
     rp_gc_set_threshold(4, 1, 1);
     rp_gc_stats_t st0, st;
     rp_gc_get_stats(&st0);
@@ -341,15 +348,14 @@ static void test_full_collection_25_percent_rule(void)
     rp_gc_get_stats(&st);
     RP_CHECK(st.gen[1].collections > st0.gen[1].collections + 10);
     RP_CHECK_EQ(st.gen[2].collections, st0.gen[2].collections);
-    /* Survivors pile up: once pending >= LONG / 4, a full collection runs. */
-    rp_obj_t *young[80];
-    for (int i = 0; i < 80; i++)
+    /* Survivors pile up: once pending >= nlong / 4, a full collection runs. */
+    for (unsigned i = 0; i < nyoung; i++)
         young[i] = node();
     rp_gc_get_stats(&st);
     RP_CHECK(st.gen[2].collections > st0.gen[2].collections);
-    for (int i = 0; i < 80; i++)
+    for (unsigned i = 0; i < nyoung; i++)
         RP_DECREF(young[i]);
-    for (int i = 0; i < LONG; i++)
+    for (unsigned i = 0; i < nlong; i++)
         RP_DECREF(old[i]);
     all_back();
 }
@@ -481,6 +487,8 @@ static void test_emergency_collection(void)
 {
     size_t mem;
     rp_region_t r = {rp_test_memory(&mem), 8192};
+    if (r.size > mem)
+        r.size = mem;
     RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
     RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
     rp_test_mark_baseline();

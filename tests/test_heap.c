@@ -163,27 +163,36 @@ static void test_realloc(void)
     rp_test_memory(&heap);
     size_t big = heap / 4u < 100000u ? heap / 4u : 100000u;   /* 100000, or what a small heap allows */
     rp_test_fresh_heap();
+    /* Before any pool exists, chunks are carved from the front of the one free chunk, so
+     * these two are neighbours wherever the board's heap starts. */
+    uint8_t *q = rp_malloc(200), *next = rp_malloc(200);
+    RP_CHECK(q && next);
+    for (unsigned i = 0; i < 200; i++)
+        q[i] = (uint8_t)i;
+    rp_free(next);
+    /* A chunk grows in place into a free neighbour and shrinks in place. */
+    RP_CHECK(rp_realloc(q, 1000) == q);
+    RP_CHECK(rp_usable_size(q) >= 1000);
+    RP_CHECK(rp_realloc(q, 100) == q);
+    RP_CHECK_EQ(q[99], 99);
+    uint8_t *wall = rp_malloc(500);   /* now q's neighbour is in use: growing must move */
+    RP_CHECK(wall != 0);
+    uint8_t *r = rp_realloc(q, big);
+    RP_CHECK(r != 0 && r != q);
+    RP_CHECK_EQ(r[7], 7);
+    RP_CHECK_EQ(r[99], 99);
+    /* Pool blocks: the same class stays in place; another class moves, keeping contents. */
     uint8_t *p = rp_realloc(0, 20);
     RP_CHECK(p != 0);
     for (unsigned i = 0; i < 20; i++)
         p[i] = (uint8_t)i;
 #if !RP_CFG_DEBUG
-    RP_CHECK(rp_realloc(p, 24) == p);  /* same class */
+    RP_CHECK(rp_realloc(p, 24) == p);
 #endif
-    uint8_t *q = rp_realloc(p, 200);    /* pool to chunk: moves, keeps contents */
-    RP_CHECK(q != 0);
+    uint8_t *m = rp_realloc(p, 200);
+    RP_CHECK(m != 0 && m != p);
     for (unsigned i = 0; i < 20; i++)
-        RP_CHECK_EQ(q[i], i);
-    /* A chunk grows in place into a free neighbour and shrinks in place. */
-    RP_CHECK(rp_realloc(q, 1000) == q);
-    RP_CHECK(rp_usable_size(q) >= 1000);
-    RP_CHECK(rp_realloc(q, 100) == q);
-    RP_CHECK_EQ(q[19], 19);
-    uint8_t *wall = rp_malloc(500);
-    RP_CHECK(wall != 0);
-    uint8_t *r = rp_realloc(q, big);
-    RP_CHECK(r != 0 && r != q);
-    RP_CHECK_EQ(r[7], 7);
+        RP_CHECK_EQ(m[i], i);
     /* A failing realloc returns NULL and leaves the block valid. */
     uint32_t failed = stats().failed_allocs;
     RP_CHECK(rp_realloc(r, (size_t)1 << 30) == 0);
@@ -191,6 +200,7 @@ static void test_realloc(void)
     RP_CHECK_EQ(r[7], 7);
     RP_HEAP_OK();
     rp_free(r);
+    rp_free(m);
     rp_free(wall);
     RP_CHECK_EQ(stats().blocks_in_use, 0);
     RP_HEAP_OK();
@@ -321,8 +331,9 @@ static void test_stats(void)
     rp_heap_stats_t s0 = stats();
     RP_CHECK(s0.arena_bytes > 0);
     RP_CHECK(s0.largest_free > s0.arena_bytes - s0.metadata_bytes - 64);
-    /* Page tables and state: at most 1 % of an arena of 64 KiB or more. */
-    if (s0.arena_bytes >= 65536)
+    /* Page tables and state: at most 1 % of an arena of 256 KiB or more (the tables are
+     * 0.78 %, the fixed state ~0.5 KiB; docs/allocator.md). */
+    if (s0.arena_bytes >= 262144)
         RP_CHECK(s0.metadata_bytes * 100u <= s0.arena_bytes);
     void *a = rp_malloc(10), *b = rp_malloc(1000);
     rp_heap_stats_t s1 = stats();

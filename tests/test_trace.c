@@ -166,7 +166,7 @@ static void test_group_by_type_and_filters(void)
 static void test_dropped_records_change_nothing_else(void)
 {
     fresh();
-    enum { MAX = 4096 };
+    enum { MAX = RP_CFG_TRACE_RECORDS };   /* 3/4 of it fill the table */
     static void *p[MAX];
     unsigned n = 0;
     while (n < MAX && rp_trace_dropped() < 5) {
@@ -196,6 +196,8 @@ static void test_tracing_across_out_of_memory(void)
     rp_trace_stop();
     size_t mem;
     rp_region_t r = {rp_test_memory(&mem), 8192};
+    if (r.size > mem)
+        r.size = mem;
     RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
     RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
     rp_trace_start(1);
@@ -214,7 +216,7 @@ static void test_tracing_across_out_of_memory(void)
     RP_CHECK(failed > 0);
     size_t cur, peak;
     rp_trace_get_traced_memory(&cur, &peak);
-    RP_CHECK_EQ(cur, want);
+    RP_CHECK_EQ(cur, want - 100u * rp_trace_dropped());   /* a small board's table may fill first */
     consistent();
     while (n)
         rp_free(p[--n]);

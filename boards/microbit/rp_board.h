@@ -16,4 +16,7 @@
 /* 64 trace slots (1 KiB) instead of 1024 (16 KiB, all of RAM). */
 #define RP_CFG_TRACE_RECORDS 64
 
+/* The heap ends within 512 KiB of its start: 16-bit GC links, 8-byte tracked header. */
+#define RP_CFG_GC_LINK16 1
+
 #endif

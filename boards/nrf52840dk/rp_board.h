@@ -12,4 +12,7 @@
 /* The heap is one region of about 246 KiB. */
 #define RP_CFG_CHUNK_MAX_LOG2 18
 
+/* The heap ends within 512 KiB of its start: 16-bit GC links, 8-byte tracked header. */
+#define RP_CFG_GC_LINK16 1
+
 #endif

@@ -15,4 +15,7 @@
 /* 256 trace slots (4 KiB) instead of 1024 (16 KiB, half of RAM). */
 #define RP_CFG_TRACE_RECORDS 256
 
+/* The heap ends within 512 KiB of its start: 16-bit GC links, 8-byte tracked header. */
+#define RP_CFG_GC_LINK16 1
+
 #endif
