@@ -37,7 +37,8 @@ if(RP_BOARD_EMULATOR AND NOT RP_QEMU_ARM)
     set(RP_BOARD_EMULATOR "")
 endif()
 
-add_compile_options(${RP_BOARD_CPU_FLAGS} -ffunction-sections -fdata-sections)
+# -g: line tables in the ELF (for addr2line and the debugger); nothing changes in flash.
+add_compile_options(${RP_BOARD_CPU_FLAGS} -ffunction-sections -fdata-sections -g)
 add_link_options(${RP_BOARD_CPU_FLAGS})
 add_compile_definitions(RP_BOARD_CONFIG="${RP_BOARD_DIR}/rp_board.h")
 set(CMAKE_CROSSCOMPILING_EMULATOR ${RP_BOARD_EMULATOR})

@@ -16,6 +16,7 @@
  * and the insertion then looks its key up again.
  */
 #include "builtins_internal.h"
+#include "rp_trace.h"
 #include "rp_mem.h"
 
 static uint8_t RP_TYPE_NUMBER(rp_dict_type) = RP_TN_DICT;
@@ -191,6 +192,7 @@ static rp_err_t check(const rp_obj_t *d)
 
 rp_obj_t *rp_dict_new(void)
 {
+    RP_TRACE_CALLER();
     return rp_obj_alloc(&rp_dict_type, sizeof(dict_body_t));   /* untracked until needed */
 }
 

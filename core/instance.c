@@ -11,6 +11,7 @@
  * the same attributes share their key strings.
  */
 #include "builtins_internal.h"
+#include "rp_trace.h"
 
 static uint8_t RP_TYPE_NUMBER(rp_instance_type) = RP_TN_INSTANCE;
 
@@ -58,6 +59,7 @@ static rp_err_t check(const rp_obj_t *o, const char *name)
 
 rp_obj_t *rp_instance_new(void)
 {
+    RP_TRACE_CALLER();
     return rp_new(&rp_instance_type);
 }
 

@@ -11,6 +11,7 @@
  * -5..256 are CPython's small-int cache: immortal consts, in flash, generated below.
  */
 #include "builtins_internal.h"
+#include "rp_trace.h"
 
 static uint8_t RP_TYPE_NUMBER(rp_int_type) = RP_TN_INT;
 
@@ -53,6 +54,7 @@ static int64_t value_of(const rp_obj_t *o)
 
 rp_obj_t *rp_int_from_i64(int64_t v)
 {
+    RP_TRACE_CALLER();
     if (v >= SMALL_MIN && v <= SMALL_MAX)
         return (rp_obj_t *)(uintptr_t)&small_ints[v - SMALL_MIN];
     int is_short = v > INT32_MIN && v <= INT32_MAX;

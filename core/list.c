@@ -11,6 +11,7 @@
  * longer fits. A shrink that cannot allocate keeps the larger array.
  */
 #include "builtins_internal.h"
+#include "rp_trace.h"
 #include "rp_mem.h"
 
 static uint8_t RP_TYPE_NUMBER(rp_list_type) = RP_TN_LIST;
@@ -91,6 +92,7 @@ static rp_err_t check(const rp_obj_t *l)
 
 rp_obj_t *rp_list_new(void)
 {
+    RP_TRACE_CALLER();
     rp_obj_t *o = rp_obj_alloc(&rp_list_type, sizeof(list_body_t));
     if (o)
         rp_gc_track(o);

@@ -118,4 +118,16 @@ void rp_trace_resize(const void *p, size_t size);
  * has named one yet (rp_new's caller, not rp_new). Cleared by that allocation. */
 void rp_trace_hint(uint8_t type, const void *site);
 
+/* At the top of a runtime function that allocates for its caller (a constructor):
+ * attributes the allocation to the caller's call site. */
+#if RP_CFG_TRACE
+#define RP_TRACE_CALLER()                                          \
+    do {                                                           \
+        if (rp_trace_on)                                           \
+            rp_trace_hint(0, __builtin_return_address(0));        \
+    } while (0)
+#else
+#define RP_TRACE_CALLER() ((void)0)
+#endif
+
 #endif

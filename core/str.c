@@ -12,6 +12,7 @@
  * last string dies, so a program that drops everything returns the heap to where it was.
  */
 #include "builtins_internal.h"
+#include "rp_trace.h"
 #include "rp_mem.h"
 
 static uint8_t RP_TYPE_NUMBER(rp_str_type) = RP_TN_STR;
@@ -49,6 +50,7 @@ uint32_t rp_str_hash_of(const rp_obj_t *o)
 
 rp_obj_t *rp_str_new(const void *bytes, size_t len)
 {
+    RP_TRACE_CALLER();
     if (len == 0)
         return (rp_obj_t *)(uintptr_t)&empty_str;
     if (!bytes || len > RP_STR_MAX_LEN)
@@ -74,6 +76,7 @@ static size_t cstr_len(const char *s)
 
 rp_obj_t *rp_str_from_cstr(const char *s)
 {
+    RP_TRACE_CALLER();
     return s ? rp_str_new(s, cstr_len(s)) : 0;
 }
 

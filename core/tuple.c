@@ -10,6 +10,7 @@
  * The empty tuple is an immortal const, as CPython's () singleton.
  */
 #include <stdarg.h>
+#include "rp_trace.h"
 #include "builtins_internal.h"
 
 static uint8_t RP_TYPE_NUMBER(rp_tuple_type) = RP_TN_TUPLE;
@@ -76,6 +77,7 @@ static rp_obj_t *tuple_finish(rp_obj_t *t)
 
 rp_obj_t *rp_tuple_new(size_t n, rp_obj_t *const *items)
 {
+    RP_TRACE_CALLER();
     if (n == 0)
         return (rp_obj_t *)(uintptr_t)&empty_tuple;
     if (!items)
@@ -96,6 +98,7 @@ rp_obj_t *rp_tuple_new(size_t n, rp_obj_t *const *items)
 
 rp_obj_t *rp_tuple_pack(size_t n, ...)
 {
+    RP_TRACE_CALLER();
     if (n == 0)
         return (rp_obj_t *)(uintptr_t)&empty_tuple;
     rp_obj_t *t = tuple_alloc(n);

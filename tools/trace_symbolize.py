@@ -24,8 +24,8 @@ import subprocess
 import sys
 
 ANCHOR = re.compile(r"trace-anchor: rp_trace_start=(0x[0-9a-f]+)")
-STAT = re.compile(r"^trace: (\S+) size=(\d+) count=(\d+)")
-DIFF = re.compile(r"^trace-diff: (\S+) size=(\d+) \(([+-]\d+)\) count=(\d+) \(([+-]\d+)\)")
+STAT = re.compile(r"^trace: (.+?) size=(\d+) count=(\d+)")
+DIFF = re.compile(r"^trace-diff: (.+?) size=(\d+) \(([+-]\d+)\) count=(\d+) \(([+-]\d+)\)")
 
 
 def tool(elf, name):
@@ -73,41 +73,54 @@ def main():
     if m:
         bias = int(m.group(1), 16) - symbol_address(args.elf, nm, "rp_trace_start")
 
-    stats, diffs = [], []
+    # Each anchor line starts a block: one printed snapshot or diff.
+    blocks = []
     for line in text.splitlines():
-        if (m := STAT.match(line)):
-            stats.append((m.group(1), int(m.group(2)), int(m.group(3))))
-        elif (m := DIFF.match(line)):
-            diffs.append((m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5))))
+        if ANCHOR.search(line):
+            blocks.append(([], []))
+        elif (m := STAT.match(line)) and blocks:
+            blocks[-1][0].append((m.group(1), int(m.group(2)), int(m.group(3))))
+        elif (m := DIFF.match(line)) and blocks:
+            blocks[-1][1].append((m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5))))
 
-    addrs = sorted({int(k, 16) for k, *_ in stats + diffs if k.startswith("0x")})
+    everything = [k for stats, diffs in blocks for k, *_ in stats + diffs]
+    addrs = sorted({int(k, 16) for k in everything if k.startswith("0x")})
     names = symbolize(args.elf, addrs, bias, arm) if addrs else {}
 
     def where(key):
         return names.get(int(key, 16), key) if key.startswith("0x") else key
 
-    if stats:
-        merged = collections.defaultdict(lambda: [0, 0])
-        for key, size, count in stats:
-            merged[where(key)][0] += size
-            merged[where(key)][1] += count
-        top = sorted(merged.items(), key=lambda kv: (kv[1][0], kv[1][1]), reverse=True)
-        print(f"[ Top {min(args.limit, len(top))} ]")
-        for loc, (size, count) in top[: args.limit]:
-            print(f"{loc}: size={size} B, count={count}, average={size // max(count, 1)} B")
-    if diffs:
-        merged = collections.defaultdict(lambda: [0, 0, 0, 0])
-        for key, size, dsize, count, dcount in diffs:
-            m4 = merged[where(key)]
-            m4[0] += size
-            m4[1] += dsize
-            m4[2] += count
-            m4[3] += dcount
-        top = sorted(merged.items(), key=lambda kv: (abs(kv[1][1]), kv[1][0], abs(kv[1][3])), reverse=True)
-        print(f"[ Top {min(args.limit, len(top))} differences ]")
-        for loc, (size, dsize, count, dcount) in top[: args.limit]:
-            print(f"{loc}: size={size} B ({dsize:+d} B), count={count} ({dcount:+d}), "
-                  f"average={size // max(count, 1)} B")
+    for stats, diffs in blocks:
+        if stats:
+            print_stats(stats, where, args.limit)
+        if diffs:
+            print_diffs(diffs, where, args.limit)
+
+
+def print_stats(stats, where, limit):
+    merged = collections.defaultdict(lambda: [0, 0])
+    for key, size, count in stats:
+        merged[where(key)][0] += size
+        merged[where(key)][1] += count
+    top = sorted(merged.items(), key=lambda kv: (kv[1][0], kv[1][1]), reverse=True)
+    print(f"[ Top {min(limit, len(top))} ]")
+    for loc, (size, count) in top[:limit]:
+        print(f"{loc}: size={size} B, count={count}, average={size // max(count, 1)} B")
+
+
+def print_diffs(diffs, where, limit):
+    merged = collections.defaultdict(lambda: [0, 0, 0, 0])
+    for key, size, dsize, count, dcount in diffs:
+        m4 = merged[where(key)]
+        m4[0] += size
+        m4[1] += dsize
+        m4[2] += count
+        m4[3] += dcount
+    top = sorted(merged.items(), key=lambda kv: (abs(kv[1][1]), kv[1][0], abs(kv[1][3])), reverse=True)
+    print(f"[ Top {min(limit, len(top))} differences ]")
+    for loc, (size, dsize, count, dcount) in top[:limit]:
+        print(f"{loc}: size={size} B ({dsize:+d} B), count={count} ({dcount:+d}), "
+              f"average={size // max(count, 1)} B")
 
 
 if __name__ == "__main__":

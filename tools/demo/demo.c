@@ -1,17 +1,30 @@
-/* demo.c — allocates, frees and prints the heap statistics a firmware engineer wants. */
+/*
+ * demo.c — what refpool gives a firmware engineer, in the order the seeds teach it:
+ * the pooled heap and its statistics, reference counting, slots versus dict-backed
+ * objects, cycles and the generational collector, weak references, and allocation
+ * tracing with a deliberate leak. Runs as firmware in QEMU (tools/run-demo.sh) or on the
+ * host; exits non-zero if any checker finds the heap, the collector, the weak
+ * references or the trace records inconsistent at the end.
+ */
+#include "rp_builtins.h"
+#include "rp_gc.h"
 #include "rp_heap.h"
 #include "rp_port.h"
 #include "rp_print.h"
+#include "rp_trace.h"
+#include "rp_weakref.h"
 
-/* The statistics are uint32_t, which is unsigned long on arm-none-eabi and unsigned int
- * on the host: printed through unsigned so one format string fits both. */
+/* uint32_t is unsigned long on arm-none-eabi and unsigned int on the host: printed
+ * through unsigned so one format string fits both. */
 #define U(x) ((unsigned)(x))
 
-static void print_stats(const char *when)
+static void section(const char *title) { rp_printf("\n== %s ==\n", title); }
+
+static void print_heap(const char *when)
 {
     rp_heap_stats_t s;
     rp_heap_stats(&s);
-    rp_printf("\n-- heap %s --\n", when);
+    rp_printf("-- heap %s --\n", when);
     rp_printf("class  size  pools  used  free\n");
     for (unsigned c = 0; c < RP_NCLASSES; c++)
         if (s.classes[c].pools)
@@ -19,22 +32,15 @@ static void print_stats(const char *when)
                       U(s.classes[c].blocks_used), U(s.classes[c].blocks_free));
     rp_printf("arena %u B, metadata %u B, pools %u B, large %u B in %u blocks\n", U(s.arena_bytes),
               U(s.metadata_bytes), U(s.pool_bytes), U(s.large_bytes), U(s.large_blocks));
-    rp_printf("in use %u B in %u blocks (peak %u B), free %u B in %u chunks, largest free %u B\n",
+    rp_printf("in use %u B in %u blocks (peak %u B), free %u B in %u chunks, largest free run %u B\n",
               U(s.bytes_in_use), U(s.blocks_in_use), U(s.peak_bytes_in_use), U(s.free_bytes), U(s.free_chunks),
               U(s.largest_free));
     rp_printf("failed allocations %u, reported misuse %u\n", U(s.failed_allocs), U(s.reports));
 }
 
-int main(void)
+static void demo_heap(void)
 {
-    size_t n;
-    rp_region_t r;
-    r.start = rp_port_heap(&n);
-    r.size = n;
-    if (rp_heap_init(&r, 1) != RP_OK)
-        rp_port_panic("heap init failed", r.start);
-    print_stats("after init");
-
+    section("pooled heap");
     void *small[300], *large[20];
     uint32_t x = 12345;
     for (unsigned i = 0; i < 300; i++) {
@@ -43,21 +49,221 @@ int main(void)
     }
     for (unsigned i = 0; i < 20; i++)
         large[i] = rp_malloc(100 + 60 * i);
-    print_stats("with 300 small and 20 large blocks");
-
+    print_heap("with 300 small and 20 large blocks");
     for (unsigned i = 0; i < 300; i += 2)
         rp_free(small[i]);
     for (unsigned i = 0; i < 20; i += 2)
         rp_free(large[i]);
-    print_stats("after freeing every other block");
-
+    print_heap("after freeing every other block");
     for (unsigned i = 1; i < 300; i += 2)
         rp_free(small[i]);
     for (unsigned i = 1; i < 20; i += 2)
         rp_free(large[i]);
-    print_stats("after freeing everything");
+}
 
+/* The seeds' walk-through: a list's count as references come and go. */
+static void show_count(const char *what, rp_obj_t *o)
+{
+    rp_printf("  %-28s sys.getrefcount(a) = %u\n", what, U(rp_sys_getrefcount(o)));
+}
+
+static void as_argument(rp_obj_t *param)
+{
+    RP_INCREF(param);   /* a call's argument is one more reference */
+    show_count("inside a function:", param);
+    RP_DECREF(param);
+}
+
+static void demo_refcount(void)
+{
+    section("reference counting");
+    rp_obj_t *a = rp_list_new();
+    show_count("a = []", a);
+    rp_obj_t *b = a;
+    RP_INCREF(b);
+    show_count("b = a", a);
+    rp_obj_t *container = rp_list_new();
+    rp_list_append(container, a);
+    show_count("container.append(a)", a);
+    as_argument(a);
+    show_count("after the call", a);
+    RP_DECREF(b);
+    show_count("del b", a);
+    rp_list_pop(container, 0, 0);
+    show_count("container.pop()", a);
+    RP_DECREF(container);
+    RP_DECREF(a);
+    rp_printf("  del a: count 0, freed at once (no collector involved)\n");
+}
+
+static uint8_t RP_TYPE_NUMBER(point);
+static const char *const point_names[] = {"x", "y"};
+static const rp_type_t point_type = {
+    .name = "Point", .number = &point_number, .slot_names = point_names, .nslots = 2, .flags = RP_TYPE_GC,
+};
+
+static void demo_slots(void)
+{
+    section("__slots__ versus __dict__");
+    rp_obj_t *x = rp_int_from_i32(3), *y = rp_int_from_i32(4);
+    rp_obj_t *slotted = rp_new(&point_type), *plain = rp_instance_new(), *dict = 0;
+    rp_setattr(slotted, "x", x);
+    rp_setattr(slotted, "y", y);
+    rp_setattr(plain, "x", x);
+    rp_setattr(plain, "y", y);
+    rp_getattr(plain, "__dict__", &dict);
+    size_t with_slots = rp_sys_getsizeof(slotted);
+    size_t with_dict = rp_sys_getsizeof(plain) + rp_sys_getsizeof(dict);
+    rp_printf("  Point(x, y) with __slots__:     %u bytes\n", U(with_slots));
+    rp_printf("  plain object, x and y in a dict: %u bytes (%u + %u for its __dict__)\n", U(with_dict),
+              U(rp_sys_getsizeof(plain)), U(rp_sys_getsizeof(dict)));
+    rp_printf("  headers: %u bytes untracked, %u bytes tracked\n", RP_HEAD_SIZE, RP_GC_HEAD_SIZE);
+    RP_DECREF(slotted);
+    RP_DECREF(plain);
+    RP_DECREF(x);
+    RP_DECREF(y);
+}
+
+static uint8_t RP_TYPE_NUMBER(node);
+static const char *const node_names[] = {"ref"};
+static const rp_type_t node_type = {
+    .name = "Node", .number = &node_number, .slot_names = node_names, .nslots = 1,
+    .flags = RP_TYPE_GC | RP_TYPE_WEAKREF,
+};
+
+static void print_gc(void)
+{
+    uint32_t c[3], t[3];
+    rp_gc_stats_t st;
+    rp_gc_get_count(c);
+    rp_gc_get_threshold(t);
+    rp_gc_get_stats(&st);
+    rp_printf("  gc.get_count() = (%u, %u, %u), gc.get_threshold() = (%u, %u, %u)\n", U(c[0]), U(c[1]), U(c[2]),
+              U(t[0]), U(t[1]), U(t[2]));
+    for (int g = 0; g < RP_GC_GENERATIONS; g++)
+        rp_printf("  generation %d: collections %u, collected %u, uncollectable %u\n", g,
+                  U(st.gen[g].collections), U(st.gen[g].collected), U(st.gen[g].uncollectable));
+}
+
+static void demo_cycles(void)
+{
+    section("cycles and the generational collector");
+    rp_obj_t *a = rp_new(&node_type), *b = rp_new(&node_type);
+    rp_slot_set(a, 0, b);   /* a.ref = b */
+    rp_slot_set(b, 0, a);   /* b.ref = a */
+    RP_DECREF(a);           /* del a, b: each count stays 1, held by the other */
+    RP_DECREF(b);
+    rp_printf("  a.ref = b; b.ref = a; del a, b  -> tracked objects: %u\n", U(rp_gc_get_objects(-1, 0, 0)));
+    rp_printf("  gc.collect() = %u\n", U(rp_gc_collect(2)));
+    /* A thousand more cycles, left to the automatic collection at threshold 700. */
+    for (int i = 0; i < 1000; i++) {
+        rp_obj_t *p = rp_new(&node_type), *q = rp_new(&node_type);
+        rp_slot_set(p, 0, q);
+        rp_slot_set(q, 0, p);
+        RP_DECREF(p);
+        RP_DECREF(q);
+    }
+    rp_printf("  after 1000 more cycles, collected automatically:\n");
+    print_gc();
+    rp_gc_collect(2);
+}
+
+static void demo_weakref(void)
+{
+    section("weak references: a cache that empties itself");
+    rp_obj_t *cache = rp_weakvaluedict_new();
+    rp_obj_t *names[3] = {rp_str_from_cstr("sensor"), rp_str_from_cstr("display"), rp_str_from_cstr("radio")};
+    rp_obj_t *drivers[3];
+    for (int i = 0; i < 3; i++) {
+        drivers[i] = rp_new(&node_type);
+        rp_weakdict_set(cache, names[i], drivers[i]);
+    }
+    rp_printf("  WeakValueDictionary with 3 drivers: len = %d\n", (int)rp_weakdict_len(cache));
+    RP_DECREF(drivers[1]);
+    rp_printf("  the display driver is released:   len = %d\n", (int)rp_weakdict_len(cache));
+    rp_slot_set(drivers[2], 0, drivers[2]);   /* the radio driver in a cycle with itself */
+    RP_DECREF(drivers[2]);
+    rp_printf("  the radio driver, left in a cycle: len = %d\n", (int)rp_weakdict_len(cache));
+    rp_gc_collect(2);
+    rp_printf("  after gc.collect():               len = %d\n", (int)rp_weakdict_len(cache));
+    RP_DECREF(drivers[0]);
+    RP_DECREF(cache);
+    for (int i = 0; i < 3; i++)
+        RP_DECREF(names[i]);
+}
+
+/* A logger that forgets to free what it formats: the leak tracing finds. */
+__attribute__((noipa)) static void leaky_logger(unsigned i)
+{
+    char *line = rp_malloc(48);
+    __asm__ volatile("" ::: "memory");
+    if (line)
+        line[0] = (char)('0' + i % 10);
+}
+
+__attribute__((noipa)) static rp_obj_t *sample_reading(void)
+{
+    rp_obj_t *r = rp_list_new();
+    __asm__ volatile("" ::: "memory");
+    return r;
+}
+
+static void demo_trace(void)
+{
+    section("tracemalloc: where did the memory go?");
+    rp_trace_start(1);
+    rp_obj_t *readings = rp_list_new();
+    rp_trace_stat_t b0[10], b1[10];
+    rp_trace_snapshot_t before, after;
+    rp_trace_take_snapshot(&before, b0, 10, RP_TRACE_BY_SITE, 0, 0);
+    for (unsigned i = 0; i < 12; i++) {
+        leaky_logger(i);
+        rp_obj_t *r = sample_reading();
+        rp_list_append(readings, r);
+        RP_DECREF(r);
+    }
+    rp_trace_take_snapshot(&after, b1, 10, RP_TRACE_BY_SITE, 0, 0);
+    size_t cur, peak;
+    rp_trace_get_traced_memory(&cur, &peak);
+    rp_printf("  traced memory: current %u B, peak %u B; %u B of records (%u dropped)\n", U(cur), U(peak),
+              U(rp_trace_get_tracemalloc_memory()), U(rp_trace_dropped()));
+    rp_printf("  top 10 (symbolized on the host by tools/trace_symbolize.py):\n");
+    rp_trace_print_snapshot(&after, 10);
+    rp_trace_diff_t d[10];
+    rp_trace_print_diff(d, rp_trace_compare_to(&after, &before, d, 10), 10);
+    rp_trace_stat_t bt[10];
+    rp_trace_snapshot_t by_type;
+    rp_trace_take_snapshot(&by_type, bt, 10, RP_TRACE_BY_TYPE, 0, 0);
+    rp_printf("  grouped by type:\n");
+    rp_trace_print_snapshot(&by_type, 10);
+    RP_DECREF(readings);
+    rp_trace_stop();
+}
+
+int main(void)
+{
+    size_t n;
+    rp_region_t r;
+    r.start = rp_port_heap(&n);
+    r.size = n;
+    if (rp_heap_init(&r, 1) != RP_OK || rp_objects_init() != RP_E_OK)
+        rp_port_panic("heap or object init failed", r.start);
+    print_heap("after init");
+    demo_heap();
+    demo_refcount();
+    demo_slots();
+    demo_cycles();
+    demo_weakref();
+    demo_trace();
+    section("end");
+    print_heap("at the end (the leaked log lines remain)");
     rp_fault_t f = rp_heap_check();
-    rp_printf("\nheap check: %s\n", f.rule ? f.rule : "consistent");
+    if (!f.rule)
+        f = rp_gc_check();
+    if (!f.rule)
+        f = rp_weakref_check();
+    if (!f.rule)
+        f = rp_trace_check();
+    rp_printf("\nall checkers: %s\n", f.rule ? f.rule : "consistent");
     return f.rule != 0;
 }
