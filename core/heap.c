@@ -440,6 +440,27 @@ static void walk_chunks(rp_chunk_visit_t visit, void *ctx)
     }
 }
 
+typedef void (*rp_pool_visit_t)(uintptr_t window, const rp_page_t *pg, void *ctx);
+
+static void walk_pools(rp_pool_visit_t visit, void *ctx)
+{
+    for (unsigned i = 0; i < rp_heap.nregions; i++) {
+        const rp_heap_region_t *r = &rp_heap.regions[i];
+        for (uint32_t k = 0; k < r->npages; k++)
+            if (r->pages[k].cls != RP_PAGE_NOT_POOL)
+                visit(r->grid + ((uintptr_t)k << RP_POOL_SHIFT), &r->pages[k], ctx);
+    }
+}
+
+static void stat_pool(uintptr_t window, const rp_page_t *pg, void *ctx)
+{
+    (void)window;
+    rp_class_stats_t *cs = &((rp_heap_stats_t *)ctx)->classes[pg->cls];
+    cs->pools++;
+    cs->blocks_used += pg->used;
+    cs->blocks_free += rp_class_end(pg->cls) / rp_class_units(pg->cls) - pg->used;
+}
+
 static void stat_chunk(const uint32_t *t, void *ctx)
 {
     rp_heap_stats_t *s = ctx;
@@ -463,18 +484,7 @@ void rp_heap_stats(rp_heap_stats_t *s)
     rp_memset(s, 0, sizeof *s);
     for (unsigned c = 0; c < RP_NCLASSES; c++)
         s->classes[c].size = 8u * rp_class_units(c);
-    for (unsigned i = 0; i < rp_heap.nregions; i++) {
-        const rp_heap_region_t *r = &rp_heap.regions[i];
-        for (uint32_t k = 0; k < r->npages; k++) {
-            const rp_page_t *pg = &r->pages[k];
-            if (pg->cls == RP_PAGE_NOT_POOL)
-                continue;
-            rp_class_stats_t *cs = &s->classes[pg->cls];
-            cs->pools++;
-            cs->blocks_used += pg->used;
-            cs->blocks_free += rp_class_end(pg->cls) / rp_class_units(pg->cls) - pg->used;
-        }
-    }
+    walk_pools(stat_pool, s);
     walk_chunks(stat_chunk, s);
     s->arena_bytes = rp_heap.arena_bytes;
     s->metadata_bytes = rp_heap.metadata_bytes;
@@ -519,28 +529,21 @@ static void tally_chunk(const uint32_t *t, void *ctx)
 
 /* Release builds count a pool's live blocks from its descriptor; debug builds visit each
  * one, telling free from live by the free mark (a live debug block holds RP_DBG_LIVE). */
-static void tally_pools(rp_tally_t *tl)
+static void tally_pool(uintptr_t window, const rp_page_t *pg, void *ctx)
 {
-    for (unsigned i = 0; i < rp_heap.nregions; i++) {
-        const rp_heap_region_t *r = &rp_heap.regions[i];
-        for (uint32_t k = 0; k < r->npages; k++) {
-            const rp_page_t *pg = &r->pages[k];
-            if (pg->cls == RP_PAGE_NOT_POOL)
-                continue;
-            uint32_t units = rp_class_units(pg->cls);
+    rp_tally_t *tl = ctx;
+    uint32_t units = rp_class_units(pg->cls);
 #if RP_CFG_DEBUG
-            uintptr_t w = r->grid + ((uintptr_t)k << RP_POOL_SHIFT);
-            for (uint32_t o = 0; o < pg->bump; o += units) {
-                const uint32_t *b = (const uint32_t *)(w + ((uintptr_t)o << 3));
-                if (b[1] != (RP_FREE_MARK ^ (uint32_t)(uintptr_t)b))
-                    tally_block(b, 8u * units, tl);
-            }
-#else
-            tl->bytes += pg->used * 8u * units;
-            tl->blocks += pg->used;
-#endif
-        }
+    for (uint32_t o = 0; o < pg->bump; o += units) {
+        const uint32_t *b = (const uint32_t *)(window + ((uintptr_t)o << 3));
+        if (b[1] != (RP_FREE_MARK ^ (uint32_t)(uintptr_t)b))
+            tally_block(b, 8u * units, tl);
     }
+#else
+    (void)window;
+    tl->bytes += pg->used * 8u * units;
+    tl->blocks += pg->used;
+#endif
 }
 
 rp_fault_t rp_heap_check(void)
@@ -553,7 +556,7 @@ rp_fault_t rp_heap_check(void)
         rp_tally_t tl;
         rp_memset(&tl, 0, sizeof tl);
         walk_chunks(tally_chunk, &tl);
-        tally_pools(&tl);
+        walk_pools(tally_pool, &tl);
         f = tl.fault;
         if (!f.rule && (tl.bytes != rp_heap.bytes_in_use || tl.blocks != rp_heap.blocks_in_use))
             f.rule = "bytes or blocks in use disagree with the live blocks";

@@ -127,4 +127,9 @@ void rp_gc_set_oom_hook(void (*hook)(size_t request));
  * left set between collections. Returns the first violation. O(tracked objects). */
 rp_fault_t rp_gc_check(void);
 
+/* Every checker: the heap (rp_heap_check), the collector (rp_gc_check), the weak
+ * references (rp_weakref_check) and the trace records (rp_trace_check), in that order;
+ * the first violation. O(heap). */
+rp_fault_t rp_check_all(void);
+
 #endif

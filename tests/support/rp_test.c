@@ -2,8 +2,6 @@
 #include "rp_test.h"
 #include "rp_gc.h"
 #include "rp_port.h"
-#include "rp_trace.h"
-#include "rp_weakref.h"
 
 static unsigned passed, failed, failed_before;
 static const char *current;
@@ -110,13 +108,7 @@ void rp_test_fresh_objects(void)
 
 int rp_test_all_ok(const char *file, int line)
 {
-    rp_fault_t f = rp_heap_check();
-    if (!f.rule)
-        f = rp_gc_check();
-    if (!f.rule)
-        f = rp_weakref_check();
-    if (!f.rule)
-        f = rp_trace_check();
+    rp_fault_t f = rp_check_all();
     if (!f.rule)
         return rp_test_check(1, 0, file, line);
     failed++;

@@ -257,13 +257,7 @@ int main(void)
     demo_trace();
     section("end");
     print_heap("at the end (the leaked log lines remain)");
-    rp_fault_t f = rp_heap_check();
-    if (!f.rule)
-        f = rp_gc_check();
-    if (!f.rule)
-        f = rp_weakref_check();
-    if (!f.rule)
-        f = rp_trace_check();
+    rp_fault_t f = rp_check_all();
     rp_printf("\nall checkers: %s\n", f.rule ? f.rule : "consistent");
     return f.rule != 0;
 }
