@@ -6,6 +6,7 @@
  * unimplemented, harmless regions there.
  */
 #include "board_hooks.h"
+#include "gpio_stm32.h"
 #include "mmio.h"
 #include "rp_board.h"
 #include "usart_stm32f4.h"
@@ -17,8 +18,6 @@
 #define RCC_APB2ENR_USART1EN (1u << 4)
 
 #define GPIOA 0x40020000u
-#define GPIO_MODER 0x00u
-#define GPIO_AFRH 0x24u
 #define TX_PIN 9u
 #define TX_AF 7u
 
@@ -29,8 +28,7 @@ void rp_board_init(void)
     RP_MMIO(RCC, RCC_AHB1ENR) |= RCC_AHB1ENR_GPIOAEN;
     RP_MMIO(RCC, RCC_APB2ENR) |= RCC_APB2ENR_USART1EN;
     (void)RP_MMIO(RCC, RCC_APB2ENR); /* the reference manual's delay after enabling a clock */
-    RP_MMIO(GPIOA, GPIO_AFRH) = (RP_MMIO(GPIOA, GPIO_AFRH) & ~(0xFu << 4 * (TX_PIN - 8u))) | TX_AF << 4 * (TX_PIN - 8u);
-    RP_MMIO(GPIOA, GPIO_MODER) = (RP_MMIO(GPIOA, GPIO_MODER) & ~(3u << 2 * TX_PIN)) | 2u << 2 * TX_PIN;
+    rp_stm32_gpio_alternate(GPIOA, TX_PIN, TX_AF);
     rp_usart_stm32f4_init(USART1, RP_BOARD_CPU_HZ, 115200u);
 }
 

@@ -4,5 +4,5 @@
 # through the ST-LINK with openocd.
 set(RP_BOARD_CPU_FLAGS -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16)
 set(RP_BOARD_LINKER_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/memory.ld)
-set(RP_BOARD_SOURCES ${CMAKE_CURRENT_LIST_DIR}/console.c ${RP_BOARDS_COMMON}/usart_stm32f4.c)
+set(RP_BOARD_SOURCES ${CMAKE_CURRENT_LIST_DIR}/console.c ${RP_BOARDS_COMMON}/gpio_stm32.c ${RP_BOARDS_COMMON}/usart_stm32f4.c)
 set(RP_BOARD_OPENOCD -f board/st_nucleo_f4.cfg)

@@ -5,6 +5,7 @@
  * enabled in RCC, PA2 is switched to its alternate function.
  */
 #include "board_hooks.h"
+#include "gpio_stm32.h"
 #include "mmio.h"
 #include "rp_board.h"
 #include "usart_stm32f4.h"
@@ -16,8 +17,6 @@
 #define RCC_APB1ENR_USART2EN (1u << 17)
 
 #define GPIOA 0x40020000u
-#define GPIO_MODER 0x00u
-#define GPIO_AFRL 0x20u
 #define TX_PIN 2u
 #define TX_AF 7u
 
@@ -28,8 +27,7 @@ void rp_board_init(void)
     RP_MMIO(RCC, RCC_AHB1ENR) |= RCC_AHB1ENR_GPIOAEN;
     RP_MMIO(RCC, RCC_APB1ENR) |= RCC_APB1ENR_USART2EN;
     (void)RP_MMIO(RCC, RCC_APB1ENR); /* the reference manual's delay after enabling a clock */
-    RP_MMIO(GPIOA, GPIO_AFRL) = (RP_MMIO(GPIOA, GPIO_AFRL) & ~(0xFu << 4 * TX_PIN)) | TX_AF << 4 * TX_PIN;
-    RP_MMIO(GPIOA, GPIO_MODER) = (RP_MMIO(GPIOA, GPIO_MODER) & ~(3u << 2 * TX_PIN)) | 2u << 2 * TX_PIN;
+    rp_stm32_gpio_alternate(GPIOA, TX_PIN, TX_AF);
     rp_usart_stm32f4_init(USART2, RP_BOARD_CPU_HZ, 115200u);
 }
 
