@@ -82,6 +82,21 @@ int rp_gc_is_finalized(const rp_obj_t *o) { return (o->head & RP_HEAD_FINALIZED)
 
 /* ---- the phases ---- */
 
+/* rp_obj_traverse, inlined into each pass so that the default slot walk calls the pass's
+ * own visitor directly: traversal is most of a collection's work. */
+static inline __attribute__((always_inline)) void traverse(rp_obj_t *o, rp_visit_t visit, void *arg)
+{
+    const rp_type_t *t = rp_type_of(o);
+    if (t->traverse) {
+        t->traverse(o, visit, arg);
+        return;
+    }
+    rp_obj_t **s = rp_slots(o);
+    for (unsigned i = 0, n = rp_slot_count[o->head & RP_HEAD_TYPE_MASK]; i < n; i++)
+        if (s[i])
+            visit(s[i], arg);
+}
+
 static void update_refs(rp_gchead_t *l)
 {
     for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n)) {
@@ -105,7 +120,7 @@ static void visit_decref(rp_obj_t *c, void *arg)
 static void subtract_refs(rp_gchead_t *l)
 {
     for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n))
-        rp_obj_traverse((rp_obj_t *)n, visit_decref, 0);
+        traverse((rp_obj_t *)n, visit_decref, 0);
 }
 
 /* A referent of a reachable object is reachable: give it gc_refs 1, and bring it back
@@ -136,7 +151,7 @@ static uint32_t move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, u
     for (rp_gchead_t *n = rp_next(young); n != young; n = rp_next(prev)) {
         rp_obj_t *o = (rp_obj_t *)n;
         if (n->prev) {
-            rp_obj_traverse(o, visit_reachable, young);
+            traverse(o, visit_reachable, young);
             const rp_type_t *t = rp_type_of(o);
             if (t->untrackable && t->untrackable(o)) {
                 prev->next = n->next;
@@ -158,12 +173,6 @@ static uint32_t move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, u
     return kept;
 }
 
-static void clear_scratch(rp_gchead_t *l, uint32_t flags)
-{
-    for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n))
-        ((rp_obj_t *)n)->head &= ~flags;
-}
-
 static uint32_t list_size(const rp_gchead_t *l)
 {
     uint32_t k = 0;
@@ -180,29 +189,56 @@ static void visit_to_finalizers(rp_obj_t *c, void *arg)
     }
 }
 
-/* Objects with legacy finalizers, and all they reach, become gc.garbage (CPython's
- * move_legacy_finalizers and move_legacy_finalizer_reachable). Returns how many. */
-static uint32_t move_legacy(rp_gchead_t *unreachable)
+#define SCRATCH_FLAGS (RP_HEAD_COLLECTING | RP_HEAD_UNREACHABLE)
+
+/* What one pass over the garbage found. */
+typedef struct garbage_scan {
+    uint32_t count;       /* collectable objects */
+    uint8_t finalizers;   /* some have a finalizer still to run */
+    uint8_t legacy;       /* some had legacy finalizers (moved to `fin`) */
+} garbage_scan_t;
+
+/* One pass: objects with legacy finalizers go to `fin`, the rest are counted. The
+ * scratch flags stay set (the weak-reference hook reads UNREACHABLE); the passes that
+ * follow clear them as they visit each object anyway. */
+static void scan_garbage(rp_gchead_t *unreachable, rp_gchead_t *fin, garbage_scan_t *sc)
 {
-    rp_gchead_t *fin = list(RP_LIST_SCRATCH);
     for (rp_gchead_t *n = rp_next(unreachable), *next; n != unreachable; n = next) {
         next = rp_next(n);
         rp_obj_t *o = (rp_obj_t *)n;
-        if (rp_type_of(o)->flags & RP_TYPE_LEGACY_FINALIZER) {
+        const rp_type_t *t = rp_type_of(o);
+        if (t->flags & RP_TYPE_LEGACY_FINALIZER) {
             o->head &= ~RP_HEAD_UNREACHABLE;
             rp_gclist_move(n, fin);
+            sc->legacy = 1;
+            continue;
         }
+        sc->count++;
+        if (t->finalize && !(o->head & RP_HEAD_FINALIZED))
+            sc->finalizers = 1;
     }
+}
+
+/* Everything objects with legacy finalizers reach becomes gc.garbage with them (CPython's
+ * move_legacy_finalizer_reachable); the list walk picks up what the visits append.
+ * Returns how many; rescans what is left. */
+static uint32_t move_legacy(rp_gchead_t *unreachable, rp_gchead_t *fin, garbage_scan_t *sc)
+{
     uint32_t k = 0;
     for (rp_gchead_t *n = rp_next(fin); n != fin; n = rp_next(n), k++) {
         rp_obj_t *o = (rp_obj_t *)n;
         rp_obj_traverse(o, visit_to_finalizers, fin);
+        o->head &= ~SCRATCH_FLAGS;
         rp_incref(o);   /* gc.garbage's reference */
         rp_set_gen(o, RP_GEN_OLD);
         if (rp_gc.debug & RP_GC_DEBUG_UNCOLLECTABLE)
             rp_printf("gc: uncollectable <%s %p>\n", rp_type_of(o)->name, (void *)o);
     }
     rp_gclist_merge(fin, list(RP_LIST_GARBAGE));
+    sc->count = 0;   /* field by field: a struct copy may become a memcpy call */
+    sc->finalizers = 0;
+    sc->legacy = 0;
+    scan_garbage(unreachable, fin, sc);
     return k;
 }
 
@@ -217,6 +253,7 @@ static uint32_t finalize_garbage(rp_gchead_t *unreachable)
         rp_obj_t *o = (rp_obj_t *)n;
         const rp_type_t *t = rp_type_of(o);
         rp_gclist_move(n, seen);
+        o->head &= ~SCRATCH_FLAGS;
         if (t->finalize && !(o->head & RP_HEAD_FINALIZED)) {
             o->head |= RP_HEAD_FINALIZED;
             rp_incref(o);
@@ -235,7 +272,6 @@ static void handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_
     update_refs(unreachable);
     subtract_refs(unreachable);
     move_unreachable(unreachable, still, old_gen);
-    clear_scratch(still, RP_HEAD_COLLECTING | RP_HEAD_UNREACHABLE);
     rp_gclist_merge(unreachable, old);
 }
 
@@ -245,6 +281,7 @@ static void delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned old_ge
     while (!rp_gclist_empty(still)) {
         rp_gchead_t *n = rp_next(still);
         rp_obj_t *o = (rp_obj_t *)n;
+        o->head &= ~SCRATCH_FLAGS;
         rp_incref(o);
         if (rp_gc.debug & RP_GC_DEBUG_SAVEALL) {
             rp_set_gen(o, RP_GEN_OLD);
@@ -287,7 +324,6 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     update_refs(young);
     subtract_refs(young);
     uint32_t survivors = move_unreachable(young, unreachable, old_gen);
-    clear_scratch(unreachable, RP_HEAD_COLLECTING);
     if (gen == 1)
         rp_gc.long_lived_pending += survivors;
     if (young != old)
@@ -297,24 +333,26 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         rp_gc.long_lived_total = survivors;
     }
 
-    *uncollectable = move_legacy(unreachable);
-    uint32_t m = 0;
-    for (rp_gchead_t *n = rp_next(unreachable); n != unreachable; n = rp_next(n), m++)
-        if (rp_gc.debug & RP_GC_DEBUG_COLLECTABLE)
+    rp_gchead_t *scratch = list(RP_LIST_SCRATCH);
+    garbage_scan_t sc = {0, 0, 0};
+    scan_garbage(unreachable, scratch, &sc);
+    *uncollectable = sc.legacy ? move_legacy(unreachable, scratch, &sc) : 0;
+    *collected = sc.count;
+    if (rp_gc.debug & RP_GC_DEBUG_COLLECTABLE)
+        for (rp_gchead_t *n = rp_next(unreachable); n != unreachable; n = rp_next(n))
             rp_printf("gc: collectable <%s %p>\n", rp_type_of((rp_obj_t *)n)->name, (void *)n);
-    *collected = m;
 
     /* UNREACHABLE still marks the garbage here, so the hook can tell weak references
      * that are garbage themselves (cleared without callback) from live ones. */
     if (rp_weakref_on_collect)
         rp_weakref_on_collect(unreachable);
-    clear_scratch(unreachable, RP_HEAD_UNREACHABLE);
-    rp_gchead_t *still = list(RP_LIST_SCRATCH);
-    if (finalize_garbage(unreachable))
-        handle_resurrected(unreachable, still, old, old_gen);
+    /* Without finalizers nothing can have been resurrected: straight to deletion, which
+     * clears the scratch flags as it goes. */
+    if (sc.finalizers && finalize_garbage(unreachable))
+        handle_resurrected(unreachable, scratch, old, old_gen);
     else
-        rp_gclist_merge(unreachable, still);
-    delete_garbage(still, old, old_gen);
+        rp_gclist_merge(unreachable, scratch);
+    delete_garbage(scratch, old, old_gen);
 }
 
 static void run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable)

@@ -46,6 +46,7 @@ typedef struct rp_gc_state {
 } rp_gc_state_t;
 
 extern rp_gc_state_t rp_gc;
+extern uint16_t rp_slot_count[RP_CFG_MAX_TYPES];   /* object.c, by type number */
 extern uintptr_t rp_link_base;
 
 static inline rp_gchead_t *rp_gch(const rp_obj_t *o) { return (rp_gchead_t *)(uintptr_t)o; }

@@ -263,6 +263,16 @@ static void account(size_t add, size_t sub, int blocks)
 
 static void *heap_alloc(size_t n)
 {
+#if !RP_CFG_DEBUG
+    /* The pool path knows the block's size: no lookup to account it. */
+    if (n <= RP_CFG_SMALL_MAX) {
+        unsigned cls = n ? (unsigned)((n - 1u) >> 3) : 0u;
+        void *b = rp_pool_alloc(cls);
+        if (b)
+            account(8u * rp_class_units(cls), 0, 1);
+        return b;
+    }
+#endif
     void *raw = n > RP_CHUNK_LIMIT ? 0 : raw_alloc(n + RP_DBG_HEAD + RP_DBG_TAIL);
     if (!raw)
         return 0;
@@ -274,9 +284,7 @@ static void *heap_alloc(size_t n)
     account(n, 0, 1);
     return user;
 #else
-    rp_heap_region_t *r = rp_region_of((uintptr_t)raw);
-    rp_page_t *pg = rp_page_of(r, (uintptr_t)raw);
-    account(pg->cls == RP_PAGE_NOT_POOL ? rp_chunk_payload(raw) : 8u * rp_class_units(pg->cls), 0, 1);
+    account(rp_chunk_payload(raw), 0, 1);   /* only chunks get here */
     return raw;
 #endif
 }
@@ -383,6 +391,26 @@ void rp_free(void *p)
         heap_free(p, &w);
     }
     leave(t);
+}
+
+void rp_free_known(void *p)
+{
+#if RP_CFG_DEBUG
+    rp_free(p);
+#else
+    rp_critical_t t = enter();
+    TRACE(rp_trace_free(p));
+    rp_heap_region_t *r = rp_region_of((uintptr_t)p);
+    rp_page_t *pg = rp_page_of(r, (uintptr_t)p);
+    if (pg->cls != RP_PAGE_NOT_POOL) {
+        account(0, 8u * rp_class_units(pg->cls), -1);
+        rp_pool_free(r, pg, p);
+    } else {
+        account(0, rp_chunk_payload(p), -1);
+        rp_chunk_free(p);
+    }
+    leave(t);
+#endif
 }
 
 void *rp_realloc(void *p, size_t n)

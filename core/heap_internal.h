@@ -137,6 +137,10 @@ static inline rp_page_t *rp_page_of(const rp_heap_region_t *r, uintptr_t a)
 
 void rp_report(const char *rule, const void *addr);
 
+/* Frees a block the runtime allocated itself and knows to be live (an object): release
+ * builds skip rp_free's validation; debug builds validate as rp_free does. */
+void rp_free_known(void *p);
+
 /* chunk.c */
 void rp_chunk_region_init(rp_heap_region_t *r);
 void *rp_chunk_alloc(uint32_t n);                 /* payload of >= n bytes, or NULL */

@@ -16,9 +16,11 @@
 #include "rp_weakref.h"
 
 const rp_type_t *rp_type_table[RP_CFG_MAX_TYPES];
-/* Reference slots of each type's instances, by type number: traversal is hot, and the
- * count otherwise needs a walk along the base chain. Filled by rp_type_ready. */
-static uint16_t slot_count[RP_CFG_MAX_TYPES];
+/* Reference slots and body bytes of each type's instances, by type number: allocation and
+ * traversal are hot, and both otherwise need a walk along the base chain. Filled by
+ * rp_type_ready. */
+uint16_t rp_slot_count[RP_CFG_MAX_TYPES];
+static uint16_t body_bytes[RP_CFG_MAX_TYPES];
 void (*rp_weakref_on_death)(rp_obj_t *o);
 
 /* Numbers below this are reserved for the built-in types, which have fixed numbers so
@@ -102,15 +104,32 @@ rp_err_t rp_type_ready(const rp_type_t *t)
         *t->number = n;
     }
     rp_type_table[n] = t;
-    slot_count[n] = (uint16_t)rp_type_slots(t);
+    rp_slot_count[n] = (uint16_t)rp_type_slots(t);
+    body_bytes[n] = (uint16_t)(rp_slot_count[n] * sizeof(rp_obj_t *) + t->nbytes);
     return RP_E_OK;
 }
 
 /* ---- creation ---- */
 
+static inline int is_ready(const rp_type_t *t)
+{
+    uint8_t n = *t->number;
+    return n && rp_type_table[n] == t;
+}
+
+/* Objects are 8-aligned: clear them a word at a time. */
+static inline void zero(void *o, size_t size)
+{
+    uintptr_t *w = o;
+    for (size_t i = 0; i < size / sizeof(uintptr_t); i++)
+        w[i] = 0;
+    if (size % sizeof(uintptr_t))
+        rp_memset((uint8_t *)o + size - size % sizeof(uintptr_t), 0, size % sizeof(uintptr_t));
+}
+
 rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body)
 {
-    if (rp_type_ready(t) != RP_E_OK)
+    if (!is_ready(t) && rp_type_ready(t) != RP_E_OK)
         return 0;
     int gc = (t->flags & RP_TYPE_GC) != 0;
     size_t size = (gc ? RP_GC_HEAD_SIZE : RP_HEAD_SIZE) + body;
@@ -123,7 +142,7 @@ rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body)
     rp_obj_t *o = rp_obj_malloc(size);
     if (!o)
         return 0;
-    rp_memset(o, 0, size);
+    zero(o, size);
     o->head = *t->number | RP_RC_ONE;
     return o;
 }
@@ -146,7 +165,9 @@ rp_obj_t *rp_new(const rp_type_t *t)
     if (rp_trace_on)
         rp_trace_hint(0, __builtin_return_address(0));   /* the caller of rp_new */
 #endif
-    rp_obj_t *o = rp_obj_alloc(t, layout_body(t));
+    if (!is_ready(t) && rp_type_ready(t) != RP_E_OK)
+        return 0;
+    rp_obj_t *o = rp_obj_alloc(t, body_bytes[*t->number]);
     if (o && (t->flags & RP_TYPE_GC))
         rp_gc_track(o);
     return o;
@@ -161,7 +182,7 @@ void *rp_raw(rp_obj_t *o)
 
 static void traverse_slots(rp_obj_t *o, rp_visit_t visit, void *arg)
 {
-    unsigned n = slot_count[o->head & RP_HEAD_TYPE_MASK];
+    unsigned n = rp_slot_count[o->head & RP_HEAD_TYPE_MASK];
     rp_obj_t **s = rp_slots(o);
     for (unsigned i = 0; i < n; i++)
         if (s[i])
@@ -170,7 +191,7 @@ static void traverse_slots(rp_obj_t *o, rp_visit_t visit, void *arg)
 
 static void clear_slots(rp_obj_t *o)
 {
-    unsigned n = slot_count[o->head & RP_HEAD_TYPE_MASK];
+    unsigned n = rp_slot_count[o->head & RP_HEAD_TYPE_MASK];
     rp_obj_t **s = rp_slots(o);
     for (unsigned i = 0; i < n; i++) {
         rp_obj_t *v = s[i];
@@ -226,7 +247,7 @@ static void destroy(rp_obj_t *o)
         t->release(o);
     if (t->flags & RP_TYPE_GC)
         rp_gc_on_free();
-    rp_free(o);
+    rp_free_known(o);
 }
 
 void rp_obj_dealloc(rp_obj_t *o)

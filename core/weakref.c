@@ -36,6 +36,8 @@ typedef struct wr_entry {
 } wr_entry_t;
 
 static rp_ptrmap_t table = {0, 0, 0, sizeof(wr_entry_t)};
+/* Weak reference objects alive: with none, a collection has nothing to clear. */
+static uint32_t live_weakrefs;
 
 static void wr_release(rp_obj_t *o);
 static uint32_t wr_hash(rp_obj_t *o);
@@ -129,6 +131,7 @@ static void detach(rp_obj_t *wr)
 
 static void wr_release(rp_obj_t *wr)
 {
+    live_weakrefs--;
     if (raw(wr)->referent)
         detach(wr);
 }
@@ -193,6 +196,8 @@ static void on_death(rp_obj_t *o)
 
 static void on_collect(rp_gchead_t *unreachable)
 {
+    if (!live_weakrefs)
+        return;
     pending_t p = {0, 0};
     for (rp_gchead_t *n = rp_next(unreachable); n != unreachable; n = rp_next(n)) {
         rp_obj_t *o = (rp_obj_t *)n;
@@ -223,6 +228,7 @@ rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
     rp_obj_t *wr = rp_obj_alloc(&rp_weakref_type, sizeof(rp_obj_t *) + sizeof(wr_raw_t));
     if (!wr)
         return 0;
+    live_weakrefs++;   /* from here on its release counts it down */
     wr_entry_t *e = lookup(obj);
     if (!e) {
         if (!reserve()) {
@@ -406,6 +412,7 @@ rp_err_t rp_weakref_init(void)
 {
     table.slots = 0;
     table.cap = table.used = 0;   /* the old heap, and the table in it, are gone */
+    live_weakrefs = 0;
     registry.first = registry.last = 0;
     rp_weakref_on_death = on_death;
     rp_weakref_on_collect = on_collect;
