@@ -27,6 +27,7 @@
  *   P3 a pool is on its class's partial list iff it has a free or never-used block;
  *      the list is doubly linked through prev/next (global page numbers).
  *   P4 partial_addr[c] is the window address of the head of partial[c].
+ *   P5 class_end[c] == rp_class_limit(c) for every class.
  * Accounting (heap.c).
  *   A1 bytes_in_use and blocks_in_use equal the sums over live blocks.
  */
@@ -102,6 +103,7 @@ typedef struct rp_heap {
     rp_free_chunk_t *bins[RP_NBINS];
     uint32_t bitmap[RP_BITMAP_WORDS];
     rp_page_t *partial[RP_NCLASSES];       /* head of each class's partly used pools */
+    rp_blk_t class_end[RP_NCLASSES];       /* rp_class_limit, without a division per call */
     uintptr_t partial_addr[RP_NCLASSES];   /* window address of that head */
     uint32_t arena_bytes, metadata_bytes;
     uint32_t bytes_in_use, peak_bytes_in_use, blocks_in_use;
@@ -114,12 +116,16 @@ extern rp_heap_t rp_heap;
 static inline uint32_t rp_tag_size(uint32_t tag) { return tag & ~(uint32_t)RP_CHUNK_FLAGS; }
 static inline uint32_t *rp_tag_of(const void *payload) { return (uint32_t *)((uintptr_t)payload - RP_CHUNK_TAG); }
 static inline uint32_t rp_class_units(unsigned cls) { return cls + 1u; }
-static inline uint32_t rp_class_end(unsigned cls)
+/* Offset (8-byte units) just past the last block a pool of class cls can hold. Computed
+ * once by rp_heap_init into rp_heap.class_end: on Cortex-M0 a division is a libgcc call. */
+static inline uint32_t rp_class_limit(unsigned cls)
 {
     return (RP_POOL_USABLE / (8u * rp_class_units(cls))) * rp_class_units(cls);
 }
 
 /* Region containing address a, or NULL. At most RP_CFG_MAX_REGIONS comparisons. */
+static inline uint32_t rp_class_end(unsigned cls) { return rp_heap.class_end[cls]; }
+
 static inline rp_heap_region_t *rp_region_of(uintptr_t a)
 {
     for (unsigned i = 0; i < rp_heap.nregions; i++) {

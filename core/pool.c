@@ -224,6 +224,9 @@ rp_fault_t rp_pool_check(void)
                 return f;
         }
     }
+    for (unsigned c = 0; c < RP_NCLASSES; c++)
+        if (rp_heap.class_end[c] != rp_class_limit(c))
+            return fault("class limit table corrupted", &rp_heap.class_end[c]);
     for (unsigned c = 0; c < RP_NCLASSES; c++) {
         rp_page_t *pg = rp_heap.partial[c];
         uint16_t prev = RP_PAGE_NIL;
