@@ -41,6 +41,9 @@ endif()
 add_compile_options(${RP_BOARD_CPU_FLAGS} -ffunction-sections -fdata-sections -g)
 add_link_options(${RP_BOARD_CPU_FLAGS})
 add_compile_definitions(RP_BOARD_CONFIG="${RP_BOARD_DIR}/rp_board.h")
+# The Cortex-M port's critical section is three instructions: the core inlines it.
+add_compile_definitions(RP_PORT_INLINE_CRITICAL=1)
+include_directories(${PROJECT_SOURCE_DIR}/port/cortex-m)
 set(CMAKE_CROSSCOMPILING_EMULATOR ${RP_BOARD_EMULATOR})
 
 # build/<preset>/run-firmware <image>: runs an image of this build the way the tests do

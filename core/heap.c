@@ -58,7 +58,9 @@ rp_fault_t rp_heap_last_report(void)
 
 static inline rp_critical_t enter(void)
 {
-#if RP_CFG_CRITICAL
+#if RP_CFG_CRITICAL && RP_PORT_INLINE_CRITICAL
+    return rp_port_critical_enter_inline();
+#elif RP_CFG_CRITICAL
     return rp_port_critical_enter();
 #else
     return 0;
@@ -67,7 +69,9 @@ static inline rp_critical_t enter(void)
 
 static inline void leave(rp_critical_t t)
 {
-#if RP_CFG_CRITICAL
+#if RP_CFG_CRITICAL && RP_PORT_INLINE_CRITICAL
+    rp_port_critical_exit_inline(t);
+#elif RP_CFG_CRITICAL
     rp_port_critical_exit(t);
 #else
     (void)t;
@@ -253,7 +257,7 @@ static inline size_t user_size(const void *raw, size_t usable)
 static inline void *user_of(void *raw) { return (uint8_t *)raw + RP_DBG_HEAD; }
 static inline void *raw_of(const void *user) { return (uint8_t *)user - RP_DBG_HEAD; }
 
-static void account(size_t add, size_t sub, int blocks)
+static inline __attribute__((always_inline)) void account(size_t add, size_t sub, int blocks)
 {
     rp_heap.bytes_in_use = (uint32_t)(rp_heap.bytes_in_use + add - sub);
     rp_heap.blocks_in_use = (uint32_t)((int32_t)rp_heap.blocks_in_use + blocks);
@@ -312,10 +316,12 @@ static void *heap_alloc_retry(size_t n, rp_critical_t *t)
 /* Validates a user pointer: region first, so that a foreign pointer is never read. */
 static int find_user(const void *p, rp_where_t *w)
 {
-    if (!rp_region_of((uintptr_t)p)) {
+#if RP_CFG_DEBUG
+    if (!rp_region_of((uintptr_t)p)) {   /* the header before p may lie in a region */
         rp_report("foreign pointer: not in any heap region", p);
         return 0;
     }
+#endif
     if (!locate(raw_of(p), w))
         return 0;
 #if RP_CFG_DEBUG
@@ -361,7 +367,14 @@ static int resize_in_place(void *p, const rp_where_t *w, size_t n)
 void *rp_malloc(size_t n)
 {
     rp_critical_t t = enter();
-    void *p = heap_alloc_retry(n, &t);
+    void *p;
+#if !RP_CFG_DEBUG
+    unsigned cls = n ? (unsigned)((n - 1u) >> 3) : 0u;
+    if (n <= RP_CFG_SMALL_MAX && (p = rp_pool_alloc(cls)) != 0)
+        account(8u * rp_class_units(cls), 0, 1);
+    else
+#endif
+        p = heap_alloc_retry(n, &t);
     TRACE(rp_trace_alloc(p, n, __builtin_return_address(0)));
     leave(t);
     return p;

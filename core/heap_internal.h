@@ -158,9 +158,53 @@ uint32_t rp_chunk_payload(const void *payload);
 uint32_t rp_chunk_bin(uint32_t size);
 rp_fault_t rp_chunk_check(void);
 
-/* pool.c */
-void *rp_pool_alloc(unsigned cls);
-void rp_pool_free(rp_heap_region_t *r, rp_page_t *pg, void *p);
+/* pool.c: the fast paths are inline below, so that rp_malloc and rp_free reach a block in
+ * one call level; the rare steps stay in pool.c. */
+rp_page_t *rp_pool_refill(unsigned cls);   /* a new pool at the head of cls's list, or NULL */
+void rp_pool_now_full(unsigned cls, rp_page_t *pg);
+void rp_pool_changed(rp_heap_region_t *r, rp_page_t *pg, uintptr_t window, int was_full);
+
+static inline int rp_pool_has_room(const rp_page_t *pg, unsigned cls)
+{
+    return pg->free != RP_BLK_NIL || pg->bump + rp_class_units(cls) <= rp_class_end(cls);
+}
+
+static inline uint32_t rp_pool_mark(const void *p) { return RP_FREE_MARK ^ (uint32_t)(uintptr_t)p; }
+
+/* A block of class cls: the head pool's free list first, then its never-used blocks. */
+static inline void *rp_pool_alloc(unsigned cls)
+{
+    rp_page_t *pg = rp_heap.partial[cls];
+    if (!pg && !(pg = rp_pool_refill(cls)))
+        return 0;
+    uint32_t *b;
+    if (pg->free != RP_BLK_NIL) {
+        b = (uint32_t *)(rp_heap.partial_addr[cls] + ((uintptr_t)pg->free << 3));
+        pg->free = (rp_blk_t)b[0];
+    } else {
+        b = (uint32_t *)(rp_heap.partial_addr[cls] + ((uintptr_t)pg->bump << 3));
+        pg->bump = (rp_blk_t)(pg->bump + rp_class_units(cls));
+    }
+    b[1] = 0;
+    pg->used++;
+    if (!rp_pool_has_room(pg, cls))
+        rp_pool_now_full(cls, pg);
+    return b;
+}
+
+/* Returns a validated block to its pool (LIFO); a pool that was full or became empty
+ * changes lists out of line. */
+static inline void rp_pool_free(rp_heap_region_t *r, rp_page_t *pg, void *p)
+{
+    uintptr_t window = (uintptr_t)p & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u);
+    uint32_t *b = p;
+    int was_full = !rp_pool_has_room(pg, pg->cls);
+    b[0] = pg->free;
+    b[1] = rp_pool_mark(p);
+    pg->free = (rp_blk_t)(((uintptr_t)p - window) >> 3);
+    if (--pg->used == 0 || was_full)
+        rp_pool_changed(r, pg, window, was_full);
+}
 int rp_pool_valid(const rp_heap_region_t *r, const rp_page_t *pg, const void *p);
 rp_fault_t rp_pool_check(void);
 

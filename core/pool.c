@@ -38,10 +38,6 @@ static inline rp_page_t *page_at(uint16_t g)
     return &r->pages[g - r->first];
 }
 
-static inline int has_room(const rp_page_t *pg, unsigned cls)
-{
-    return pg->free != RP_BLK_NIL || pg->bump + rp_class_units(cls) <= rp_class_end(cls);
-}
 
 static void set_head(unsigned cls, uint16_t g)
 {
@@ -96,27 +92,16 @@ static rp_page_t *pool_new(unsigned cls)
     return pg;
 }
 
-void *rp_pool_alloc(unsigned cls)
+rp_page_t *rp_pool_refill(unsigned cls)
 {
-    rp_page_t *pg = rp_heap.partial[cls];
-    if (!pg && !(pg = pool_new(cls)))
-        return 0;
-    uint32_t *b;
-    if (pg->free != RP_BLK_NIL) {
-        b = (uint32_t *)(rp_heap.partial_addr[cls] + ((uintptr_t)pg->free << 3));
-        pg->free = (rp_blk_t)b[0];
-    } else {
-        b = (uint32_t *)(rp_heap.partial_addr[cls] + ((uintptr_t)pg->bump << 3));
-        pg->bump = (rp_blk_t)(pg->bump + rp_class_units(cls));
-    }
-    b[1] = 0;
-    pg->used++;
-    if (!has_room(pg, cls))
-        set_head(cls, pg->next);
-    return b;
+    return pool_new(cls);
 }
 
-static inline uint32_t mark_of(const void *p) { return RP_FREE_MARK ^ (uint32_t)(uintptr_t)p; }
+void rp_pool_now_full(unsigned cls, rp_page_t *pg)
+{
+    set_head(cls, pg->next);
+}
+
 
 static int on_free_list(const rp_page_t *pg, uintptr_t w, uint32_t off)
 {
@@ -143,31 +128,26 @@ int rp_pool_valid(const rp_heap_region_t *r, const rp_page_t *pg, const void *p)
         rp_report("interior pointer: not the start of a pool block", p);
         return 0;
     }
-    if (((const uint32_t *)p)[1] == mark_of(p) && on_free_list(pg, w, off)) {
+    if (((const uint32_t *)p)[1] == rp_pool_mark(p) && on_free_list(pg, w, off)) {
         rp_report("double free of a pool block", p);
         return 0;
     }
     return 1;
 }
 
-void rp_pool_free(rp_heap_region_t *r, rp_page_t *pg, void *p)
+/* After a free: a pool left empty goes back to the chunk heap; one that was full rejoins
+ * its class's partial list, at the front (CPython's usedpools order). */
+void rp_pool_changed(rp_heap_region_t *r, rp_page_t *pg, uintptr_t window, int was_full)
 {
     unsigned cls = pg->cls;
-    uintptr_t w = window_of(r, pg);
-    uint32_t *b = p;
-    int was_full = !has_room(pg, cls);
-    b[0] = pg->free;
-    b[1] = mark_of(p);
-    pg->free = (rp_blk_t)(((uintptr_t)p - w) >> 3);
-    if (--pg->used == 0) {
+    if (pg->used == 0) {
         if (!was_full)
             list_remove(cls, pg);
         pg->cls = RP_PAGE_NOT_POOL;
-        rp_chunk_free_pool((void *)w);
+        rp_chunk_free_pool((void *)window);
         return;
     }
-    if (was_full)
-        push_front(cls, r, pg);
+    push_front(cls, r, pg);
 }
 
 static rp_fault_t fault(const char *rule, const void *addr)
@@ -198,13 +178,13 @@ static rp_fault_t check_pool(const rp_heap_region_t *r, const rp_page_t *pg, uin
             return fault("pool free list holds a bad offset", b);
         if (nfree > pg->bump / units)
             return fault("pool free list has a cycle", b);
-        if (b[1] != mark_of(b))
+        if (b[1] != rp_pool_mark(b))
             return fault("free pool block lost its free mark (written after free?)", b);
         o = b[0];
     }
     if (pg->used + nfree != pg->bump / units)
         return fault("pool used count disagrees with its free list and bump offset", (void *)w);
-    if (has_room(pg, cls))
+    if (rp_pool_has_room(pg, cls))
         with_room[cls]++;
     return fault(0, 0);
 }
@@ -237,7 +217,7 @@ rp_fault_t rp_pool_check(void)
                 return fault("partial list head address disagrees with its page", pg);
         }
         while (pg) {
-            if (pg->cls != c || !has_room(pg, c))
+            if (pg->cls != c || !rp_pool_has_room(pg, c))
                 return fault("partial list holds a pool of another class or a full pool", pg);
             if (pg->prev != prev)
                 return fault("partial list back link broken", pg);

@@ -30,6 +30,17 @@ typedef uint32_t rp_critical_t;
 rp_critical_t rp_port_critical_enter(void);
 void rp_port_critical_exit(rp_critical_t token);
 
+/* A port whose critical section is a few instructions may also offer it inline, as
+ * FreeRTOS's portmacro.h does: its build defines RP_PORT_INLINE_CRITICAL to 1 and puts
+ * its rp_port_inline.h, defining rp_port_critical_enter_inline/exit_inline with the same
+ * contract, on the include path. The core then uses those on its hot paths. */
+#ifndef RP_PORT_INLINE_CRITICAL
+#define RP_PORT_INLINE_CRITICAL 0
+#endif
+#if RP_PORT_INLINE_CRITICAL
+#include "rp_port_inline.h"
+#endif
+
 /* A broken rule, with the address concerned. Returns to the caller. */
 void rp_port_report(const char *rule, const void *addr);
 

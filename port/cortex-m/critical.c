@@ -17,16 +17,14 @@
  * restores exactly that.
  */
 #include "rp_port.h"
+#include "rp_port_inline.h"
 
 rp_critical_t rp_port_critical_enter(void)
 {
-    uint32_t primask;
-    __asm volatile("mrs %0, primask" : "=r"(primask)::"memory");
-    __asm volatile("cpsid i" ::: "memory");
-    return primask;
+    return rp_port_critical_enter_inline();
 }
 
 void rp_port_critical_exit(rp_critical_t token)
 {
-    __asm volatile("msr primask, %0" : : "r"(token) : "memory");
+    rp_port_critical_exit_inline(token);
 }
