@@ -13,7 +13,7 @@ starts a call of that entry, which lasts until an instruction of an --outer func
 (default: main, where the benchmark's loop is inlined) runs again. So each call's
 instructions are exactly what the counted wrappers of tb_count.c count, callees
 included, and they are shown per call, by function (code inlined into a function counts
-as that function's). With --annotate, a function's disassembly with the executions of
+as that function's), with the largest call's own breakdown. With --annotate, a function's disassembly with the executions of
 each instruction per call. The log is read as a stream and not stored.
 """
 import argparse
@@ -40,16 +40,27 @@ def main():
     calls = collections.Counter()                              # (phase, entry) -> calls
     by_func = collections.defaultdict(collections.Counter)     # (phase, entry) -> symbol -> count
     by_pc = collections.defaultdict(collections.Counter)       # (phase, entry) -> pc -> count
+    largest = {}                                               # (phase, entry) -> (count, call number, by symbol)
+    current = None                                             # the running call: [key, count, number, by symbol]
     phase, ctx, order = "start", None, []
+
+    def end_call():
+        if current and current[1] > largest.get(current[0], (0,))[0]:
+            largest[current[0]] = (current[1], current[2], current[3])
+
     for line in sys.stdin:
         m = TRACE.match(line)
         if not m:
             continue
         sym = m.group(2)
         if sym.startswith("tb_phase_"):
-            phase, ctx = sym[len("tb_phase_"):], None
+            end_call()
+            phase, ctx, current = sym[len("tb_phase_"):], None, None
             continue
         if sym in outer:
+            if ctx is not None:
+                end_call()
+                current = None
             ctx = None
             continue
         if ctx is None:
@@ -60,9 +71,13 @@ def main():
             if key not in calls:
                 order.append(key)
             calls[key] += 1
+            current = [key, 0, calls[key], collections.Counter()]
         key = (phase, ctx)
         by_func[key][sym] += 1
         by_pc[key][int(m.group(1), 16)] += 1
+        current[1] += 1
+        current[3][sym] += 1
+    end_call()
 
     for key in order:
         ph, entry = key
@@ -75,6 +90,11 @@ def main():
         for sym, c in by_func[key].most_common(args.top):
             print(f"| `{sym or '?'}` | {c / n:.2f} | {100.0 * c / total:.1f} % |")
         print()
+        if key in largest and n > 1:
+            c, num, syms = largest[key]
+            parts = ", ".join(f"`{s or '?'}` {k}" for s, k in syms.most_common(12))
+            print(f"Largest call: number {num} of {n}, {c} instructions: {parts}.")
+            print()
 
     if args.annotate:
         dis = subprocess.run([args.objdump, "-d", "--no-show-raw-insn", args.image], capture_output=True,
