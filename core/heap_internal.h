@@ -24,10 +24,12 @@
  *   P1 0 < used; used + (blocks on the free list) == bump / class size; bump <= class end.
  *   P2 free-list offsets are below bump, multiples of the class size, distinct; each free
  *      block holds the next offset in word 0 and RP_FREE_MARK ^ address in word 1.
- *   P3 a pool is on its class's partial list iff it has a free or never-used block;
- *      the list is doubly linked through prev/next (global page numbers).
+ *   P3 a pool is on its class's partial list iff it has a free or never-used block, or
+ *      it is the list's head: a head that fills stays until the next allocation finds it
+ *      full, so that a free into it (the common churn) needs no list change. The list
+ *      is doubly linked through prev/next (global page numbers).
  *   P4 partial_addr[c] is the window address of the head of partial[c].
- *   P5 class_end[c] == rp_class_limit(c) for every class.
+ *   P5 class_end[c] == rp_class_limit(c) and class_recip[c] == rp_class_reciprocal(c).
  * Accounting (heap.c).
  *   A1 bytes_in_use and blocks_in_use equal the sums over live blocks.
  */
@@ -104,6 +106,7 @@ typedef struct rp_heap {
     uint32_t bitmap[RP_BITMAP_WORDS];
     rp_page_t *partial[RP_NCLASSES];       /* head of each class's partly used pools */
     rp_blk_t class_end[RP_NCLASSES];       /* rp_class_limit, without a division per call */
+    uint32_t class_recip[RP_NCLASSES];     /* rp_class_reciprocal, for the same reason */
     uintptr_t partial_addr[RP_NCLASSES];   /* window address of that head */
     uint32_t arena_bytes, metadata_bytes;
     uint32_t bytes_in_use, peak_bytes_in_use, blocks_in_use;
@@ -125,6 +128,21 @@ static inline uint32_t rp_class_limit(unsigned cls)
 
 /* Region containing address a, or NULL. At most RP_CFG_MAX_REGIONS comparisons. */
 static inline uint32_t rp_class_end(unsigned cls) { return rp_heap.class_end[cls]; }
+
+/* ceil(2^19 / units): off * it >> 19 is off / units exactly for every offset in a pool
+ * (off < 2^10 units, units < 2^9), so telling a block's start needs no division. */
+#define RP_RECIP_SHIFT 19u
+_Static_assert(RP_CFG_POOL_SIZE <= 8192u, "the reciprocal trick needs offsets below 2^10 units");
+static inline uint32_t rp_class_reciprocal(unsigned cls)
+{
+    return ((1u << RP_RECIP_SHIFT) + rp_class_units(cls) - 1u) / rp_class_units(cls);
+}
+
+static inline int rp_is_block_start(uint32_t off, unsigned cls)
+{
+    uint32_t q = (off * rp_heap.class_recip[cls]) >> RP_RECIP_SHIFT;
+    return q * rp_class_units(cls) == off;
+}
 
 static inline rp_heap_region_t *rp_region_of(uintptr_t a)
 {
@@ -160,9 +178,8 @@ rp_fault_t rp_chunk_check(void);
 
 /* pool.c: the fast paths are inline below, so that rp_malloc and rp_free reach a block in
  * one call level; the rare steps stay in pool.c. */
-rp_page_t *rp_pool_refill(unsigned cls);   /* a new pool at the head of cls's list, or NULL */
-void rp_pool_now_full(unsigned cls, rp_page_t *pg);
-void rp_pool_changed(rp_heap_region_t *r, rp_page_t *pg, uintptr_t window, int was_full);
+rp_page_t *rp_pool_refill(unsigned cls);   /* a head with room for cls (drops a full one), or NULL */
+void rp_pool_changed(rp_heap_region_t *r, rp_page_t *pg, uintptr_t window, int on_list);
 
 static inline int rp_pool_has_room(const rp_page_t *pg, unsigned cls)
 {
@@ -171,11 +188,12 @@ static inline int rp_pool_has_room(const rp_page_t *pg, unsigned cls)
 
 static inline uint32_t rp_pool_mark(const void *p) { return RP_FREE_MARK ^ (uint32_t)(uintptr_t)p; }
 
-/* A block of class cls: the head pool's free list first, then its never-used blocks. */
+/* A block of class cls: the head pool's free list first, then its never-used blocks. A
+ * head found full is dropped from the list there (P3), out of line. */
 static inline void *rp_pool_alloc(unsigned cls)
 {
     rp_page_t *pg = rp_heap.partial[cls];
-    if (!pg && !(pg = rp_pool_refill(cls)))
+    if ((!pg || !rp_pool_has_room(pg, cls)) && !(pg = rp_pool_refill(cls)))
         return 0;
     uint32_t *b;
     if (pg->free != RP_BLK_NIL) {
@@ -187,8 +205,6 @@ static inline void *rp_pool_alloc(unsigned cls)
     }
     b[1] = 0;
     pg->used++;
-    if (!rp_pool_has_room(pg, cls))
-        rp_pool_now_full(cls, pg);
     return b;
 }
 
@@ -198,12 +214,12 @@ static inline void rp_pool_free(rp_heap_region_t *r, rp_page_t *pg, void *p)
 {
     uintptr_t window = (uintptr_t)p & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u);
     uint32_t *b = p;
-    int was_full = !rp_pool_has_room(pg, pg->cls);
+    int on_list = rp_pool_has_room(pg, pg->cls) || rp_heap.partial[pg->cls] == pg;
     b[0] = pg->free;
     b[1] = rp_pool_mark(p);
     pg->free = (rp_blk_t)(((uintptr_t)p - window) >> 3);
-    if (--pg->used == 0 || was_full)
-        rp_pool_changed(r, pg, window, was_full);
+    if (--pg->used == 0 || !on_list)
+        rp_pool_changed(r, pg, window, on_list);
 }
 int rp_pool_valid(const rp_heap_region_t *r, const rp_page_t *pg, const void *p);
 rp_fault_t rp_pool_check(void);

@@ -94,12 +94,13 @@ static rp_page_t *pool_new(unsigned cls)
 
 rp_page_t *rp_pool_refill(unsigned cls)
 {
-    return pool_new(cls);
-}
-
-void rp_pool_now_full(unsigned cls, rp_page_t *pg)
-{
-    set_head(cls, pg->next);
+    rp_page_t *pg = rp_heap.partial[cls];
+    if (pg && !rp_pool_has_room(pg, cls)) {   /* only the head can be full (P3) */
+        set_head(cls, pg->next);
+        pg->next = RP_PAGE_NIL;
+        pg = rp_heap.partial[cls];
+    }
+    return pg ? pg : pool_new(cls);
 }
 
 
@@ -124,7 +125,7 @@ int rp_pool_valid(const rp_heap_region_t *r, const rp_page_t *pg, const void *p)
         rp_report("misaligned pointer into a pool", p);
         return 0;
     }
-    if (off >= pg->bump || off % rp_class_units(pg->cls)) {
+    if (off >= pg->bump || !rp_is_block_start(off, pg->cls)) {
         rp_report("interior pointer: not the start of a pool block", p);
         return 0;
     }
@@ -137,15 +138,20 @@ int rp_pool_valid(const rp_heap_region_t *r, const rp_page_t *pg, const void *p)
 
 /* After a free: a pool left empty goes back to the chunk heap; one that was full rejoins
  * its class's partial list, at the front (CPython's usedpools order). */
-void rp_pool_changed(rp_heap_region_t *r, rp_page_t *pg, uintptr_t window, int was_full)
+void rp_pool_changed(rp_heap_region_t *r, rp_page_t *pg, uintptr_t window, int on_list)
 {
     unsigned cls = pg->cls;
     if (pg->used == 0) {
-        if (!was_full)
+        if (on_list)
             list_remove(cls, pg);
         pg->cls = RP_PAGE_NOT_POOL;
         rp_chunk_free_pool((void *)window);
         return;
+    }
+    rp_page_t *head = rp_heap.partial[cls];
+    if (head && !rp_pool_has_room(head, cls)) {   /* a full head may only stay at the head */
+        set_head(cls, head->next);
+        head->next = RP_PAGE_NIL;
     }
     push_front(cls, r, pg);
 }
@@ -205,7 +211,7 @@ rp_fault_t rp_pool_check(void)
         }
     }
     for (unsigned c = 0; c < RP_NCLASSES; c++)
-        if (rp_heap.class_end[c] != rp_class_limit(c))
+        if (rp_heap.class_end[c] != rp_class_limit(c) || rp_heap.class_recip[c] != rp_class_reciprocal(c))
             return fault("class limit table corrupted", &rp_heap.class_end[c]);
     for (unsigned c = 0; c < RP_NCLASSES; c++) {
         rp_page_t *pg = rp_heap.partial[c];
@@ -216,12 +222,13 @@ rp_fault_t rp_pool_check(void)
             if (!r || rp_page_of(r, rp_heap.partial_addr[c]) != pg)
                 return fault("partial list head address disagrees with its page", pg);
         }
+        uint32_t full_head = pg && !rp_pool_has_room(pg, c);
         while (pg) {
-            if (pg->cls != c || !rp_pool_has_room(pg, c))
-                return fault("partial list holds a pool of another class or a full pool", pg);
+            if (pg->cls != c || (!rp_pool_has_room(pg, c) && n > 0))
+                return fault("partial list holds a pool of another class, or a full pool not at its head", pg);
             if (pg->prev != prev)
                 return fault("partial list back link broken", pg);
-            if (++n > with_room[c])
+            if (++n > with_room[c] + full_head)
                 return fault("partial list longer than the pools with room (cycle?)", pg);
             rp_heap_region_t *r = 0;
             for (unsigned i = 0; i < rp_heap.nregions && !r; i++)
@@ -230,7 +237,7 @@ rp_fault_t rp_pool_check(void)
             prev = global_of(r, pg);
             pg = pg->next == RP_PAGE_NIL ? 0 : page_at(pg->next);
         }
-        if (n != with_room[c])
+        if (n != with_room[c] + full_head)
             return fault("a pool with room is missing from its partial list", 0);
     }
     return fault(0, 0);
