@@ -141,8 +141,10 @@ rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count)
     rp_heap.nregions = count;
     for (unsigned c = 0; c < RP_NCLASSES; c++)
         rp_heap.class_end[c] = (rp_blk_t)rp_class_limit(c);
-    for (unsigned c = 0; c < RP_NCLASSES; c++)
+    for (unsigned c = 0; c < RP_NCLASSES; c++) {
         rp_heap.class_recip[c] = rp_class_reciprocal(c);
+        rp_heap.partial_g[c] = RP_PAGE_NIL;
+    }
     rp_heap.metadata_bytes += (uint32_t)sizeof rp_heap;
     leave(t);
     return RP_OK;

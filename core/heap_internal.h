@@ -28,7 +28,8 @@
  *      it is the list's head: a head that fills stays until the next allocation finds it
  *      full, so that a free into it (the common churn) needs no list change. The list
  *      is doubly linked through prev/next (global page numbers).
- *   P4 partial_addr[c] is the window address of the head of partial[c].
+ *   P4 partial_addr[c] and partial_g[c] are the window address and global page number
+ *      of the head of partial[c].
  *   P5 class_end[c] == rp_class_limit(c) and class_recip[c] == rp_class_reciprocal(c).
  * Accounting (heap.c).
  *   A1 bytes_in_use and blocks_in_use equal the sums over live blocks.
@@ -108,6 +109,7 @@ typedef struct rp_heap {
     rp_blk_t class_end[RP_NCLASSES];       /* rp_class_limit, without a division per call */
     uint32_t class_recip[RP_NCLASSES];     /* rp_class_reciprocal, for the same reason */
     uintptr_t partial_addr[RP_NCLASSES];   /* window address of that head */
+    uint16_t partial_g[RP_NCLASSES];       /* and its global page number */
     uint32_t arena_bytes, metadata_bytes;
     uint32_t bytes_in_use, peak_bytes_in_use, blocks_in_use;
     uint32_t failed_allocs, reports;

@@ -39,30 +39,34 @@ static inline rp_page_t *page_at(uint16_t g)
 }
 
 
+static void make_head(unsigned cls, rp_heap_region_t *r, rp_page_t *pg)
+{
+    pg->prev = RP_PAGE_NIL;
+    rp_heap.partial[cls] = pg;
+    rp_heap.partial_addr[cls] = window_of(r, pg);
+    rp_heap.partial_g[cls] = global_of(r, pg);
+}
+
 static void set_head(unsigned cls, uint16_t g)
 {
     if (g == RP_PAGE_NIL) {
         rp_heap.partial[cls] = 0;
         rp_heap.partial_addr[cls] = 0;
+        rp_heap.partial_g[cls] = RP_PAGE_NIL;
         return;
     }
     rp_heap_region_t *r = region_of_page(g);
-    rp_page_t *pg = &r->pages[g - r->first];
-    pg->prev = RP_PAGE_NIL;
-    rp_heap.partial[cls] = pg;
-    rp_heap.partial_addr[cls] = window_of(r, pg);
+    make_head(cls, r, &r->pages[g - r->first]);
 }
 
+/* The caller knows pg's region, and the old head's number is cached: no region scan. */
 static void push_front(unsigned cls, rp_heap_region_t *r, rp_page_t *pg)
 {
-    uint16_t g = global_of(r, pg);
     rp_page_t *old = rp_heap.partial[cls];
-    pg->next = RP_PAGE_NIL;
-    if (old) {
-        pg->next = global_of(rp_region_of(rp_heap.partial_addr[cls]), old);
-        old->prev = g;
-    }
-    set_head(cls, g);
+    pg->next = old ? rp_heap.partial_g[cls] : RP_PAGE_NIL;
+    make_head(cls, r, pg);
+    if (old)
+        old->prev = rp_heap.partial_g[cls];
 }
 
 static void list_remove(unsigned cls, rp_page_t *pg)
@@ -219,8 +223,8 @@ rp_fault_t rp_pool_check(void)
         uint32_t n = 0;
         if (pg) {
             rp_heap_region_t *r = rp_region_of(rp_heap.partial_addr[c]);
-            if (!r || rp_page_of(r, rp_heap.partial_addr[c]) != pg)
-                return fault("partial list head address disagrees with its page", pg);
+            if (!r || rp_page_of(r, rp_heap.partial_addr[c]) != pg || global_of(r, pg) != rp_heap.partial_g[c])
+                return fault("partial list head address or number disagrees with its page", pg);
         }
         uint32_t full_head = pg && !rp_pool_has_room(pg, c);
         while (pg) {
