@@ -145,7 +145,6 @@ rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count)
         rp_heap.class_recip[c] = rp_class_reciprocal(c);
         rp_heap.partial_g[c] = RP_PAGE_NIL;
     }
-    rp_heap.metadata_bytes += (uint32_t)sizeof rp_heap;
     leave(t);
     return RP_OK;
 }
@@ -535,6 +534,7 @@ void rp_heap_stats(rp_heap_stats_t *s)
     walk_chunks(stat_chunk, s);
     s->arena_bytes = rp_heap.arena_bytes;
     s->metadata_bytes = rp_heap.metadata_bytes;
+    s->state_bytes = (uint32_t)sizeof rp_heap;
     s->bytes_in_use = rp_heap.bytes_in_use;
     s->peak_bytes_in_use = rp_heap.peak_bytes_in_use;
     s->blocks_in_use = rp_heap.blocks_in_use;

@@ -30,8 +30,9 @@ static void print_heap(const char *when)
         if (s.classes[c].pools)
             rp_printf("%5u %5u %6u %5u %5u\n", c, U(s.classes[c].size), U(s.classes[c].pools),
                       U(s.classes[c].blocks_used), U(s.classes[c].blocks_free));
-    rp_printf("arena %u B, metadata %u B, pools %u B, large %u B in %u blocks\n", U(s.arena_bytes),
-              U(s.metadata_bytes), U(s.pool_bytes), U(s.large_bytes), U(s.large_blocks));
+    rp_printf("arena %u B, metadata %u B (+ %u B of allocator state), pools %u B, large %u B in %u blocks\n",
+              U(s.arena_bytes), U(s.metadata_bytes), U(s.state_bytes), U(s.pool_bytes), U(s.large_bytes),
+              U(s.large_blocks));
     rp_printf("in use %u B in %u blocks (peak %u B), free %u B in %u chunks, largest free run %u B\n",
               U(s.bytes_in_use), U(s.blocks_in_use), U(s.peak_bytes_in_use), U(s.free_bytes), U(s.free_chunks),
               U(s.largest_free));
