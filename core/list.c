@@ -135,16 +135,24 @@ rp_err_t rp_list_insert(rp_obj_t *o, int32_t i, rp_obj_t *v)
     return RP_E_OK;
 }
 
-rp_err_t rp_list_get(rp_obj_t *o, int32_t i, rp_obj_t **out)
+/* The checks every indexed operation makes: a list, a non-NULL argument, an index in
+ * range (negative from the end, as Python's); *k gets the position. */
+static rp_err_t item_at(rp_obj_t *o, int32_t i, const void *arg, uint32_t *k)
 {
-    uint32_t k;
     rp_err_t e = check(o);
     if (e != RP_E_OK)
         return e;
-    if (!out)
+    if (!arg)
         return RP_E_ARG;
-    if (!rp_index(i, body(o)->size, &k))
-        return RP_E_INDEX;
+    return rp_index(i, body(o)->size, k) ? RP_E_OK : RP_E_INDEX;
+}
+
+rp_err_t rp_list_get(rp_obj_t *o, int32_t i, rp_obj_t **out)
+{
+    uint32_t k;
+    rp_err_t e = item_at(o, i, out, &k);
+    if (e != RP_E_OK)
+        return e;
     *out = body(o)->items[k];
     return RP_E_OK;
 }
@@ -152,13 +160,9 @@ rp_err_t rp_list_get(rp_obj_t *o, int32_t i, rp_obj_t **out)
 rp_err_t rp_list_set(rp_obj_t *o, int32_t i, rp_obj_t *v)
 {
     uint32_t k;
-    rp_err_t e = check(o);
+    rp_err_t e = item_at(o, i, v, &k);
     if (e != RP_E_OK)
         return e;
-    if (!v)
-        return RP_E_ARG;
-    if (!rp_index(i, body(o)->size, &k))
-        return RP_E_INDEX;
     rp_obj_t *old = body(o)->items[k];
     RP_INCREF(v);
     body(o)->items[k] = v;
