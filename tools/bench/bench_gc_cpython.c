@@ -16,7 +16,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "bench_gc_util.h"
 
@@ -35,16 +34,7 @@ static void die(const char *what)
 
 /* ---- collection figures, through gc.callbacks ---- */
 
-typedef struct gc_watch {
-    int manual;
-    uint64_t t_start;
-    uint64_t auto_n, auto_by_gen[3];
-    uint64_t auto_max_ns, auto_sum_ns, last_ns;
-    int auto_max_gen;
-    uint64_t collected;
-} gc_watch_t;
-
-static gc_watch_t watch;
+static bench_watch_t watch;
 
 /* gc.callbacks entry: callback(phase, info). The pause runs from the end of the "start"
  * call to the beginning of the "stop" call. */
@@ -56,26 +46,14 @@ static PyObject *on_gc(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OO", &phase, &info))
         return NULL;
     if (PyUnicode_CompareWithASCIIString(phase, "start") == 0) {
-        watch.t_start = bench_now_ns();   /* last: the pause starts here */
+        bench_watch_start(&watch);   /* last: the pause starts here */
         Py_RETURN_NONE;
     }
-    uint64_t pause = now - watch.t_start;
     PyObject *c = PyDict_GetItemString(info, "collected");
     PyObject *g = PyDict_GetItemString(info, "generation");
     long collected = c ? PyLong_AsLong(c) : 0;
     long gen = g ? PyLong_AsLong(g) : 0;
-    watch.last_ns = pause;
-    watch.collected += (uint64_t)collected;
-    if (watch.manual)
-        Py_RETURN_NONE;
-    watch.auto_n++;
-    if (gen >= 0 && gen < 3)
-        watch.auto_by_gen[gen]++;
-    watch.auto_sum_ns += pause;
-    if (pause > watch.auto_max_ns) {
-        watch.auto_max_ns = pause;
-        watch.auto_max_gen = (int)gen;
-    }
+    bench_watch_stop(&watch, gen, (uint64_t)collected, now);
     Py_RETURN_NONE;
 }
 
@@ -213,45 +191,27 @@ __attribute__((noinline)) void bench_run_w3(void)
     collect(2);
 }
 
-static void print_common(const char *w, uint64_t t_ns, uint64_t cpu_ns, long rss0)
+static bench_span_t run_timed(const char *w, void (*run)(void))
 {
-    long peak = bench_peak_rss_kib();
-    bench_fig(w, IMPL, "time_ms", "%.1f", t_ns / 1e6);
-    bench_fig(w, IMPL, "cpu_ms", "%.1f", cpu_ns / 1e6);
-    bench_fig(w, IMPL, "collected", "%llu", (unsigned long long)watch.collected);
-    bench_fig(w, IMPL, "auto_n", "%llu", (unsigned long long)watch.auto_n);
-    bench_fig(w, IMPL, "auto_gen", "%llu / %llu / %llu", (unsigned long long)watch.auto_by_gen[0],
-              (unsigned long long)watch.auto_by_gen[1], (unsigned long long)watch.auto_by_gen[2]);
-    bench_fig(w, IMPL, "auto_max_ms", "%.3f (gen %d)", watch.auto_max_ns / 1e6, watch.auto_max_gen);
-    bench_fig(w, IMPL, "auto_sum_ms", "%.1f", watch.auto_sum_ns / 1e6);
-    bench_fig(w, IMPL, "final_ms", "%.2f", watch.last_ns / 1e6);
+    bench_span_t span = bench_timed(run);
+    long peak = bench_peak_rss_kib(), rss0 = span.rss0_kib;
+    bench_fig_gc(w, IMPL, &watch, span);
     bench_fig(w, IMPL, "rss_peak", "%.1f", peak / 1024.0);
     bench_fig(w, IMPL, "rss_base", "%.1f", rss0 / 1024.0);
     /* statm and ru_maxrss count a little differently: never below zero. */
     bench_fig(w, IMPL, "heap_peak", "%.1f", (peak > rss0 ? peak - rss0 : 0) / 1024.0);
+    return span;
 }
 
 static void run_w2(void)
 {
-    long rss0 = bench_rss_kib();
-    uint64_t c0 = bench_cpu_ns(), t0 = bench_now_ns();
-    bench_run_w2();
-    uint64_t t = bench_now_ns() - t0, c = bench_cpu_ns() - c0;
-    print_common("W2", t, c, rss0);
-    bench_fig("W2", IMPL, "nodes", "%llu", (unsigned long long)w2_nodes);
-    bench_fig("W2", IMPL, "ns_per_node", "%.1f", (double)t / (double)w2_nodes);
+    bench_span_t span = run_timed("W2", bench_run_w2);
+    bench_fig_w2(IMPL, span, w2_nodes);
 }
 
 static void run_w3(void)
 {
-    long rss0 = bench_rss_kib();
-    uint64_t c0 = bench_cpu_ns(), t0 = bench_now_ns();
-    bench_run_w3();
-    uint64_t t = bench_now_ns() - t0, c = bench_cpu_ns() - c0;
-    print_common("W3", t, c, rss0);
-    bench_fig("W3", IMPL, "ns_per_obj", "%.1f", (double)t / (double)watch.collected);
-    bench_fig("W3", IMPL, "ns_per_obj_gc", "%.1f",
-              (double)(watch.auto_sum_ns + watch.last_ns) / (double)watch.collected);
+    bench_fig_w3(IMPL, &watch, run_timed("W3", bench_run_w3));
 }
 
 void bench_run_w3full(void);
@@ -272,9 +232,7 @@ static void run_w3full(void)
     uint64_t t2 = bench_now_ns();
     if (watch.collected < 2u * W3_PAIRS)
         die("W3full: not every object collected");
-    bench_fig("W3full", IMPL, "build_ms", "%.1f", (t1 - t0) / 1e6);
-    bench_fig("W3full", IMPL, "collect_ms", "%.1f", (t2 - t1) / 1e6);
-    bench_fig("W3full", IMPL, "ns_per_obj", "%.1f", (double)(t2 - t1) / (double)watch.collected);
+    bench_fig_w3full(IMPL, t0, t1, t2, watch.collected);
     PyGC_Enable();
 }
 
@@ -311,11 +269,7 @@ static double w4_pause_us(uint32_t n_old)
 
 static void run_w4(void)
 {
-    (void)w4_pause_us(10000);   /* warm-up: a process's first microseconds run slow */
-    double small = w4_pause_us(10000), large = w4_pause_us(1000000);
-    bench_fig("W4", IMPL, "pause_10k_us", "%.2f", small);
-    bench_fig("W4", IMPL, "pause_1m_us", "%.2f", large);
-    bench_fig("W4", IMPL, "ratio", "%.3f", large / small);
+    bench_w4(IMPL, w4_pause_us);
 }
 
 /* ---- W5 ---- */
@@ -334,11 +288,6 @@ static PyObject *make_chain(uint32_t len, PyObject **tail_out)
     return head;
 }
 
-__attribute__((noinline)) static void nothing(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
-
 static void run_w5(void)
 {
     PyGC_Disable();
@@ -355,7 +304,7 @@ static void run_w5(void)
     (void)bench_now_ns();
 
     bench_stack_paint();
-    nothing();
+    bench_nothing();
     size_t empty = bench_stack_used();
 
     head = make_chain(W5_LEN, &tail);
@@ -385,36 +334,21 @@ static void run_w5(void)
     collect(2);
     uint64_t t3 = bench_now_ns();
 
-    bench_fig("W5", IMPL, "stack_empty", "%zu", empty);
-    bench_fig("W5", IMPL, "stack_release", "%zu", release);
-    bench_fig("W5", IMPL, "stack_collect", "%zu", collection);
-    bench_fig("W5", IMPL, "release_ms", "%.2f", (t1 - t0) / 1e6);
-    bench_fig("W5", IMPL, "collect_ms", "%.2f", (t3 - t2) / 1e6);
+    bench_fig_w5(IMPL, empty, release, collection, t0, t1, t2, t3);
     PyGC_Enable();
 }
 
+static const bench_workload_t workloads[] = {
+    {"W2", run_w2}, {"W3", run_w3}, {"W3full", run_w3full}, {"W4", run_w4}, {"W5", run_w5},
+};
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s W2|W3|W3full|W4|W5\n", argv[0]);
+    const bench_workload_t *w = bench_pick(argc, argv, workloads, sizeof workloads / sizeof *workloads);
+    if (!w)
         return 2;
-    }
     python_setup();
-    const char *w = argv[1];
-    if (!strcmp(w, "W2"))
-        run_w2();
-    else if (!strcmp(w, "W3"))
-        run_w3();
-    else if (!strcmp(w, "W3full"))
-        run_w3full();
-    else if (!strcmp(w, "W4"))
-        run_w4();
-    else if (!strcmp(w, "W5"))
-        run_w5();
-    else {
-        fprintf(stderr, "unknown workload %s\n", w);
-        return 2;
-    }
+    w->run();
     Py_DECREF(on_gc_fn);
     Py_DECREF(gc_collect_fn);
     Py_DECREF(gc_module);
