@@ -133,15 +133,21 @@ static void test_reachable_from_outside_survives(void)
     all_back();
 }
 
-/* Seed: objects with __del__ in a cycle are collected (PEP 442), each finalized once. */
-static void test_finalizers_in_a_cycle(void)
+/* Two objects with finalizers referring to each other, dropped: garbage in a cycle. */
+static void drop_del_cycle(void)
 {
-    fresh();
     rp_obj_t *a = rp_new(&del_type), *b = rp_new(&del_type);
     rp_slot_set(a, 0, b);
     rp_slot_set(b, 0, a);
     RP_DECREF(a);
     RP_DECREF(b);
+}
+
+/* Seed: objects with __del__ in a cycle are collected (PEP 442), each finalized once. */
+static void test_finalizers_in_a_cycle(void)
+{
+    fresh();
+    drop_del_cycle();
     RP_CHECK_EQ(rp_gc_collect(2), 2);
     RP_CHECK_EQ(finalized, 2);
     all_back();
@@ -151,11 +157,7 @@ static void test_resurrection(void)
 {
     fresh();
     resurrect = 1;
-    rp_obj_t *a = rp_new(&del_type), *b = rp_new(&del_type);
-    rp_slot_set(a, 0, b);
-    rp_slot_set(b, 0, a);
-    RP_DECREF(a);
-    RP_DECREF(b);
+    drop_del_cycle();
     rp_gc_collect(2);
     RP_CHECK_EQ(finalized, 2);
     RP_CHECK(resurrected != 0);
@@ -175,11 +177,7 @@ static void test_finalizer_creates_new_cycle(void)
 {
     fresh();
     make_cycle_in_finalizer = 1;
-    rp_obj_t *a = rp_new(&del_type), *b = rp_new(&del_type);
-    rp_slot_set(a, 0, b);
-    rp_slot_set(b, 0, a);
-    RP_DECREF(a);
-    RP_DECREF(b);
+    drop_del_cycle();
     RP_CHECK_EQ(rp_gc_collect(2), 2);
     RP_CHECK_EQ(blocks(), baseline + 2);   /* the new cycle */
     RP_CHECK_EQ(rp_gc_collect(2), 2);
