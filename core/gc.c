@@ -82,21 +82,6 @@ int rp_gc_is_finalized(const rp_obj_t *o) { return (o->head & RP_HEAD_FINALIZED)
 
 /* ---- the phases ---- */
 
-/* rp_obj_traverse, inlined into each pass so that the default slot walk calls the pass's
- * own visitor directly: traversal is most of a collection's work. */
-static inline __attribute__((always_inline)) void traverse(rp_obj_t *o, rp_visit_t visit, void *arg)
-{
-    const rp_type_t *t = rp_type_of(o);
-    if (t->traverse) {
-        t->traverse(o, visit, arg);
-        return;
-    }
-    rp_obj_t **s = rp_slots(o);
-    for (unsigned i = 0, n = rp_slot_count[o->head & RP_HEAD_TYPE_MASK]; i < n; i++)
-        if (s[i])
-            visit(s[i], arg);
-}
-
 static void update_refs(rp_gchead_t *l)
 {
     for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n)) {
@@ -120,7 +105,7 @@ static void visit_decref(rp_obj_t *c, void *arg)
 static void subtract_refs(rp_gchead_t *l)
 {
     for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n))
-        traverse((rp_obj_t *)n, visit_decref, 0);
+        rp_traverse((rp_obj_t *)n, visit_decref, 0);
 }
 
 /* A referent of a reachable object is reachable: give it gc_refs 1, and bring it back
@@ -151,7 +136,7 @@ static uint32_t move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, u
     for (rp_gchead_t *n = rp_next(young); n != young; n = rp_next(prev)) {
         rp_obj_t *o = (rp_obj_t *)n;
         if (n->prev) {
-            traverse(o, visit_reachable, young);
+            rp_traverse(o, visit_reachable, young);
             const rp_type_t *t = rp_type_of(o);
             if (t->untrackable && t->untrackable(o)) {
                 prev->next = n->next;

@@ -93,6 +93,22 @@ static inline void rp_gclist_merge(rp_gchead_t *from, rp_gchead_t *to)
     rp_gclist_init(from);
 }
 
+/* rp_obj_traverse, inline: the collector's passes use it so that the default slot walk
+ * calls the pass's own visitor directly (traversal is most of a collection's work). Types
+ * without the GC flag have no slots (rp_type_ready), so their count is 0. */
+static inline __attribute__((always_inline)) void rp_traverse(rp_obj_t *o, rp_visit_t visit, void *arg)
+{
+    const rp_type_t *t = rp_type_of(o);
+    if (t->traverse) {
+        t->traverse(o, visit, arg);
+        return;
+    }
+    rp_obj_t **s = rp_slots(o);
+    for (unsigned i = 0, n = rp_slot_count[o->head & RP_HEAD_TYPE_MASK]; i < n; i++)
+        if (s[i])
+            visit(s[i], arg);
+}
+
 static inline void rp_set_gen(rp_obj_t *o, unsigned gen)
 {
     o->head = (o->head & ~RP_HEAD_GEN_MASK) | (gen << RP_HEAD_GEN_SHIFT);

@@ -180,15 +180,6 @@ void *rp_raw(rp_obj_t *o)
 
 /* ---- default hooks ---- */
 
-static void traverse_slots(rp_obj_t *o, rp_visit_t visit, void *arg)
-{
-    unsigned n = rp_slot_count[o->head & RP_HEAD_TYPE_MASK];
-    rp_obj_t **s = rp_slots(o);
-    for (unsigned i = 0; i < n; i++)
-        if (s[i])
-            visit(s[i], arg);
-}
-
 static void clear_slots(rp_obj_t *o)
 {
     unsigned n = rp_slot_count[o->head & RP_HEAD_TYPE_MASK];
@@ -203,11 +194,7 @@ static void clear_slots(rp_obj_t *o)
 
 void rp_obj_traverse(rp_obj_t *o, rp_visit_t visit, void *arg)
 {
-    const rp_type_t *t = rp_type_of(o);
-    if (t->traverse)
-        t->traverse(o, visit, arg);
-    else if (t->flags & RP_TYPE_GC)
-        traverse_slots(o, visit, arg);
+    rp_traverse(o, visit, arg);
 }
 
 void rp_obj_clear(rp_obj_t *o)
