@@ -151,10 +151,16 @@ rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count)
 
 /* ---- raw blocks: pools or chunks, no debug layer, no accounting ---- */
 
+/* The size class of a request up to RP_CFG_SMALL_MAX (a zero-byte request is class 0). */
+static inline unsigned class_of(size_t n)
+{
+    return n ? (unsigned)((n - 1u) >> 3) : 0u;
+}
+
 static void *raw_alloc(size_t n)
 {
     if (n <= RP_CFG_SMALL_MAX)
-        return rp_pool_alloc(n ? (unsigned)((n - 1u) >> 3) : 0u);
+        return rp_pool_alloc(class_of(n));
     if (n > RP_CHUNK_LIMIT)
         return 0;
     return rp_chunk_alloc((uint32_t)n);
@@ -270,17 +276,22 @@ static inline __attribute__((always_inline)) void account(size_t add, size_t sub
 
 /* ---- entry points (critical section held) ---- */
 
+#if !RP_CFG_DEBUG
+/* A pool block, accounted: the class gives its size, so no lookup is needed. */
+static inline void *pool_take(unsigned cls)
+{
+    void *b = rp_pool_alloc(cls);
+    if (b)
+        account(8u * rp_class_units(cls), 0, 1);
+    return b;
+}
+#endif
+
 static void *heap_alloc(size_t n)
 {
 #if !RP_CFG_DEBUG
-    /* The pool path knows the block's size: no lookup to account it. */
-    if (n <= RP_CFG_SMALL_MAX) {
-        unsigned cls = n ? (unsigned)((n - 1u) >> 3) : 0u;
-        void *b = rp_pool_alloc(cls);
-        if (b)
-            account(8u * rp_class_units(cls), 0, 1);
-        return b;
-    }
+    if (n <= RP_CFG_SMALL_MAX)
+        return pool_take(class_of(n));
 #endif
     void *raw = n > RP_CHUNK_LIMIT ? 0 : raw_alloc(n + RP_DBG_HEAD + RP_DBG_TAIL);
     if (!raw)
@@ -352,7 +363,7 @@ static int resize_in_place(void *p, const rp_where_t *w, size_t n)
     size_t need = n + RP_DBG_HEAD + RP_DBG_TAIL, old_usable = raw_usable(w, raw);
     size_t old_size = user_size(raw, old_usable);
     if (w->pg) {
-        if (need > RP_CFG_SMALL_MAX || (need ? (need - 1u) >> 3 : 0u) != w->pg->cls)
+        if (need > RP_CFG_SMALL_MAX || class_of(need) != w->pg->cls)
             return 0;
     } else if (need <= RP_CFG_SMALL_MAX || need > RP_CHUNK_LIMIT || !rp_chunk_resize(raw, (uint32_t)need)) {
         return 0;
@@ -370,13 +381,12 @@ static int resize_in_place(void *p, const rp_where_t *w, size_t n)
 void *rp_malloc(size_t n)
 {
     rp_critical_t t = enter();
-    void *p;
+    void *p = 0;
 #if !RP_CFG_DEBUG
-    unsigned cls = n ? (unsigned)((n - 1u) >> 3) : 0u;
-    if (n <= RP_CFG_SMALL_MAX && (p = rp_pool_alloc(cls)) != 0)
-        account(8u * rp_class_units(cls), 0, 1);
-    else
+    if (n <= RP_CFG_SMALL_MAX)   /* the common case, without the call levels below */
+        p = pool_take(class_of(n));
 #endif
+    if (!p)
         p = heap_alloc_retry(n, &t);
     TRACE(rp_trace_alloc(p, n, __builtin_return_address(0)));
     leave(t);
@@ -418,15 +428,12 @@ void rp_free_known(void *p)
 #else
     rp_critical_t t = enter();
     TRACE(rp_trace_free(p));
-    rp_heap_region_t *r = rp_region_of((uintptr_t)p);
-    rp_page_t *pg = rp_page_of(r, (uintptr_t)p);
-    if (pg->cls != RP_PAGE_NOT_POOL) {
-        account(0, 8u * rp_class_units(pg->cls), -1);
-        rp_pool_free(r, pg, p);
-    } else {
-        account(0, rp_chunk_payload(p), -1);
-        rp_chunk_free(p);
-    }
+    rp_where_t w;
+    w.r = rp_region_of((uintptr_t)p);
+    w.pg = rp_page_of(w.r, (uintptr_t)p);
+    if (w.pg->cls == RP_PAGE_NOT_POOL)
+        w.pg = 0;
+    heap_free(p, &w);   /* as rp_free, less the validation */
     leave(t);
 #endif
 }
