@@ -2,10 +2,12 @@
  * test_heap_random.c — a model-based randomized test of the allocator. Long seeded
  * sequences of malloc, calloc, realloc and free with mixed sizes run against a model of
  * what is live; every block's contents are checked when it is freed or moved, and
- * rp_heap_check runs after every step. Failures of allocation (the heap is small on
+ * rp_heap_check runs after every step. Every allocation is traced too: the trace
+ * records' checker runs after every step, their total held against the model. Failures of allocation (the heap is small on
  * purpose at times) must leave both the heap and the model unchanged.
  */
 #include "rp_test.h"
+#include "rp_trace.h"
 
 #ifndef RP_TEST_STEPS
 #define RP_TEST_STEPS 6000
@@ -100,15 +102,27 @@ static void run_seed(uint32_t seed, size_t arena)
     rp_heap_stats(&fresh);
     uint32_t x = seed;
     live = 0;
+    rp_trace_stop();
+    rp_trace_start(1);
     for (unsigned i = 0; i < RP_TEST_STEPS; i++) {
         step(&x, arena / 8);
-        if (!RP_HEAP_OK()) {
+        size_t traced, peak, model = 0;
+        rp_trace_get_traced_memory(&traced, &peak);
+        for (unsigned k = 0; k < live; k++)
+            model += slots[k].n;
+        if (!RP_HEAP_OK() || !RP_CHECK(!rp_trace_check().rule) ||
+            !RP_CHECK(rp_trace_dropped() ? traced <= model : traced == model)) {
             rp_printf("seed %u failed at step %u\n", (unsigned)seed, i);
+            rp_trace_stop();
             return;
         }
     }
     while (live)
         rp_free(slots[--live].p);
+    size_t traced, peak;
+    rp_trace_get_traced_memory(&traced, &peak);
+    RP_CHECK_EQ(traced, 0);
+    rp_trace_stop();
     rp_heap_stats_t end;
     rp_heap_stats(&end);
     RP_CHECK_EQ(end.blocks_in_use, 0);
