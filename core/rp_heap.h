@@ -93,7 +93,8 @@ typedef struct rp_heap_stats {
 } rp_heap_stats_t;
 
 /* Takes `count` regions (8-byte aligned, not overlapping) as the heap, forgetting any
- * previous heap. O(count). */
+ * previous heap — and with it every object: before any object, gc, weakref or trace call
+ * on the new heap, run rp_objects_init again. O(count). */
 rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count);
 
 void *rp_malloc(size_t n);
