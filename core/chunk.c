@@ -52,11 +52,13 @@ static void bin_insert(uint32_t *tag, uint32_t size)
         head->prev = l;
     rp_heap.bins[b] = (rp_free_chunk_t *)l;
     rp_heap.bitmap[b >> 5] |= 1u << (b & 31u);
+    rp_heap.free_bytes += size;
 }
 
 static void bin_remove(uint32_t *tag)
 {
     uint32_t b = rp_chunk_bin(rp_tag_size(*tag));
+    rp_heap.free_bytes -= rp_tag_size(*tag);
     rp_links_t *l = links_of(tag);
     if (l->prev)
         l->prev->next = l->next;
@@ -93,6 +95,14 @@ static void make_free(uint32_t *tag, uint32_t size, uint32_t prev_used)
     *nt &= ~(uint32_t)RP_CHUNK_PREV_USED;
 }
 
+/* The footprint (chunk space not free) only grows when a chunk is carved or grown. */
+static void note_peak(void)
+{
+    uint32_t held = rp_heap.chunk_bytes - rp_heap.free_bytes;
+    if (held > rp_heap.peak_footprint)
+        rp_heap.peak_footprint = held;
+}
+
 /*
  * Takes the free chunk at `tag` (already off its list) and makes [use, use + n) of it a
  * used chunk; what is left before and after goes back as free chunks. A remainder too
@@ -116,6 +126,7 @@ static uint32_t *carve(uint32_t *tag, uintptr_t use, uint32_t n, uint32_t flags)
         make_free((uint32_t *)(use + n), rest, RP_CHUNK_PREV_USED);
     else
         *(uint32_t *)limit |= RP_CHUNK_PREV_USED;
+    note_peak();
     return ut;
 }
 
@@ -239,8 +250,10 @@ int rp_chunk_resize(void *payload, uint32_t n)
         nt = next_tag(tag);
     }
     uint32_t rest = size - need;
-    if (rest < min_chunk())
+    if (rest < min_chunk()) {
+        note_peak();
         return 1;
+    }
     *tag = (*tag & RP_CHUNK_FLAGS) | need;
     uint32_t *ft = (uint32_t *)((uintptr_t)tag + need);
     if (!(*nt & RP_CHUNK_USED)) {
@@ -248,6 +261,7 @@ int rp_chunk_resize(void *payload, uint32_t n)
         rest += rp_tag_size(*nt);
     }
     make_free(ft, rest, RP_CHUNK_PREV_USED);
+    note_peak();
     return 1;
 }
 
@@ -256,18 +270,21 @@ void rp_chunk_region_init(rp_heap_region_t *r)
     uint32_t *first = (uint32_t *)r->lo;
     *(uint32_t *)r->end = RP_CHUNK_USED;  /* sentinel: size 0, never free */
     make_free(first, (uint32_t)(r->end - r->lo), RP_CHUNK_PREV_USED);
+    rp_heap.chunk_bytes += (uint32_t)(r->end - r->lo);
 }
 
 static rp_fault_t fault(const char *rule, const void *addr)
 {
-    rp_fault_t f = {rule, addr};
+    rp_fault_t f;
+    f.rule = rule;
+    f.addr = addr;
     return f;
 }
 
-/* C1..C5 for every region, then the lists against the walk (C4). */
+/* C1..C6 for every region, then the lists against the walk (C4). */
 rp_fault_t rp_chunk_check(void)
 {
-    uint32_t walked_free = 0, listed_free = 0;
+    uint32_t walked_free = 0, listed_free = 0, free_bytes = 0;
     for (unsigned i = 0; i < rp_heap.nregions; i++) {
         const rp_heap_region_t *r = &rp_heap.regions[i];
         uint32_t *t = (uint32_t *)r->lo;
@@ -288,6 +305,7 @@ rp_fault_t rp_chunk_check(void)
                 if (*footer(t, size) != size)
                     return fault("free chunk footer differs from its size", t);
                 walked_free++;
+                free_bytes += size;
                 prev_used = 0;
             }
             t = (uint32_t *)((uintptr_t)t + size);
@@ -316,5 +334,7 @@ rp_fault_t rp_chunk_check(void)
     }
     if (listed_free != walked_free)
         return fault("a free chunk is missing from the free lists", 0);
+    if (free_bytes != rp_heap.free_bytes)
+        return fault("free byte count disagrees with the free chunks (C6)", &rp_heap.free_bytes);
     return fault(0, 0);
 }

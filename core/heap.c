@@ -86,7 +86,8 @@ static int overlaps(const rp_region_t *a, const rp_region_t *b)
     return as < bs + b->size && bs < as + a->size;
 }
 
-/* Fills in r for [start, start + size); 0 if too small or too large. */
+/* Fills in r for [start, start + size): the page map first, then the chunk space; 0 if
+ * too small or too large. */
 static int plan_region(rp_heap_region_t *r, uintptr_t s, size_t size)
 {
     if (size < 4u * RP_CFG_POOL_SIZE || size > RP_CHUNK_LIMIT)
@@ -95,15 +96,16 @@ static int plan_region(rp_heap_region_t *r, uintptr_t s, size_t size)
     r->end = ((e - 8u) & ~(uintptr_t)7u) + 4u;
     r->grid = s & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u);
     r->npages = (uint32_t)((r->end + RP_CHUNK_TAG - r->grid + RP_CFG_POOL_SIZE - 1u) >> RP_POOL_SHIFT);
-    r->pages = (rp_page_t *)s;
-    r->lo = ((s + r->npages * sizeof(rp_page_t) + 7u) & ~(uintptr_t)7u) + RP_CHUNK_TAG;
+    r->map = (uint8_t *)s;
+    r->map_base = s - (r->grid >> RP_POOL_SHIFT);
+    r->lo = ((s + r->npages + 7u) & ~(uintptr_t)7u) + RP_CHUNK_TAG;
+    r->span = r->end - r->lo;
     return r->end > r->lo + 2u * RP_POOL_CHUNK;
 }
 
 rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count)
 {
     rp_heap_region_t plan[RP_CFG_MAX_REGIONS];
-    uint32_t pages = 0;
     if (!regions || count == 0 || count > RP_CFG_MAX_REGIONS)
         return RP_ERR_ARG;
     for (unsigned i = 0; i < count; i++) {
@@ -116,35 +118,20 @@ rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count)
                 return RP_ERR_OVERLAP;
         if (!plan_region(&plan[i], (uintptr_t)regions[i].start, regions[i].size))
             return RP_ERR_SIZE;
-        plan[i].first = pages;
-        pages += plan[i].npages;
-        if (pages >= RP_PAGE_NIL)
-            return RP_ERR_SIZE;
     }
     rp_critical_t t = enter();
     rp_memset(&rp_heap, 0, sizeof rp_heap);
     oom_handler = 0;   /* it belonged to the objects of the old heap */
+    rp_pool_init();
     for (unsigned i = 0; i < count; i++) {
         rp_heap_region_t *r = &rp_heap.regions[i];
         *r = plan[i];
-        for (uint32_t k = 0; k < r->npages; k++) {
-            rp_page_t *pg = &r->pages[k];
-            pg->prev = pg->next = RP_PAGE_NIL;
-            pg->free = RP_BLK_NIL;
-            pg->bump = pg->used = 0;
-            pg->cls = RP_PAGE_NOT_POOL;
-        }
+        rp_memset(r->map, RP_PAGE_NOT_POOL, r->npages);
         rp_chunk_region_init(r);
         rp_heap.arena_bytes += (uint32_t)regions[i].size;
         rp_heap.metadata_bytes += (uint32_t)(r->lo - (uintptr_t)regions[i].start);
     }
     rp_heap.nregions = count;
-    for (unsigned c = 0; c < RP_NCLASSES; c++)
-        rp_heap.class_end[c] = (rp_blk_t)rp_class_limit(c);
-    for (unsigned c = 0; c < RP_NCLASSES; c++) {
-        rp_heap.class_recip[c] = rp_class_reciprocal(c);
-        rp_heap.partial_g[c] = RP_PAGE_NIL;
-    }
     leave(t);
     return RP_OK;
 }
@@ -167,8 +154,8 @@ static void *raw_alloc(size_t n)
 }
 
 typedef struct rp_where {
-    rp_heap_region_t *r;
-    rp_page_t *pg;   /* the pool's descriptor, or NULL for a chunk */
+    rp_pool_t *pg;   /* the block's pool, or NULL for a chunk */
+    unsigned cls;
 } rp_where_t;
 
 static int chunk_valid(const rp_heap_region_t *r, const void *raw)
@@ -179,7 +166,7 @@ static int chunk_valid(const rp_heap_region_t *r, const void *raw)
         return 0;
     }
     if (a < r->lo + RP_CHUNK_TAG) {
-        rp_report("foreign pointer: inside the heap's page table", raw);
+        rp_report("foreign pointer: inside the heap's page map", raw);
         return 0;
     }
     uint32_t tag = *rp_tag_of(raw), size = rp_tag_size(tag);
@@ -198,25 +185,32 @@ static int chunk_valid(const rp_heap_region_t *r, const void *raw)
 /* Finds the block at raw and checks the O(1) rules; reports and returns 0 if broken. */
 static int locate(const void *raw, rp_where_t *w)
 {
-    w->r = rp_region_of((uintptr_t)raw);
-    if (!w->r) {
+    rp_heap_region_t *r = rp_region_of((uintptr_t)raw);
+    if (!r) {
         rp_report("foreign pointer: not in any heap region", raw);
         return 0;
     }
-    rp_page_t *pg = rp_page_of(w->r, (uintptr_t)raw);
-    w->pg = pg->cls == RP_PAGE_NOT_POOL ? 0 : pg;
-    return w->pg ? rp_pool_valid(w->r, pg, raw) : chunk_valid(w->r, raw);
+    w->cls = *rp_map_of(r, (uintptr_t)raw);
+    w->pg = 0;
+    if (w->cls == RP_PAGE_SPARE) {
+        rp_report("pointer into an empty pool: double free or stale pointer", raw);
+        return 0;
+    }
+    if (w->cls == RP_PAGE_NOT_POOL)
+        return chunk_valid(r, raw);
+    w->pg = rp_pool_of(raw);
+    return rp_pool_block_ok(w->pg, w->cls, raw);
 }
 
 static size_t raw_usable(const rp_where_t *w, const void *raw)
 {
-    return w->pg ? 8u * rp_class_units(w->pg->cls) : rp_chunk_payload(raw);
+    return w->pg ? rp_class_size(w->cls) : rp_chunk_payload(raw);
 }
 
 static void raw_free(const rp_where_t *w, void *raw)
 {
     if (w->pg)
-        rp_pool_free(w->r, w->pg, raw);
+        rp_pool_free(w->pg, raw);
     else
         rp_chunk_free(raw);
 }
@@ -266,45 +260,45 @@ static inline size_t user_size(const void *raw, size_t usable)
 static inline void *user_of(void *raw) { return (uint8_t *)raw + RP_DBG_HEAD; }
 static inline void *raw_of(const void *user) { return (uint8_t *)user - RP_DBG_HEAD; }
 
-static inline __attribute__((always_inline)) void account(size_t add, size_t sub, int blocks)
+/* A1: release builds count chunks here and pool blocks from their pools' `used`, so that
+ * the pool fast paths carry no accounting; debug builds count every block here. */
+static inline int accounted(const rp_where_t *w)
+{
+    return RP_CFG_DEBUG || !w->pg;
+}
+
+static void account(size_t add, size_t sub, int blocks)
 {
     rp_heap.bytes_in_use = (uint32_t)(rp_heap.bytes_in_use + add - sub);
     rp_heap.blocks_in_use = (uint32_t)((int32_t)rp_heap.blocks_in_use + blocks);
-    if (rp_heap.bytes_in_use > rp_heap.peak_bytes_in_use)
-        rp_heap.peak_bytes_in_use = rp_heap.bytes_in_use;
 }
 
 /* ---- entry points (critical section held) ---- */
 
-#if !RP_CFG_DEBUG
-/* A pool block, accounted: the class gives its size, so no lookup is needed. */
-static inline void *pool_take(unsigned cls)
-{
-    void *b = rp_pool_alloc(cls);
-    if (b)
-        account(8u * rp_class_units(cls), 0, 1);
-    return b;
-}
-#endif
-
+/* Pool or chunk, then the debug dress; spare pools go back to the chunk heap and the
+ * request is retried once before it fails. */
 static void *heap_alloc(size_t n)
 {
-#if !RP_CFG_DEBUG
-    if (n <= RP_CFG_SMALL_MAX)
-        return pool_take(class_of(n));
-#endif
-    void *raw = n > RP_CHUNK_LIMIT ? 0 : raw_alloc(n + RP_DBG_HEAD + RP_DBG_TAIL);
+    size_t need = n + RP_DBG_HEAD + RP_DBG_TAIL;
+    if (n > RP_CHUNK_LIMIT)
+        return 0;
+    void *raw = raw_alloc(need);
+    if (!raw && rp_pool_release_spares())
+        raw = raw_alloc(need);
     if (!raw)
         return 0;
-#if RP_CFG_DEBUG
     rp_where_t w;
-    locate(raw, &w);
+    w.pg = need <= RP_CFG_SMALL_MAX ? rp_pool_of(raw) : 0;
+    w.cls = class_of(need);
+    if (!accounted(&w))
+        return raw;
+#if RP_CFG_DEBUG
     void *user = dbg_dress(raw, n, raw_usable(&w, raw));
     rp_memset(user, 0xCD, n);
     account(n, 0, 1);
     return user;
 #else
-    account(rp_chunk_payload(raw), 0, 1);   /* only chunks get here */
+    account(raw_usable(&w, raw), 0, 1);
     return raw;
 #endif
 }
@@ -349,7 +343,8 @@ static void heap_free(void *p, const rp_where_t *w)
 {
     void *raw = raw_of(p);
     size_t usable = raw_usable(w, raw);
-    account(0, user_size(raw, usable), -1);
+    if (accounted(w))
+        account(0, user_size(raw, usable), -1);
 #if RP_CFG_DEBUG
     rp_memset(raw, 0xDD, usable);
 #endif
@@ -363,7 +358,7 @@ static int resize_in_place(void *p, const rp_where_t *w, size_t n)
     size_t need = n + RP_DBG_HEAD + RP_DBG_TAIL, old_usable = raw_usable(w, raw);
     size_t old_size = user_size(raw, old_usable);
     if (w->pg) {
-        if (need > RP_CFG_SMALL_MAX || class_of(need) != w->pg->cls)
+        if (need > RP_CFG_SMALL_MAX || class_of(need) != w->cls)
             return 0;
     } else if (need <= RP_CFG_SMALL_MAX || need > RP_CHUNK_LIMIT || !rp_chunk_resize(raw, (uint32_t)need)) {
         return 0;
@@ -374,23 +369,39 @@ static int resize_in_place(void *p, const rp_where_t *w, size_t n)
         rp_memset((uint8_t *)p + old_size, 0xCD, n - old_size);
     dbg_dress(raw, n, usable);
 #endif
-    account(user_size(raw, usable), old_size, 0);
+    if (accounted(w))
+        account(user_size(raw, usable), old_size, 0);
     return 1;
 }
 
-void *rp_malloc(size_t n)
+/* Everything but a release pool block with a pool ready: zero bytes, chunks, debug
+ * builds, a new pool, the retry after the OOM handler. */
+static __attribute__((noinline)) void *malloc_slow(size_t n, void *site)
 {
     rp_critical_t t = enter();
-    void *p = 0;
-#if !RP_CFG_DEBUG
-    if (n <= RP_CFG_SMALL_MAX)   /* the common case, without the call levels below */
-        p = pool_take(class_of(n));
-#endif
-    if (!p)
-        p = heap_alloc_retry(n, &t);
-    TRACE(rp_trace_alloc(p, n, __builtin_return_address(0)));
+    void *p = heap_alloc_retry(n, &t);
+    TRACE(rp_trace_alloc(p, n, site));
     leave(t);
+    (void)site;
     return p;
+}
+
+/* The release fast path is CPython's: the class's first pool, its free list's head. */
+void *rp_malloc(size_t n)
+{
+#if !RP_CFG_DEBUG
+    if (n - 1u < RP_CFG_SMALL_MAX) {
+        rp_critical_t t = enter();
+        void *p = rp_pool_alloc((unsigned)((n - 1u) >> 3));
+        if (p) {
+            TRACE(rp_trace_alloc(p, n, __builtin_return_address(0)));
+            leave(t);
+            return p;
+        }
+        leave(t);
+    }
+#endif
+    return malloc_slow(n, __builtin_return_address(0));
 }
 
 void *rp_calloc(size_t count, size_t size)
@@ -408,7 +419,8 @@ void *rp_calloc(size_t count, size_t size)
     return p;
 }
 
-void rp_free(void *p)
+/* Everything rp_free's fast path does not take: NULL, chunks, other regions, debug. */
+static __attribute__((noinline)) void free_slow(void *p)
 {
     if (!p)
         return;
@@ -421,19 +433,50 @@ void rp_free(void *p)
     leave(t);
 }
 
+/* The release fast path: a pool block in the first region. Validation is the region
+ * bounds, the page map byte and rp_pool_block_ok's few compares. */
+void rp_free(void *p)
+{
+#if !RP_CFG_DEBUG
+    uintptr_t a = (uintptr_t)p;
+    const rp_heap_region_t *r = &rp_heap.regions[0];
+    rp_critical_t t = enter();
+    if (a - r->lo < r->span) {
+        unsigned cls = *rp_map_of(r, a);
+        if (cls < RP_NCLASSES) {
+            rp_pool_t *pg = rp_pool_of(p);
+            if (rp_pool_block_ok(pg, cls, p)) {
+                TRACE(rp_trace_free(p));
+                rp_pool_free(pg, p);
+            }
+            leave(t);
+            return;
+        }
+    }
+    leave(t);
+#endif
+    free_slow(p);
+}
+
 void rp_free_known(void *p)
 {
 #if RP_CFG_DEBUG
     rp_free(p);
 #else
+    uintptr_t a = (uintptr_t)p;
+    const rp_heap_region_t *r = &rp_heap.regions[0];
     rp_critical_t t = enter();
     TRACE(rp_trace_free(p));
+    if (a - r->lo >= r->span)
+        r = rp_region_of(a);
     rp_where_t w;
-    w.r = rp_region_of((uintptr_t)p);
-    w.pg = rp_page_of(w.r, (uintptr_t)p);
-    if (w.pg->cls == RP_PAGE_NOT_POOL)
+    w.cls = *rp_map_of(r, a);
+    if (w.cls < RP_NCLASSES) {   /* as rp_free, less the validation */
+        rp_pool_free(rp_pool_of(p), p);
+    } else {
         w.pg = 0;
-    heap_free(p, &w);   /* as rp_free, less the validation */
+        heap_free(p, &w);
+    }
     leave(t);
 #endif
 }
@@ -479,6 +522,14 @@ size_t rp_usable_size(const void *p)
     return n;
 }
 
+size_t rp_heap_trim(void)
+{
+    rp_critical_t t = enter();
+    size_t n = rp_pool_release_spares();
+    leave(t);
+    return n;
+}
+
 /* ---- statistics and the checker ---- */
 
 typedef void (*rp_chunk_visit_t)(const uint32_t *tag, void *ctx);
@@ -493,25 +544,30 @@ static void walk_chunks(rp_chunk_visit_t visit, void *ctx)
     }
 }
 
-typedef void (*rp_pool_visit_t)(uintptr_t window, const rp_page_t *pg, void *ctx);
+typedef void (*rp_pool_visit_t)(const rp_pool_t *pg, void *ctx);
 
+/* Every pool in use (not the spares). */
 static void walk_pools(rp_pool_visit_t visit, void *ctx)
 {
     for (unsigned i = 0; i < rp_heap.nregions; i++) {
         const rp_heap_region_t *r = &rp_heap.regions[i];
         for (uint32_t k = 0; k < r->npages; k++)
-            if (r->pages[k].cls != RP_PAGE_NOT_POOL)
-                visit(r->grid + ((uintptr_t)k << RP_POOL_SHIFT), &r->pages[k], ctx);
+            if (r->map[k] < RP_NCLASSES)
+                visit((const rp_pool_t *)(r->grid + ((uintptr_t)k << RP_POOL_SHIFT)), ctx);
     }
 }
 
-static void stat_pool(uintptr_t window, const rp_page_t *pg, void *ctx)
+static void stat_pool(const rp_pool_t *pg, void *ctx)
 {
-    (void)window;
-    rp_class_stats_t *cs = &((rp_heap_stats_t *)ctx)->classes[pg->cls];
+    rp_heap_stats_t *s = ctx;
+    rp_class_stats_t *cs = &s->classes[pg->cls];
     cs->pools++;
     cs->blocks_used += pg->used;
-    cs->blocks_free += rp_class_end(pg->cls) / rp_class_units(pg->cls) - pg->used;
+    cs->blocks_free += (rp_heap.class_limit[pg->cls] - RP_POOL_HDR) / cs->size - pg->used;
+#if !RP_CFG_DEBUG
+    s->bytes_in_use += pg->used * cs->size;
+    s->blocks_in_use += pg->used;
+#endif
 }
 
 static void stat_chunk(const uint32_t *t, void *ctx)
@@ -536,15 +592,17 @@ void rp_heap_stats(rp_heap_stats_t *s)
     rp_critical_t t = enter();
     rp_memset(s, 0, sizeof *s);
     for (unsigned c = 0; c < RP_NCLASSES; c++)
-        s->classes[c].size = 8u * rp_class_units(c);
+        s->classes[c].size = rp_class_size(c);
+    s->bytes_in_use = rp_heap.bytes_in_use;
+    s->blocks_in_use = rp_heap.blocks_in_use;
     walk_pools(stat_pool, s);
     walk_chunks(stat_chunk, s);
     s->arena_bytes = rp_heap.arena_bytes;
     s->metadata_bytes = rp_heap.metadata_bytes;
     s->state_bytes = (uint32_t)sizeof rp_heap;
-    s->bytes_in_use = rp_heap.bytes_in_use;
-    s->peak_bytes_in_use = rp_heap.peak_bytes_in_use;
-    s->blocks_in_use = rp_heap.blocks_in_use;
+    s->spare_pools = rp_heap.spare_pools;
+    s->footprint = rp_heap.chunk_bytes - rp_heap.free_bytes;
+    s->peak_footprint = rp_heap.peak_footprint;
     s->failed_allocs = rp_heap.failed_allocs;
     s->reports = rp_heap.reports;
     leave(t);
@@ -581,22 +639,21 @@ static void tally_chunk(const uint32_t *t, void *ctx)
         tally_block((const uint8_t *)t + RP_CHUNK_TAG, rp_tag_size(*t) - RP_CHUNK_TAG, ctx);
 }
 
-/* Release builds count a pool's live blocks from its descriptor; debug builds visit each
- * one, telling free from live by the free mark (a live debug block holds RP_DBG_LIVE). */
-static void tally_pool(uintptr_t window, const rp_page_t *pg, void *ctx)
+/* Debug builds visit each pool block, telling free from live by the free mark (a live
+ * debug block holds RP_DBG_LIVE there); release builds count pool blocks from `used`
+ * (A1), which rp_pool_check verifies against the free lists. */
+static void tally_pool(const rp_pool_t *pg, void *ctx)
 {
-    rp_tally_t *tl = ctx;
-    uint32_t units = rp_class_units(pg->cls);
 #if RP_CFG_DEBUG
-    for (uint32_t o = 0; o < pg->bump; o += units) {
-        const uint32_t *b = (const uint32_t *)(window + ((uintptr_t)o << 3));
-        if (b[1] != (RP_FREE_MARK ^ (uint32_t)(uintptr_t)b))
-            tally_block(b, 8u * units, tl);
+    uint32_t size = rp_class_size(pg->cls);
+    for (uint32_t o = RP_POOL_HDR; o < pg->bump; o += size) {
+        const uint32_t *b = (const uint32_t *)((uintptr_t)pg + o);
+        if (b[1] != rp_pool_mark(b))
+            tally_block(b, size, ctx);
     }
 #else
-    (void)window;
-    tl->bytes += pg->used * 8u * units;
-    tl->blocks += pg->used;
+    (void)pg;
+    (void)ctx;
 #endif
 }
 

@@ -1,7 +1,7 @@
 /*
  * heap_internal.h — the allocator's data structures and the invariants that hold between
- * calls. Shared by chunk.c (the coalescing heap), pool.c (size classes), heap.c (entry
- * points) and heap_check.c, which verifies exactly the invariants written here.
+ * calls. Shared by chunk.c (the coalescing heap), pool.c (size classes) and heap.c (entry
+ * points, statistics, the checker), which verify exactly the invariants written here.
  *
  * Chunks (chunk.c). A region's chunk space is [lo, end) with lo = 4 (mod 8), so that the
  * payload after each 4-byte tag is 8-aligned. A chunk is
@@ -15,24 +15,30 @@
  *   C4 a free chunk's footer equals its size, and it is on the free list of bin_of(size);
  *      every chunk on that list is free and of that bin; bit b of the bin bitmap is set
  *      iff list b is non-empty.
- *   C5 a POOL chunk is USED and holds exactly one pool window (below).
+ *   C5 a POOL chunk is USED, at least RP_CFG_POOL_SIZE bytes (a remainder too small to be a
+ *      chunk is absorbed), and holds one pool window.
+ *   C6 free_bytes is the sum of the free chunks' sizes.
  *
  * Pools (pool.c). A pool is the RP_CFG_POOL_SIZE-aligned window [A, A + P - 4) inside a
- * POOL chunk whose tag sits at A - 4. Its state lives in the region's page table, at the
- * page of A; every page of a region has a descriptor, and cls == RP_PAGE_NOT_POOL for the
- * pages that are not pool windows. Offsets are in 8-byte units from A.
- *   P1 0 < used; used + (blocks on the free list) == bump / class size; bump <= class end.
- *   P2 free-list offsets are below bump, multiples of the class size, distinct; each free
- *      block holds the next offset in word 0 and RP_FREE_MARK ^ address in word 1.
- *   P3 a pool is on its class's partial list iff it has a free or never-used block, or
- *      it is the list's head: a head that fills stays until the next allocation finds it
- *      full, so that a free into it (the common churn) needs no list change. The list
- *      is doubly linked through prev/next (global page numbers).
- *   P4 partial_addr[c] and partial_g[c] are the window address and global page number
- *      of the head of partial[c].
- *   P5 class_end[c] == rp_class_limit(c) and class_recip[c] == rp_class_reciprocal(c).
+ * POOL chunk whose tag sits at A - 4. Its header (rp_pool_t) sits at A; blocks of its
+ * class follow at A + RP_POOL_HDR, class size apart. The region's page map holds one byte
+ * per page: the class of the pool whose window is that page, RP_PAGE_SPARE for an empty
+ * pool kept for reuse, RP_PAGE_NOT_POOL otherwise. Offsets below are bytes from A.
+ *   P1 the page map byte of a pool window equals its header's cls; 0 < used;
+ *      used + (blocks on the free list) == (bump - RP_POOL_HDR) / class size;
+ *      bump <= rp_pool_limit(cls).
+ *   P2 free-list offsets lie in [RP_POOL_HDR, bump), are block starts, distinct, and end
+ *      with 0; each free block holds the next offset in word 0 and RP_FREE_MARK ^ its
+ *      address in word 1.
+ *   P3 free == 0 iff the pool is full (the bump offset is moved onto the free list one
+ *      block at a time, when the list runs dry: CPython's freeblock/nextoffset).
+ *   P4 a pool is on its class's ring (doubly linked through next/prev, closed by the
+ *      sentinel rp_heap.rings[cls], whose free is 0) iff it is not full.
+ *   P5 the spare list (singly linked through next) holds exactly the RP_PAGE_SPARE pools;
+ *      a spare pool is an intact POOL chunk whose blocks are all free.
  * Accounting (heap.c).
- *   A1 bytes_in_use and blocks_in_use equal the sums over live blocks.
+ *   A1 bytes_in_use and blocks_in_use count the live chunks (release builds) or every
+ *      live block (debug builds); release pool blocks are counted from the pools' `used`.
  */
 #ifndef RP_HEAP_INTERNAL_H
 #define RP_HEAP_INTERNAL_H
@@ -41,17 +47,8 @@
 
 #define RP_POOL_SHIFT ((unsigned)__builtin_ctz(RP_CFG_POOL_SIZE))
 
-/* Block offsets in 8-byte units fit a byte while a pool holds at most 255 units. */
-#if RP_CFG_POOL_SIZE <= 1024u
-typedef uint8_t rp_blk_t;
-#define RP_BLK_NIL 0xFFu
-#else
-typedef uint16_t rp_blk_t;
-#define RP_BLK_NIL 0xFFFFu
-#endif
-
-#define RP_PAGE_NIL 0xFFFFu
 #define RP_PAGE_NOT_POOL 0xFFu
+#define RP_PAGE_SPARE 0xFEu
 #define RP_FREE_MARK 0xF4EEB10Cu
 
 /* Chunk tag flags; sizes are multiples of 8, so the low three bits are free. */
@@ -64,8 +61,7 @@ enum {
 #define RP_CHUNK_MIN 16u
 #define RP_CHUNK_TAG 4u
 /* A pool chunk is exactly P bytes, [A - 4, A + P - 4), so pools in adjacent pages tile
- * the heap with no gap; the window's last 4 bytes are the next chunk's tag, so blocks
- * fill [A, A + P - 4) (classes that divide P lose their last block). */
+ * the heap with no gap; the window's last 4 bytes are the next chunk's tag. */
 #define RP_POOL_CHUNK (RP_CFG_POOL_SIZE)
 #define RP_POOL_USABLE (RP_CFG_POOL_SIZE - RP_CHUNK_TAG)
 
@@ -83,35 +79,42 @@ typedef struct rp_free_chunk {
     struct rp_free_chunk *prev;
 } rp_free_chunk_t;
 
-typedef struct rp_page {
-    uint16_t prev;   /* neighbours on the class's partial list, RP_PAGE_NIL at the ends */
-    uint16_t next;
-    rp_blk_t free;   /* first free block, RP_BLK_NIL if none */
-    rp_blk_t bump;   /* blocks from here on were never handed out */
-    rp_blk_t used;   /* blocks handed out (a count, not an offset) */
-    uint8_t cls;     /* size class, or RP_PAGE_NOT_POOL */
-} rp_page_t;
+/* A pool's header, at the start of its window (CPython's pool_header). */
+typedef struct rp_pool {
+    struct rp_pool *next;   /* the class's ring of pools with room, or the spare list */
+    struct rp_pool *prev;
+    uint16_t free;          /* first free block, 0 iff the pool is full (P3) */
+    uint16_t bump;          /* blocks from here on were never handed out */
+    uint16_t used;          /* blocks handed out (a count) */
+    uint8_t cls;
+    uint8_t spare_;         /* padding, kept zero */
+} rp_pool_t;
+
+/* Blocks start 8-aligned after the header. */
+#define RP_POOL_HDR ((uint32_t)((sizeof(rp_pool_t) + 7u) & ~7u))
 
 typedef struct rp_heap_region {
-    uintptr_t grid;     /* pool-aligned base of the page numbering */
-    uintptr_t lo, end;  /* chunk space; sentinel tag at end */
-    rp_page_t *pages;   /* one descriptor per page of [grid, end) */
+    uintptr_t lo, end;   /* chunk space; sentinel tag at end */
+    uintptr_t span;      /* end - lo: one compare tells a pointer in the region */
+    uintptr_t map_base;  /* page map byte of address a: map_base + (a >> RP_POOL_SHIFT) */
+    uint8_t *map;        /* one byte per page of [grid, end) */
+    uintptr_t grid;      /* pool-aligned base of the page numbering */
     uint32_t npages;
-    uint32_t first;     /* global number of pages[0] */
 } rp_heap_region_t;
 
 typedef struct rp_heap {
+    rp_pool_t rings[RP_NCLASSES];   /* ring sentinels: rings[c].next is the class's head */
     rp_heap_region_t regions[RP_CFG_MAX_REGIONS];
     unsigned nregions;
+    rp_pool_t *spare;                /* empty pools kept for reuse (P5) */
+    uint32_t spare_pools;
+    uint32_t class_recip[RP_NCLASSES];   /* rp_class_reciprocal, without a division per call */
+    uint16_t class_limit[RP_NCLASSES];   /* rp_pool_limit */
     rp_free_chunk_t *bins[RP_NBINS];
     uint32_t bitmap[RP_BITMAP_WORDS];
-    rp_page_t *partial[RP_NCLASSES];       /* head of each class's partly used pools */
-    rp_blk_t class_end[RP_NCLASSES];       /* rp_class_limit, without a division per call */
-    uint32_t class_recip[RP_NCLASSES];     /* rp_class_reciprocal, for the same reason */
-    uintptr_t partial_addr[RP_NCLASSES];   /* window address of that head */
-    uint16_t partial_g[RP_NCLASSES];       /* and its global page number */
+    uint32_t free_bytes, chunk_bytes, peak_footprint;   /* C6; chunk space of all regions */
     uint32_t arena_bytes, metadata_bytes;
-    uint32_t bytes_in_use, peak_bytes_in_use, blocks_in_use;
+    uint32_t bytes_in_use, blocks_in_use;   /* A1 */
     uint32_t failed_allocs, reports;
     rp_fault_t last_report;
 } rp_heap_t;
@@ -121,18 +124,17 @@ extern rp_heap_t rp_heap;
 static inline uint32_t rp_tag_size(uint32_t tag) { return tag & ~(uint32_t)RP_CHUNK_FLAGS; }
 static inline uint32_t *rp_tag_of(const void *payload) { return (uint32_t *)((uintptr_t)payload - RP_CHUNK_TAG); }
 static inline uint32_t rp_class_units(unsigned cls) { return cls + 1u; }
-/* Offset (8-byte units) just past the last block a pool of class cls can hold. Computed
- * once by rp_heap_init into rp_heap.class_end: on Cortex-M0 a division is a libgcc call. */
-static inline uint32_t rp_class_limit(unsigned cls)
+static inline uint32_t rp_class_size(unsigned cls) { return 8u * (cls + 1u); }
+
+/* Offset just past the last block a pool of class cls can hold. Computed once by
+ * rp_heap_init into rp_heap.class_limit: on Cortex-M0 a division is a libgcc call. */
+static inline uint32_t rp_pool_limit(unsigned cls)
 {
-    return (RP_POOL_USABLE / (8u * rp_class_units(cls))) * rp_class_units(cls);
+    return RP_POOL_HDR + (RP_POOL_USABLE - RP_POOL_HDR) / rp_class_size(cls) * rp_class_size(cls);
 }
 
-/* Region containing address a, or NULL. At most RP_CFG_MAX_REGIONS comparisons. */
-static inline uint32_t rp_class_end(unsigned cls) { return rp_heap.class_end[cls]; }
-
-/* ceil(2^19 / units): off * it >> 19 is off / units exactly for every offset in a pool
- * (off < 2^10 units, units < 2^9), so telling a block's start needs no division. */
+/* ceil(2^19 / units): u * it >> 19 is u / units exactly for every offset u (in 8-byte
+ * units) in a pool (u < 2^10, units < 2^9), so telling a block's start needs no division. */
 #define RP_RECIP_SHIFT 19u
 _Static_assert(RP_CFG_POOL_SIZE <= 8192u, "the reciprocal trick needs offsets below 2^10 units");
 static inline uint32_t rp_class_reciprocal(unsigned cls)
@@ -140,26 +142,36 @@ static inline uint32_t rp_class_reciprocal(unsigned cls)
     return ((1u << RP_RECIP_SHIFT) + rp_class_units(cls) - 1u) / rp_class_units(cls);
 }
 
+/* Whether byte offset off (from the pool's first block, a multiple of 8) starts a block. */
 static inline int rp_is_block_start(uint32_t off, unsigned cls)
 {
-    uint32_t q = (off * rp_heap.class_recip[cls]) >> RP_RECIP_SHIFT;
-    return q * rp_class_units(cls) == off;
+    uint32_t u = off >> 3;
+    uint32_t q = (u * rp_heap.class_recip[cls]) >> RP_RECIP_SHIFT;
+    return q * rp_class_units(cls) == u;
 }
 
+/* Region containing address a, or NULL. At most RP_CFG_MAX_REGIONS comparisons. */
 static inline rp_heap_region_t *rp_region_of(uintptr_t a)
 {
     for (unsigned i = 0; i < rp_heap.nregions; i++) {
         rp_heap_region_t *r = &rp_heap.regions[i];
-        if (a >= r->lo && a < r->end)
+        if (a - r->lo < r->span)
             return r;
     }
     return 0;
 }
 
-static inline rp_page_t *rp_page_of(const rp_heap_region_t *r, uintptr_t a)
+static inline uint8_t *rp_map_of(const rp_heap_region_t *r, uintptr_t a)
 {
-    return &r->pages[(a - r->grid) >> RP_POOL_SHIFT];
+    return (uint8_t *)(r->map_base + (a >> RP_POOL_SHIFT));
 }
+
+static inline rp_pool_t *rp_pool_of(const void *p)
+{
+    return (rp_pool_t *)((uintptr_t)p & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u));
+}
+
+static inline uint32_t rp_pool_mark(const void *p) { return RP_FREE_MARK ^ (uint32_t)(uintptr_t)p; }
 
 void rp_report(const char *rule, const void *addr);
 
@@ -178,52 +190,56 @@ uint32_t rp_chunk_payload(const void *payload);
 uint32_t rp_chunk_bin(uint32_t size);
 rp_fault_t rp_chunk_check(void);
 
-/* pool.c: the fast paths are inline below, so that rp_malloc and rp_free reach a block in
- * one call level; the rare steps stay in pool.c. */
-rp_page_t *rp_pool_refill(unsigned cls);   /* a head with room for cls (drops a full one), or NULL */
-void rp_pool_changed(rp_heap_region_t *r, rp_page_t *pg, uintptr_t window, int on_list);
+/* pool.c: the fast paths are inline below, so that rp_malloc and rp_free reach a block
+ * with no call; the rare steps stay in pool.c. */
+void *rp_pool_alloc_new(unsigned cls);          /* the class's ring is empty: a new pool */
+void rp_pool_ran_dry(rp_pool_t *pg);            /* free list empty: bump a block, or leave the ring */
+void rp_pool_changed(rp_pool_t *pg, uint32_t old_free);  /* after a free: now empty, or was full */
+uint32_t rp_pool_release_spares(void);          /* spare pools back to the chunk heap; bytes */
+int rp_pool_valid(const rp_pool_t *pg, unsigned cls, const void *p);
+void rp_pool_init(void);
+rp_fault_t rp_pool_check(void);
 
-static inline int rp_pool_has_room(const rp_page_t *pg, unsigned cls)
-{
-    return pg->free != RP_BLK_NIL || pg->bump + rp_class_units(cls) <= rp_class_end(cls);
-}
-
-static inline uint32_t rp_pool_mark(const void *p) { return RP_FREE_MARK ^ (uint32_t)(uintptr_t)p; }
-
-/* A block of class cls: the head pool's free list first, then its never-used blocks. A
- * head found full is dropped from the list there (P3), out of line. */
+/* A block of class cls: pop the head pool's free list. O(1). */
 static inline void *rp_pool_alloc(unsigned cls)
 {
-    rp_page_t *pg = rp_heap.partial[cls];
-    if ((!pg || !rp_pool_has_room(pg, cls)) && !(pg = rp_pool_refill(cls)))
-        return 0;
-    uint32_t *b;
-    if (pg->free != RP_BLK_NIL) {
-        b = (uint32_t *)(rp_heap.partial_addr[cls] + ((uintptr_t)pg->free << 3));
-        pg->free = (rp_blk_t)b[0];
-    } else {
-        b = (uint32_t *)(rp_heap.partial_addr[cls] + ((uintptr_t)pg->bump << 3));
-        pg->bump = (rp_blk_t)(pg->bump + rp_class_units(cls));
-    }
+    rp_pool_t *pg = rp_heap.rings[cls].next;
+    uint32_t off = pg->free;
+    if (!off)   /* only the sentinel has no free block: the ring is empty */
+        return rp_pool_alloc_new(cls);
+    uint32_t *b = (uint32_t *)((uintptr_t)pg + off);
+    pg->free = (uint16_t)b[0];
     b[1] = 0;
     pg->used++;
+    if (!pg->free)
+        rp_pool_ran_dry(pg);
     return b;
 }
 
-/* Returns a validated block to its pool (LIFO); a pool that was full or became empty
- * changes lists out of line. */
-static inline void rp_pool_free(rp_heap_region_t *r, rp_page_t *pg, void *p)
+/* The cheap rules of a pointer into pool pg of class cls: 8-aligned, a block start below
+ * the bump offset, and not carrying the free mark (else the out-of-line check walks the
+ * free list to tell a double free from a live block that happens to hold the mark). */
+static inline int rp_pool_block_ok(const rp_pool_t *pg, unsigned cls, const void *p)
 {
-    uintptr_t window = (uintptr_t)p & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u);
-    uint32_t *b = p;
-    int on_list = rp_pool_has_room(pg, pg->cls) || rp_heap.partial[pg->cls] == pg;
-    b[0] = pg->free;
-    b[1] = rp_pool_mark(p);
-    pg->free = (rp_blk_t)(((uintptr_t)p - window) >> 3);
-    if (--pg->used == 0 || !on_list)
-        rp_pool_changed(r, pg, window, on_list);
+    uintptr_t a = (uintptr_t)p;
+    uint32_t off = (uint32_t)(a - (uintptr_t)pg) - RP_POOL_HDR;
+    if ((a & 7u) || off >= (uint32_t)pg->bump - RP_POOL_HDR || !rp_is_block_start(off, cls) ||
+        ((const uint32_t *)p)[1] == rp_pool_mark(p))
+        return rp_pool_valid(pg, cls, p);
+    return 1;
 }
-int rp_pool_valid(const rp_heap_region_t *r, const rp_page_t *pg, const void *p);
-rp_fault_t rp_pool_check(void);
+
+/* Returns a validated block to its pool (LIFO). A pool that was full rejoins its ring and
+ * one left empty becomes a spare, out of line. O(1). */
+static inline void rp_pool_free(rp_pool_t *pg, void *p)
+{
+    uint32_t *b = p;
+    uint32_t old = pg->free;
+    b[0] = old;
+    b[1] = rp_pool_mark(p);
+    pg->free = (uint16_t)((uintptr_t)p - (uintptr_t)pg);
+    if (--pg->used == 0 || !old)
+        rp_pool_changed(pg, old);
+}
 
 #endif

@@ -3,23 +3,26 @@
  * heap over memory regions the board hands over. No libc, no OS, no other heap.
  *
  * Layout
- * - Each region begins with a table of page descriptors (8 bytes per RP_CFG_POOL_SIZE
- *   bytes of region: 0.78 % at the default 1 KiB pools). The rest is one chunk heap:
- *   chunks with a 4-byte boundary tag, coalesced on free, kept in segregated free lists
- *   with a bitmap (TLSF-like good fit).
+ * - Each region begins with a page map: one byte per RP_CFG_POOL_SIZE bytes of region
+ *   (0.1 % at the default 1 KiB pools), naming the size class of the pool on that page,
+ *   if any. The rest is one chunk heap: chunks with a 4-byte boundary tag, coalesced on
+ *   free, kept in segregated free lists with a bitmap (TLSF-like good fit).
  * - Requests up to RP_CFG_SMALL_MAX bytes (default 64) come from size classes spaced 8
  *   bytes apart. Each class draws blocks from pools: RP_CFG_POOL_SIZE-aligned windows
- *   carved out of the chunk heap. Inside a pool: a LIFO free list plus a bump offset over
- *   never-used blocks (CPython's freeblock/nextoffset). Per class, a list of partly used
- *   pools. A pool whose last block is freed goes back to the chunk heap, where it can
- *   serve any class or any larger request.
+ *   carved out of the chunk heap, each opening with a 16-byte header (CPython's pool
+ *   header: a LIFO free list, a bump offset over never-used blocks, a use count, the
+ *   links of its class's ring of pools with room). A pool whose last block is freed is
+ *   kept as a spare that any class can reuse; spares go back to the chunk heap, where
+ *   they can serve any larger request, as soon as a chunk request finds no room.
  * - Larger requests are chunks, sized to the 8-byte granule plus the 4-byte tag.
  * docs/allocator.md gives the measurements behind these choices.
  *
  * Guarantees
  * - Every returned block is aligned to 8 bytes. A zero-byte request returns a unique
  *   block. rp_free(NULL) does nothing.
- * - Cost: small-block malloc/free are O(1). A chunk malloc/free is O(1) too (bitmap
+ * - Cost: small-block malloc/free are O(1), and their common case touches the class's
+ *   ring head (malloc) or the page map byte and the pool header (free) and nothing else:
+ *   no statistics are kept per call for pool blocks. A chunk malloc/free is O(1) too (bitmap
  *   search over a fixed bin table), except when a new pool or a chunk needs a free chunk
  *   that the O(1) search cannot prove big enough: then at most RP_POOL_SCAN_LIMIT further
  *   free chunks are inspected. rp_realloc adds the copy, O(size).
@@ -75,18 +78,23 @@ typedef struct rp_class_stats {
 typedef struct rp_heap_stats {
     rp_class_stats_t classes[RP_NCLASSES];
     uint32_t arena_bytes;        /* sum of the regions given to rp_heap_init */
-    uint32_t metadata_bytes;     /* of the arena, kept by the allocator: page tables and
-                                    alignment (8 B per pool-size page: 0.78 % at 1 KiB) */
+    uint32_t metadata_bytes;     /* of the arena, kept by the allocator: page maps and
+                                    alignment (1 B per pool-size page: 0.1 % at 1 KiB) */
     uint32_t state_bytes;        /* the allocator's own state, outside the arena: a fixed
-                                    cost (bins, lists), ~0.5 KiB on 32-bit targets */
-    uint32_t pool_bytes;         /* bytes held by pools, their chunk tags included */
+                                    cost (bins, rings), ~0.5 KiB on 32-bit targets */
+    uint32_t pool_bytes;         /* bytes held by pools, spares and chunk tags included */
+    uint32_t spare_pools;        /* empty pools kept for reuse */
     uint32_t large_bytes;        /* bytes held by chunks handed out directly (tags included) */
     uint32_t large_blocks;       /* chunks handed out directly */
     uint32_t free_bytes;         /* bytes in free chunks */
     uint32_t free_chunks;
     uint32_t largest_free;       /* the largest request that would succeed as one chunk */
+    uint32_t footprint;          /* bytes of the chunk space held (pools and large blocks) */
+    uint32_t peak_footprint;     /* highest footprint since init: with metadata_bytes, the
+                                    heap the program has needed so far, fragmentation
+                                    included (the exact peak of live bytes is tracing's
+                                    rp_trace_get_traced_memory) */
     uint32_t bytes_in_use;       /* usable bytes of live blocks (requested bytes in debug) */
-    uint32_t peak_bytes_in_use;  /* highest bytes_in_use since init */
     uint32_t blocks_in_use;      /* live blocks of every size */
     uint32_t failed_allocs;      /* requests that returned NULL */
     uint32_t reports;            /* broken rules reported through the port */
@@ -108,7 +116,15 @@ void rp_free(void *p);
 /* Bytes the caller may use in a live block (at least what was asked). */
 size_t rp_usable_size(const void *p);
 
-/* O(pools + free chunks). */
+/* Gives every spare pool (an empty pool kept for reuse) back to the chunk heap, where it
+ * merges with its free neighbours; returns the bytes given back. Allocation does this by
+ * itself when a request finds no room, so a program only needs it to make the chunk heap
+ * whole again, e.g. before measuring fragmentation. O(spare pools). (glibc's malloc_trim.) */
+size_t rp_heap_trim(void);
+
+/* O(pages + chunks): pool blocks are counted from their pools, as CPython's
+ * sys.getallocatedblocks walks its arenas, so that no per-call counter slows the fast
+ * paths. */
 void rp_heap_stats(rp_heap_stats_t *out);
 
 /* Called when an allocation fails, outside the critical section, before one retry: the

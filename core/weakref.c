@@ -447,7 +447,7 @@ rp_fault_t rp_weakref_check(void)
         for (rp_obj_t *wr = e->head; wr; prev = wr, wr = raw(wr)->next) {
             if (!is_weakref(wr) || raw(wr)->referent != e->obj || raw(wr)->prev != prev)
                 return fault("weak reference chain broken or naming another object", wr);
-            if (++k > rp_heap.blocks_in_use)
+            if (++k > rp_heap.arena_bytes / 8u)
                 return fault("weak reference chain has a cycle", wr);
         }
     }

@@ -131,13 +131,37 @@ static void test_empty_pool_returns_to_chunk_heap(void)
     for (unsigned i = 0; i < 200; i++)
         rp_free(p[i]);
     rp_heap_stats_t after = stats();
-    RP_CHECK_EQ(after.pool_bytes, 0);
-    RP_CHECK_EQ(after.free_chunks, 1);
-    RP_CHECK_EQ(after.free_bytes, before.free_bytes);
-    /* The space of the pools now serves one large request. */
+    RP_CHECK(after.spare_pools >= 2);
+    RP_CHECK_EQ(after.blocks_in_use, 0);
+    RP_CHECK(after.pool_bytes >= after.spare_pools * RP_CFG_POOL_SIZE);
+    /* A spare serves any class without touching the chunk heap. */
+    void *q = rp_malloc(48);
+    RP_CHECK_EQ(stats().free_bytes, after.free_bytes);
+    RP_CHECK_EQ(stats().spare_pools, after.spare_pools - 1);
+    rp_free(q);
+    RP_CHECK_EQ(stats().spare_pools, after.spare_pools);
+    RP_HEAP_OK();
+    /* The spares' space serves one large request: taken back on demand. */
     void *big = rp_malloc(before.largest_free);
     RP_CHECK(big != 0);
+    RP_CHECK_EQ(stats().spare_pools, 0);
+    RP_HEAP_OK();
     rp_free(big);
+    RP_CHECK_EQ(stats().free_chunks, 1);
+    RP_CHECK_EQ(stats().free_bytes, before.free_bytes);
+    RP_HEAP_OK();
+    /* rp_heap_trim gives spares back at once. */
+    for (unsigned i = 0; i < 200; i++)
+        p[i] = rp_malloc(8);
+    for (unsigned i = 0; i < 200; i++)
+        rp_free(p[i]);
+    uint32_t spares = stats().spare_pools;
+    RP_CHECK(spares >= 2);
+    RP_CHECK(rp_heap_trim() >= spares * RP_CFG_POOL_SIZE);
+    RP_CHECK_EQ(stats().spare_pools, 0);
+    RP_CHECK_EQ(stats().pool_bytes, 0);
+    RP_CHECK_EQ(stats().free_chunks, 1);
+    RP_CHECK_EQ(rp_heap_trim(), 0);
     RP_HEAP_OK();
 }
 
@@ -248,6 +272,7 @@ static void test_out_of_memory(void)
     while (k)
         rp_free(p[--k]);
     RP_CHECK_EQ(stats().blocks_in_use, 0);
+    rp_heap_trim();
     RP_CHECK_EQ(stats().free_chunks, 1);
     RP_HEAP_OK();
 }
@@ -346,7 +371,8 @@ static void test_stats(void)
     RP_CHECK_EQ(s1.bytes_in_use, rp_usable_size(a) + rp_usable_size(b));
     rp_free(b);
     rp_heap_stats_t s2 = stats();
-    RP_CHECK_EQ(s2.peak_bytes_in_use, s1.bytes_in_use);
+    RP_CHECK(s2.peak_footprint >= s1.footprint && s1.footprint >= s1.large_bytes + s1.pool_bytes);
+    RP_CHECK(s2.footprint < s1.footprint);
     RP_CHECK_EQ(s2.large_blocks, 0);
     rp_free(a);
     RP_CHECK_EQ(stats().bytes_in_use, 0);

@@ -123,6 +123,8 @@ static void run_seed(uint32_t seed, size_t arena)
     rp_trace_get_traced_memory(&traced, &peak);
     RP_CHECK_EQ(traced, 0);
     rp_trace_stop();
+    RP_HEAP_OK();
+    rp_heap_trim();
     rp_heap_stats_t end;
     rp_heap_stats(&end);
     RP_CHECK_EQ(end.blocks_in_use, 0);

@@ -114,7 +114,7 @@ static void print_common(const char *w, bench_span_t span, int mem_run)
     rp_heap_stats_t s;
     rp_heap_stats(&s);
     bench_fig_gc(w, IMPL, &watch, span);
-    bench_fig(w, IMPL, "live_peak", "%.1f", s.peak_bytes_in_use / MIB);
+    bench_fig(w, IMPL, "live_peak", "%.1f", s.peak_footprint / MIB);
     bench_fig(w, IMPL, "rss_peak", "%.1f", bench_peak_rss_kib() / 1024.0);
     bench_fig(w, IMPL, "all_back", "%s", gcw_all_back() ? "yes" : "NO");
     bench_fig(w, IMPL, "rss_base", "%.1f", span.rss0_kib / 1024.0);

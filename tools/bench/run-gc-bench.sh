@@ -108,7 +108,7 @@ W2|cpu_ms|W2 CPU time (ms)|rel:0.3334
 W2|ns_per_node|W2 ns per node (wall)|
 W2|rss_peak|W2 peak RSS, whole process (MiB)|rel:0.5
 W2|heap_peak|W2 peak heap (MiB): refpool footprint / CPython RSS growth|rel:0.5
-W2|live_peak|W2 peak live bytes, allocator (MiB)|
+W2|live_peak|W2 peak heap footprint, allocator (MiB)|
 W2|collected|W2 objects collected|
 W2|auto_n|W2 automatic collections|
 W2|auto_gen|W2 automatic collections of gen 0 / 1 / 2|

@@ -33,8 +33,8 @@ static void print_heap(const char *when)
     rp_printf("arena %u B, metadata %u B (+ %u B of allocator state), pools %u B, large %u B in %u blocks\n",
               U(s.arena_bytes), U(s.metadata_bytes), U(s.state_bytes), U(s.pool_bytes), U(s.large_bytes),
               U(s.large_blocks));
-    rp_printf("in use %u B in %u blocks (peak %u B), free %u B in %u chunks, largest free run %u B\n",
-              U(s.bytes_in_use), U(s.blocks_in_use), U(s.peak_bytes_in_use), U(s.free_bytes), U(s.free_chunks),
+    rp_printf("in use %u B in %u blocks (peak footprint %u B), free %u B in %u chunks, largest free run %u B\n",
+              U(s.bytes_in_use), U(s.blocks_in_use), U(s.peak_footprint), U(s.free_bytes), U(s.free_chunks),
               U(s.largest_free));
     rp_printf("failed allocations %u, reported misuse %u\n", U(s.failed_allocs), U(s.reports));
 }

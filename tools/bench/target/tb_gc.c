@@ -150,7 +150,7 @@ static void bench_w2(const char *w, uint32_t heap)
     fig(w, "longest automatic pause, generation", (uint64_t)watch.auto_max_gen, "");
     fig(w, "all automatic pauses", watch.auto_sum, "instructions");
     fig(w, "final full collection", watch.last, "instructions");
-    fig(w, "peak live bytes (rp_heap_stats)", s.peak_bytes_in_use, "B");
+    fig(w, "peak footprint (rp_heap_stats)", s.peak_footprint, "B");
     fig(w, "failed allocations", s.failed_allocs, "");
     rp_printf("G|%s|%s|%s|all memory back|%s|\n", TB_BOARD, tb_opt(), w, gcw_all_back() ? "yes" : "NO");
     rp_gc_callback_remove(on_gc, 0);
