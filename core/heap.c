@@ -132,6 +132,7 @@ rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count)
         rp_heap.metadata_bytes += (uint32_t)(r->lo - (uintptr_t)regions[i].start);
     }
     rp_heap.nregions = count;
+    rp_heap_tracing_changed();
     leave(t);
     return RP_OK;
 }
@@ -210,7 +211,7 @@ static size_t raw_usable(const rp_where_t *w, const void *raw)
 static void raw_free(const rp_where_t *w, void *raw)
 {
     if (w->pg)
-        rp_pool_free(w->pg, raw);
+        rp_pool_free(w->pg, w->cls, raw);
     else
         rp_chunk_free(raw);
 }
@@ -275,16 +276,19 @@ static void account(size_t add, size_t sub, int blocks)
 
 /* ---- entry points (critical section held) ---- */
 
-/* Pool or chunk, then the debug dress; spare pools go back to the chunk heap and the
- * request is retried once before it fails. */
+/* Pool or chunk, then the debug dress. Before a request fails, empty pools go back to
+ * the chunk heap and it is retried once. */
 static void *heap_alloc(size_t n)
 {
     size_t need = n + RP_DBG_HEAD + RP_DBG_TAIL;
     if (n > RP_CHUNK_LIMIT)
         return 0;
     void *raw = raw_alloc(need);
-    if (!raw && rp_pool_release_spares())
-        raw = raw_alloc(need);
+    if (!raw) {
+        rp_pool_reclaim();
+        if (rp_pool_release_spares())
+            raw = raw_alloc(need);
+    }
     if (!raw)
         return 0;
     rp_where_t w;
@@ -386,17 +390,40 @@ static __attribute__((noinline)) void *malloc_slow(size_t n, void *site)
     return p;
 }
 
-/* The release fast path is CPython's: the class's first pool, its free list's head. */
+void rp_heap_tracing_changed(void)
+{
+#if RP_CFG_TRACE
+    int on = rp_trace_on;
+#else
+    int on = 0;
+#endif
+    rp_heap.fast_small = on ? 0u : RP_CFG_SMALL_MAX;
+    rp_heap.fast_span = on ? 0u : rp_heap.regions[0].span;
+}
+
+/*
+ * The release fast path is CPython's: the class's first pool, its free list's head. It
+ * calls nothing, so that it needs no stack frame: a pool that fills leaves its list right
+ * here, and everything rarer (no pool with room, never-used blocks, tracing, chunks,
+ * debug builds) goes to malloc_slow.
+ */
 void *rp_malloc(size_t n)
 {
 #if !RP_CFG_DEBUG
-    if (n - 1u < RP_CFG_SMALL_MAX) {
+    if (n - 1u < rp_heap.fast_small) {
+        unsigned cls = (unsigned)((n - 1u) >> 3);
         rp_critical_t t = enter();
-        void *p = rp_pool_alloc((unsigned)((n - 1u) >> 3));
-        if (p) {
-            TRACE(rp_trace_alloc(p, n, __builtin_return_address(0)));
+        rp_pool_t *pg = rp_heap.heads[cls];
+        uint32_t *b = (uint32_t *)((uintptr_t)pg + pg->free);
+        uint32_t next = b[0];
+        if (pg->free && !(next & 1u)) {
+            pg->free = (uint16_t)next;
+            b[1] = 0;
+            pg->used++;
+            if (!next)   /* full: off its list until a block comes back (P3) */
+                rp_heap.heads[cls] = pg->next;
             leave(t);
-            return p;
+            return b;
         }
         leave(t);
     }
@@ -433,27 +460,28 @@ static __attribute__((noinline)) void free_slow(void *p)
     leave(t);
 }
 
-/* The release fast path: a pool block in the first region. Validation is the region
- * bounds, the page map byte and rp_pool_block_ok's few compares. */
+/*
+ * The release fast path: a pool block of the first region that passes the cheap rules
+ * (region bounds, page map byte, rp_pool_block_plausible's compares); a pool that was full
+ * goes back on its list here. It calls nothing, so it needs no stack frame; the rest
+ * goes to free_slow.
+ */
 void rp_free(void *p)
 {
 #if !RP_CFG_DEBUG
     uintptr_t a = (uintptr_t)p;
     const rp_heap_region_t *r = &rp_heap.regions[0];
-    rp_critical_t t = enter();
-    if (a - r->lo < r->span) {
+    if (a - r->lo < rp_heap.fast_span) {
+        rp_critical_t t = enter();
         unsigned cls = *rp_map_of(r, a);
-        if (cls < RP_NCLASSES) {
-            rp_pool_t *pg = rp_pool_of(p);
-            if (rp_pool_block_ok(pg, cls, p)) {
-                TRACE(rp_trace_free(p));
-                rp_pool_free(pg, p);
-            }
+        rp_pool_t *pg = rp_pool_of(p);
+        if (cls < RP_NCLASSES && rp_pool_block_plausible(pg, cls, p)) {
+            rp_pool_free(pg, cls, p);
             leave(t);
             return;
         }
+        leave(t);
     }
-    leave(t);
 #endif
     free_slow(p);
 }
@@ -472,7 +500,7 @@ void rp_free_known(void *p)
     rp_where_t w;
     w.cls = *rp_map_of(r, a);
     if (w.cls < RP_NCLASSES) {   /* as rp_free, less the validation */
-        rp_pool_free(rp_pool_of(p), p);
+        rp_pool_free(rp_pool_of(p), w.cls, p);
     } else {
         w.pg = 0;
         heap_free(p, &w);
@@ -525,6 +553,7 @@ size_t rp_usable_size(const void *p)
 size_t rp_heap_trim(void)
 {
     rp_critical_t t = enter();
+    rp_pool_reclaim();
     size_t n = rp_pool_release_spares();
     leave(t);
     return n;
@@ -544,7 +573,7 @@ static void walk_chunks(rp_chunk_visit_t visit, void *ctx)
     }
 }
 
-typedef void (*rp_pool_visit_t)(const rp_pool_t *pg, void *ctx);
+typedef void (*rp_pool_visit_t)(const rp_pool_t *pg, unsigned cls, void *ctx);
 
 /* Every pool in use (not the spares). */
 static void walk_pools(rp_pool_visit_t visit, void *ctx)
@@ -553,17 +582,17 @@ static void walk_pools(rp_pool_visit_t visit, void *ctx)
         const rp_heap_region_t *r = &rp_heap.regions[i];
         for (uint32_t k = 0; k < r->npages; k++)
             if (r->map[k] < RP_NCLASSES)
-                visit((const rp_pool_t *)(r->grid + ((uintptr_t)k << RP_POOL_SHIFT)), ctx);
+                visit((const rp_pool_t *)(r->grid + ((uintptr_t)k << RP_POOL_SHIFT)), r->map[k], ctx);
     }
 }
 
-static void stat_pool(const rp_pool_t *pg, void *ctx)
+static void stat_pool(const rp_pool_t *pg, unsigned cls, void *ctx)
 {
     rp_heap_stats_t *s = ctx;
-    rp_class_stats_t *cs = &s->classes[pg->cls];
+    rp_class_stats_t *cs = &s->classes[cls];
     cs->pools++;
     cs->blocks_used += pg->used;
-    cs->blocks_free += (rp_heap.class_limit[pg->cls] - RP_POOL_HDR) / cs->size - pg->used;
+    cs->blocks_free += rp_pool_capacity(cls) - pg->used;
 #if !RP_CFG_DEBUG
     s->bytes_in_use += pg->used * cs->size;
     s->blocks_in_use += pg->used;
@@ -642,17 +671,25 @@ static void tally_chunk(const uint32_t *t, void *ctx)
 /* Debug builds visit each pool block, telling free from live by the free mark (a live
  * debug block holds RP_DBG_LIVE there); release builds count pool blocks from `used`
  * (A1), which rp_pool_check verifies against the free lists. */
-static void tally_pool(const rp_pool_t *pg, void *ctx)
+static void tally_pool(const rp_pool_t *pg, unsigned cls, void *ctx)
 {
 #if RP_CFG_DEBUG
-    uint32_t size = rp_class_size(pg->cls);
-    for (uint32_t o = RP_POOL_HDR; o < pg->bump; o += size) {
+    uint32_t size = rp_class_size(cls), end = rp_heap.class_limit[cls];
+    for (uint32_t o = pg->free, n = 0; o && n <= RP_CFG_POOL_SIZE / 8u; n++) {
+        if (o & 1u) {   /* blocks from the never-used offset on hold nothing */
+            end = o - 1u;
+            break;
+        }
+        o = ((const uint32_t *)((uintptr_t)pg + o))[0];
+    }
+    for (uint32_t o = RP_POOL_HDR; o < end; o += size) {
         const uint32_t *b = (const uint32_t *)((uintptr_t)pg + o);
         if (b[1] != rp_pool_mark(b))
             tally_block(b, size, ctx);
     }
 #else
     (void)pg;
+    (void)cls;
     (void)ctx;
 #endif
 }

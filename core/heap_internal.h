@@ -20,22 +20,26 @@
  *   C6 free_bytes is the sum of the free chunks' sizes.
  *
  * Pools (pool.c). A pool is the RP_CFG_POOL_SIZE-aligned window [A, A + P - 4) inside a
- * POOL chunk whose tag sits at A - 4. Its header (rp_pool_t) sits at A; blocks of its
- * class follow at A + RP_POOL_HDR, class size apart. The region's page map holds one byte
- * per page: the class of the pool whose window is that page, RP_PAGE_SPARE for an empty
- * pool kept for reuse, RP_PAGE_NOT_POOL otherwise. Offsets below are bytes from A.
- *   P1 the page map byte of a pool window equals its header's cls; 0 < used;
- *      used + (blocks on the free list) == (bump - RP_POOL_HDR) / class size;
- *      bump <= rp_pool_limit(cls).
- *   P2 free-list offsets lie in [RP_POOL_HDR, bump), are block starts, distinct, and end
- *      with 0; each free block holds the next offset in word 0 and RP_FREE_MARK ^ its
- *      address in word 1.
- *   P3 free == 0 iff the pool is full (the bump offset is moved onto the free list one
- *      block at a time, when the list runs dry: CPython's freeblock/nextoffset).
- *   P4 a pool is on its class's ring (doubly linked through next/prev, closed by the
- *      sentinel rp_heap.rings[cls], whose free is 0) iff it is not full.
- *   P5 the spare list (singly linked through next) holds exactly the RP_PAGE_SPARE pools;
- *      a spare pool is an intact POOL chunk whose blocks are all free.
+ * POOL chunk whose tag sits at A - 4. Its header (rp_pool_t) sits at A; the blocks of its
+ * class fill the rest, class size apart from A + RP_POOL_HDR up to rp_pool_limit(cls).
+ * The region's page map holds one byte per page: the class of the pool whose window is
+ * that page, RP_PAGE_SPARE for a spare pool, RP_PAGE_NOT_POOL otherwise. Offsets below are
+ * bytes from A.
+ *   P1 every block of a pool is either handed out or on its free list:
+ *      used + (blocks on the free list) == rp_pool_capacity(cls).
+ *   P2 free-list offsets are block starts, distinct; each listed block holds the next
+ *      offset in word 0 and RP_FREE_MARK ^ its address in word 1. The list ends with 0,
+ *      or with an odd word f: the blocks from f - 1 to the end were never handed out and
+ *      count as free (CPython's nextoffset, kept where the header need not hold it).
+ *      So free == 0 iff the pool is full.
+ *   P3 rp_heap.heads[cls] starts the class's list of pools with room, singly linked
+ *      through next and ended by &rp_heap.none (whose free is 0). A pool of class cls is
+ *      on that list exactly once iff it is not full; empty pools may stay there.
+ *   P4 the spare list (through next, ended by NULL) holds exactly the RP_PAGE_SPARE pools;
+ *      a spare's blocks are all free, threaded for the class its `used` field names.
+ * Gates (heap.c).
+ *   G1 fast_small and fast_span are 0 iff tracing is on; otherwise RP_CFG_SMALL_MAX and
+ *      regions[0].span.
  * Accounting (heap.c).
  *   A1 bytes_in_use and blocks_in_use count the live chunks (release builds) or every
  *      live block (debug builds); release pool blocks are counted from the pools' `used`.
@@ -79,15 +83,13 @@ typedef struct rp_free_chunk {
     struct rp_free_chunk *prev;
 } rp_free_chunk_t;
 
-/* A pool's header, at the start of its window (CPython's pool_header). */
+/* A pool's header, at the start of its window (CPython's pool_header, cut to 8 bytes on
+ * 32-bit targets: the class is in the page map, and the never-used blocks' offset is kept
+ * at the end of the free list, P2). */
 typedef struct rp_pool {
-    struct rp_pool *next;   /* the class's ring of pools with room, or the spare list */
-    struct rp_pool *prev;
-    uint16_t free;          /* first free block, 0 iff the pool is full (P3) */
-    uint16_t bump;          /* blocks from here on were never handed out */
-    uint16_t used;          /* blocks handed out (a count) */
-    uint8_t cls;
-    uint8_t spare_;         /* padding, kept zero */
+    struct rp_pool *next;   /* the class's list of pools with room, or the spare list */
+    uint16_t free;          /* first free block, 0 iff the pool is full (P2) */
+    uint16_t used;          /* blocks handed out (a spare: the class it is threaded for) */
 } rp_pool_t;
 
 /* Blocks start 8-aligned after the header. */
@@ -103,10 +105,15 @@ typedef struct rp_heap_region {
 } rp_heap_region_t;
 
 typedef struct rp_heap {
-    rp_pool_t rings[RP_NCLASSES];   /* ring sentinels: rings[c].next is the class's head */
+    /* The fast paths' gates: RP_CFG_SMALL_MAX and regions[0].span, or 0 while tracing so
+     * that every call takes the slow path, which traces (G1). */
+    uint32_t fast_small;
+    uintptr_t fast_span;
+    rp_pool_t *heads[RP_NCLASSES];   /* P3: the first pool with room of each class */
+    rp_pool_t none;                  /* ends every class list; its free is always 0 */
     rp_heap_region_t regions[RP_CFG_MAX_REGIONS];
     unsigned nregions;
-    rp_pool_t *spare;                /* empty pools kept for reuse (P5) */
+    rp_pool_t *spare;                /* empty pools kept for reuse (P4) */
     uint32_t spare_pools;
     uint32_t class_recip[RP_NCLASSES];   /* rp_class_reciprocal, without a division per call */
     uint16_t class_limit[RP_NCLASSES];   /* rp_pool_limit */
@@ -131,6 +138,11 @@ static inline uint32_t rp_class_size(unsigned cls) { return 8u * (cls + 1u); }
 static inline uint32_t rp_pool_limit(unsigned cls)
 {
     return RP_POOL_HDR + (RP_POOL_USABLE - RP_POOL_HDR) / rp_class_size(cls) * rp_class_size(cls);
+}
+
+static inline uint32_t rp_pool_capacity(unsigned cls)
+{
+    return (RP_POOL_USABLE - RP_POOL_HDR) / rp_class_size(cls);
 }
 
 /* ceil(2^19 / units): u * it >> 19 is u / units exactly for every offset u (in 8-byte
@@ -190,56 +202,78 @@ uint32_t rp_chunk_payload(const void *payload);
 uint32_t rp_chunk_bin(uint32_t size);
 rp_fault_t rp_chunk_check(void);
 
-/* pool.c: the fast paths are inline below, so that rp_malloc and rp_free reach a block
- * with no call; the rare steps stay in pool.c. */
-void *rp_pool_alloc_new(unsigned cls);          /* the class's ring is empty: a new pool */
-void rp_pool_ran_dry(rp_pool_t *pg);            /* free list empty: bump a block, or leave the ring */
-void rp_pool_changed(rp_pool_t *pg, uint32_t old_free);  /* after a free: now empty, or was full */
+/* pool.c: the fast paths are inline below and in rp_malloc and rp_free; the rare steps
+ * stay in pool.c. */
+void *rp_pool_alloc_new(unsigned cls);          /* the class has no pool with room: make one */
+void rp_pool_reclaim(void);                     /* empty pools leave their class lists as spares */
 uint32_t rp_pool_release_spares(void);          /* spare pools back to the chunk heap; bytes */
+void rp_heap_tracing_changed(void);             /* heap.c: sets the gates (G1) */
 int rp_pool_valid(const rp_pool_t *pg, unsigned cls, const void *p);
 void rp_pool_init(void);
 rp_fault_t rp_pool_check(void);
 
-/* A block of class cls: pop the head pool's free list. O(1). */
+/* Puts the never-used block at odd word f - 1 on the free list: its own word 0 names the
+ * next never-used block, or 0 at the end of the pool. Returns its offset. */
+static inline uint32_t rp_pool_unveil(rp_pool_t *pg, unsigned cls, uint32_t f)
+{
+    uint32_t off = f - 1u, next = off + rp_class_size(cls);
+    uint32_t *b = (uint32_t *)((uintptr_t)pg + off);
+    b[0] = next < rp_heap.class_limit[cls] ? next + 1u : 0u;
+    b[1] = rp_pool_mark(b);
+    return off;
+}
+
+/* A block of class cls: pop the head pool's free list; a pool that fills leaves the
+ * list. O(1). */
 static inline void *rp_pool_alloc(unsigned cls)
 {
-    rp_pool_t *pg = rp_heap.rings[cls].next;
+    rp_pool_t *pg = rp_heap.heads[cls];
     uint32_t off = pg->free;
-    if (!off)   /* only the sentinel has no free block: the ring is empty */
+    if (!off)   /* only rp_heap.none has no free block: the list is empty */
         return rp_pool_alloc_new(cls);
     uint32_t *b = (uint32_t *)((uintptr_t)pg + off);
-    pg->free = (uint16_t)b[0];
+    uint32_t next = b[0];
+    if (next & 1u)
+        next = rp_pool_unveil(pg, cls, next);
+    pg->free = (uint16_t)next;
     b[1] = 0;
     pg->used++;
-    if (!pg->free)
-        rp_pool_ran_dry(pg);
+    if (!next)
+        rp_heap.heads[cls] = pg->next;
     return b;
 }
 
-/* The cheap rules of a pointer into pool pg of class cls: 8-aligned, a block start below
- * the bump offset, and not carrying the free mark (else the out-of-line check walks the
- * free list to tell a double free from a live block that happens to hold the mark). */
-static inline int rp_pool_block_ok(const rp_pool_t *pg, unsigned cls, const void *p)
+/* The cheap rules of a pointer into pool pg of class cls: 8-aligned, a block start, and
+ * not carrying the free mark. A pointer that fails them may still be a live block that
+ * happens to hold the mark: rp_pool_valid tells, out of line. */
+static inline int rp_pool_block_plausible(const rp_pool_t *pg, unsigned cls, const void *p)
 {
     uintptr_t a = (uintptr_t)p;
     uint32_t off = (uint32_t)(a - (uintptr_t)pg) - RP_POOL_HDR;
-    if ((a & 7u) || off >= (uint32_t)pg->bump - RP_POOL_HDR || !rp_is_block_start(off, cls) ||
-        ((const uint32_t *)p)[1] == rp_pool_mark(p))
-        return rp_pool_valid(pg, cls, p);
-    return 1;
+    return !(a & 7u) && off < (uint32_t)rp_heap.class_limit[cls] - RP_POOL_HDR && rp_is_block_start(off, cls) &&
+           ((const uint32_t *)p)[1] != rp_pool_mark(p);
 }
 
-/* Returns a validated block to its pool (LIFO). A pool that was full rejoins its ring and
- * one left empty becomes a spare, out of line. O(1). */
-static inline void rp_pool_free(rp_pool_t *pg, void *p)
+static inline int rp_pool_block_ok(const rp_pool_t *pg, unsigned cls, const void *p)
+{
+    return rp_pool_block_plausible(pg, cls, p) || rp_pool_valid(pg, cls, p);
+}
+
+/* Returns a validated block to its pool (LIFO); a pool that was full goes to the front of
+ * its class list (CPython's order). An emptied pool stays where it is: rp_pool_reclaim
+ * collects empty pools when memory runs short. O(1). */
+static inline void rp_pool_free(rp_pool_t *pg, unsigned cls, void *p)
 {
     uint32_t *b = p;
     uint32_t old = pg->free;
     b[0] = old;
     b[1] = rp_pool_mark(p);
     pg->free = (uint16_t)((uintptr_t)p - (uintptr_t)pg);
-    if (--pg->used == 0 || !old)
-        rp_pool_changed(pg, old);
+    pg->used--;
+    if (!old) {
+        pg->next = rp_heap.heads[cls];
+        rp_heap.heads[cls] = pg;
+    }
 }
 
 #endif

@@ -9,6 +9,7 @@
  *   T3 no record while tracing is stopped.
  */
 #include "rp_trace.h"
+#include "heap_internal.h"
 #include "rp_mem.h"
 #include "rp_print.h"
 #include "rp_ptrmap.h"
@@ -49,12 +50,14 @@ rp_err_t rp_trace_start(unsigned nframes)
     if (!rp_trace_on)
         clear_all();
     rp_trace_on = 1;
+    rp_heap_tracing_changed();
     return RP_E_OK;
 }
 
 void rp_trace_stop(void)
 {
     rp_trace_on = 0;
+    rp_heap_tracing_changed();
     clear_all();
 }
 
