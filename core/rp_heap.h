@@ -9,11 +9,12 @@
  *   free, kept in segregated free lists with a bitmap (TLSF-like good fit).
  * - Requests up to RP_CFG_SMALL_MAX bytes (default 64) come from size classes spaced 8
  *   bytes apart. Each class draws blocks from pools: RP_CFG_POOL_SIZE-aligned windows
- *   carved out of the chunk heap, each opening with a 16-byte header (CPython's pool
- *   header: a LIFO free list, a bump offset over never-used blocks, a use count, the
- *   links of its class's ring of pools with room). A pool whose last block is freed is
- *   kept as a spare that any class can reuse; spares go back to the chunk heap, where
- *   they can serve any larger request, as soon as a chunk request finds no room.
+ *   carved out of the chunk heap, each opening with an 8-byte header (16 with 64-bit
+ *   pointers; CPython's pool header, cut down: a LIFO free list, a use count, the link of
+ *   its class's list of pools with room). A pool whose last block is freed stays on its
+ *   class's list; when a new pool or a chunk finds no room, such empty pools become
+ *   spares that any class can take, and spares go back to the chunk heap, where they can
+ *   serve any larger request (rp_heap_trim does the same on demand).
  * - Larger requests are chunks, sized to the 8-byte granule plus the 4-byte tag.
  * docs/allocator.md gives the measurements behind these choices.
  *
@@ -21,8 +22,10 @@
  * - Every returned block is aligned to 8 bytes. A zero-byte request returns a unique
  *   block. rp_free(NULL) does nothing.
  * - Cost: small-block malloc/free are O(1), and their common case touches the class's
- *   ring head (malloc) or the page map byte and the pool header (free) and nothing else:
- *   no statistics are kept per call for pool blocks. A chunk malloc/free is O(1) too (bitmap
+ *   list head and the pool (malloc) or the page map byte and the pool (free) and nothing
+ *   else: no statistics are kept per call for pool blocks. Exceptions: a new pool's
+ *   search of the chunk heap (below), and, when memory runs short, one pass over the
+ *   pools with room to collect the empty ones, O(pools). A chunk malloc/free is O(1) too (bitmap
  *   search over a fixed bin table), except when a new pool or a chunk needs a free chunk
  *   that the O(1) search cannot prove big enough: then at most RP_POOL_SCAN_LIMIT further
  *   free chunks are inspected. rp_realloc adds the copy, O(size).
@@ -116,10 +119,10 @@ void rp_free(void *p);
 /* Bytes the caller may use in a live block (at least what was asked). */
 size_t rp_usable_size(const void *p);
 
-/* Gives every spare pool (an empty pool kept for reuse) back to the chunk heap, where it
- * merges with its free neighbours; returns the bytes given back. Allocation does this by
- * itself when a request finds no room, so a program only needs it to make the chunk heap
- * whole again, e.g. before measuring fragmentation. O(spare pools). (glibc's malloc_trim.) */
+/* Gives every empty pool back to the chunk heap, where it merges with its free neighbours;
+ * returns the bytes given back. Allocation does this by itself when a request finds no
+ * room, so a program only needs it to make the chunk heap whole again, e.g. before
+ * measuring fragmentation. O(pools). (glibc's malloc_trim.) */
 size_t rp_heap_trim(void);
 
 /* O(pages + chunks): pool blocks are counted from their pools, as CPython's
