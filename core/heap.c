@@ -486,6 +486,22 @@ void rp_free(void *p)
     free_slow(p);
 }
 
+#if !RP_CFG_DEBUG
+/* rp_free_known's other cases: tracing, chunks, other regions. */
+static __attribute__((noinline)) void free_known_slow(void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    rp_critical_t t = enter();
+    TRACE(rp_trace_free(p));
+    rp_where_t w;
+    w.cls = *rp_map_of(rp_region_of(a), a);
+    w.pg = w.cls < RP_NCLASSES ? rp_pool_of(p) : 0;
+    heap_free(p, &w);
+    leave(t);
+}
+#endif
+
+/* As rp_free's fast path, less the validation: the collector frees its garbage here. */
 void rp_free_known(void *p)
 {
 #if RP_CFG_DEBUG
@@ -493,19 +509,17 @@ void rp_free_known(void *p)
 #else
     uintptr_t a = (uintptr_t)p;
     const rp_heap_region_t *r = &rp_heap.regions[0];
-    rp_critical_t t = enter();
-    TRACE(rp_trace_free(p));
-    if (a - r->lo >= r->span)
-        r = rp_region_of(a);
-    rp_where_t w;
-    w.cls = *rp_map_of(r, a);
-    if (w.cls < RP_NCLASSES) {   /* as rp_free, less the validation */
-        rp_pool_free(rp_pool_of(p), w.cls, p);
-    } else {
-        w.pg = 0;
-        heap_free(p, &w);
+    if (a - r->lo < rp_heap.fast_span) {
+        rp_critical_t t = enter();
+        unsigned cls = *rp_map_of(r, a);
+        if (cls < RP_NCLASSES) {
+            rp_pool_free(rp_pool_of(p), cls, p);
+            leave(t);
+            return;
+        }
+        leave(t);
     }
-    leave(t);
+    free_known_slow(p);
 #endif
 }
 
