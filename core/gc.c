@@ -260,26 +260,89 @@ static void handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_
     rp_gclist_merge(unreachable, old);
 }
 
-/* Breaks every cycle through the types' clear hooks; refcounting frees the objects. */
-static void delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
+/* gc.garbage keeps every object, with a reference each (DEBUG_SAVEALL). */
+static void save_all(rp_gchead_t *still)
 {
-    while (!rp_gclist_empty(still)) {
-        rp_gchead_t *n = rp_next(still);
+    for (rp_gchead_t *n = rp_next(still); n != still; n = rp_next(n)) {
         rp_obj_t *o = (rp_obj_t *)n;
         o->head &= ~SCRATCH_FLAGS;
         rp_incref(o);
-        if (rp_gc.debug & RP_GC_DEBUG_SAVEALL) {
-            rp_set_gen(o, RP_GEN_OLD);
-            rp_gclist_move(n, list(RP_LIST_GARBAGE));
-            continue;   /* gc.garbage keeps the reference */
-        }
-        rp_obj_clear(o);
-        if (rp_next(still) == n) {   /* still alive: it may die later */
-            rp_set_gen(o, old_gen);
-            rp_gclist_move(n, old);
-        }
-        rp_decref(o);
+        rp_set_gen(o, RP_GEN_OLD);
     }
+    rp_gclist_merge(still, list(RP_LIST_GARBAGE));
+}
+
+/* Drops one reference held by a garbage object: as rp_decref, except that a garbage
+ * object reaching zero stays where it is (rp_obj_dealloc would leave it too; this only
+ * saves the call). */
+static inline void drop_ref(rp_obj_t *v)
+{
+    uint32_t h = v->head;
+    if (h >= RP_RC_IMMORTAL || (RP_CFG_DEBUG && h < RP_RC_ONE)) {
+        rp_decref(v);   /* immortal: nothing; below zero: reported */
+        return;
+    }
+    h -= RP_RC_ONE;
+    v->head = h;
+    if (h < RP_RC_ONE && !(h & RP_HEAD_UNREACHABLE))
+        rp_obj_dealloc(v);
+}
+
+/* Breaks every cycle through the types' clear hooks, in two passes. Garbage objects keep
+ * UNREACHABLE meanwhile, so one whose count reaches zero is not freed by rp_obj_dealloc:
+ * it stays on `still`, and nothing can reach it (no references, and weak references to
+ * it were cleared at step 7). The first pass clears every object; none leaves the list,
+ * and the clear of one cannot free another under it. The second frees what is dead, as
+ * destroy() would, less what is already done or is about to be done for all at once: the
+ * finalizer has run (step 8) or there is none, the default clear has emptied the slots,
+ * and the list is dropped whole instead of unlinking each object. An object something
+ * still refers to (a clear hook that keeps a reference while the object lives) survives
+ * into the older generation. Returns how many objects were freed. */
+static uint32_t delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
+{
+    if (rp_gc.debug & RP_GC_DEBUG_SAVEALL) {
+        save_all(still);
+        return 0;
+    }
+    for (rp_gchead_t *n = rp_next(still); n != still; n = rp_next(n)) {
+        rp_obj_t *o = (rp_obj_t *)n;
+        const rp_type_t *t = rp_type_of(o);
+        if (t->clear) {
+            t->clear(o);
+            continue;
+        }
+        rp_obj_t **s = rp_slots(o);
+        for (unsigned i = 0, k = rp_slot_count[o->head & RP_HEAD_TYPE_MASK]; i < k; i++) {
+            rp_obj_t *v = s[i];
+            if (v) {
+                s[i] = 0;
+                drop_ref(v);
+            }
+        }
+    }
+    uint32_t freed = 0;
+    for (rp_gchead_t *n = rp_next(still), *next; n != still; n = next) {
+        next = rp_next(n);
+        rp_obj_t *o = (rp_obj_t *)n;
+        if (rp_refcnt(o) != 0) {
+            o->head &= ~SCRATCH_FLAGS;
+            rp_set_gen(o, old_gen);
+            rp_gclist_append(n, old);
+            continue;
+        }
+        if ((o->head & RP_HEAD_WEAKREFS) && rp_weakref_on_death)
+            rp_weakref_on_death(o);   /* weak references a finalizer made since step 7 */
+        const rp_type_t *t = rp_type_of(o);
+        if (t->clear)
+            t->clear(o);   /* again, as destroy() runs it: a hook may keep references while o lives */
+        if (t->release)
+            t->release(o);
+        rp_free_known(o);
+        freed++;
+    }
+    rp_gclist_init(still);
+    rp_gc.count[0] = rp_gc.count[0] > freed ? rp_gc.count[0] - freed : 0;   /* rp_gc_on_free each */
+    return freed;
 }
 
 static void print_generations(void)
@@ -337,7 +400,7 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         handle_resurrected(unreachable, scratch, old, old_gen);
     else
         rp_gclist_merge(unreachable, scratch);
-    delete_garbage(scratch, old, old_gen);
+    (void)delete_garbage(scratch, old, old_gen);
 }
 
 static void run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable)

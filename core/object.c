@@ -239,6 +239,8 @@ static void destroy(rp_obj_t *o)
 
 void rp_obj_dealloc(rp_obj_t *o)
 {
+    if (o->head & RP_HEAD_UNREACHABLE)
+        return;   /* garbage of a running collection: the collector frees it */
     if (rp_gc.dealloc_running && rp_is_gc(o)) {
         if (o->head & RP_HEAD_TRACKED)
             rp_gc_untrack(o);
