@@ -82,14 +82,18 @@ int rp_gc_is_finalized(const rp_obj_t *o) { return (o->head & RP_HEAD_FINALIZED)
 
 /* ---- the phases ---- */
 
-static void update_refs(rp_gchead_t *l)
+/* Returns how many objects l holds. */
+static uint32_t update_refs(rp_gchead_t *l)
 {
-    for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n)) {
+    const uintptr_t base = rp_link_base;
+    uint32_t k = 0;
+    for (rp_gchead_t *n = rp_link_at(base, l->next); n != l; n = rp_link_at(base, n->next), k++) {
         rp_obj_t *o = (rp_obj_t *)n;
         uint32_t rc = rp_refcnt(o);
         n->prev = (rp_link_t)(rc > REFS_SAT ? REFS_SAT : rc);
         o->head |= RP_HEAD_COLLECTING;
     }
+    return k;
 }
 
 static void visit_decref(rp_obj_t *c, void *arg)
@@ -104,7 +108,8 @@ static void visit_decref(rp_obj_t *c, void *arg)
 
 static void subtract_refs(rp_gchead_t *l)
 {
-    for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n))
+    const uintptr_t base = rp_link_base;
+    for (rp_gchead_t *n = rp_link_at(base, l->next); n != l; n = rp_link_at(base, n->next))
         rp_traverse((rp_obj_t *)n, visit_decref, 0);
 }
 
@@ -126,36 +131,49 @@ static void visit_reachable(rp_obj_t *c, void *arg)
     }
 }
 
+/* How move_unreachable split a list. */
+typedef struct split {
+    uint32_t kept;        /* reachable, left on the list */
+    uint32_t untracked;   /* reachable, untracked on the way */
+    uint8_t attention;    /* rp_type_gc_bits of everything ever set aside (a superset) */
+} split_t;
+
 /* Splits `young` into reachable (stays, generation set to dest) and unreachable.
  * Reachable objects whose type says they refer only to untracked objects are untracked
- * on the way (CPython's untrack_tuples). Returns the number of reachable objects kept. */
-static uint32_t move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, unsigned dest)
+ * on the way (CPython's untrack_tuples). */
+static void move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, unsigned dest, split_t *sp)
 {
+    const uintptr_t base = rp_link_base;
     rp_gchead_t *prev = young;
-    uint32_t kept = 0;
-    for (rp_gchead_t *n = rp_next(young); n != young; n = rp_next(prev)) {
+    uint32_t kept = 0, untracked = 0;
+    unsigned attention = 0;
+    const uint32_t dest_bits = dest << RP_HEAD_GEN_SHIFT;
+    for (rp_gchead_t *n = rp_link_at(base, young->next); n != young; n = rp_link_at(base, prev->next)) {
         rp_obj_t *o = (rp_obj_t *)n;
+        uint32_t h = o->head;
         if (n->prev) {
             rp_traverse(o, visit_reachable, young);
-            const rp_type_t *t = rp_type_of(o);
-            if (t->untrackable && t->untrackable(o)) {
+            if ((rp_type_gc_bits[h & RP_HEAD_TYPE_MASK] & RP_TGC_UNTRACKABLE) && rp_type_of(o)->untrackable(o)) {
                 prev->next = n->next;
                 o->head &= ~(RP_HEAD_COLLECTING | RP_HEAD_TRACKED);
+                untracked++;
                 continue;
             }
-            n->prev = rp_link_of(prev);
-            o->head &= ~RP_HEAD_COLLECTING;
-            rp_set_gen(o, dest);
+            n->prev = rp_link_from(base, prev);
+            o->head = (o->head & ~(RP_HEAD_COLLECTING | RP_HEAD_GEN_MASK)) | dest_bits;
             prev = n;
             kept++;
         } else {
             prev->next = n->next;
-            rp_gclist_append(n, unreachable);
-            o->head |= RP_HEAD_UNREACHABLE;
+            rp_gclist_append_at(base, n, unreachable);
+            o->head = h | RP_HEAD_UNREACHABLE;
+            attention |= rp_type_gc_bits[h & RP_HEAD_TYPE_MASK];
         }
     }
-    young->prev = rp_link_of(prev);
-    return kept;
+    young->prev = rp_link_from(base, prev);
+    sp->kept = kept;
+    sp->untracked = untracked;
+    sp->attention = (uint8_t)attention;
 }
 
 static uint32_t list_size(const rp_gchead_t *l)
@@ -254,9 +272,10 @@ static uint32_t finalize_garbage(rp_gchead_t *unreachable)
 /* Objects a finalizer made reachable again survive, with all they reach. */
 static void handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
 {
-    update_refs(unreachable);
+    split_t sp;
+    (void)update_refs(unreachable);
     subtract_refs(unreachable);
-    move_unreachable(unreachable, still, old_gen);
+    move_unreachable(unreachable, still, old_gen, &sp);
     rp_gclist_merge(unreachable, old);
 }
 
@@ -288,6 +307,41 @@ static inline void drop_ref(rp_obj_t *v)
         rp_obj_dealloc(v);
 }
 
+/* Frees garbage whose objects all have the default traverse and clear (no hooks) when no
+ * finalizer has run: then every reference to a garbage object comes from another garbage
+ * object (gc_refs 0, and nothing reachable refers to it), no code has run since that
+ * could have added one, and a default clear drops every reference an object has; so once
+ * all are cleared, every one is dead. Clearing references between garbage objects would
+ * only count them down to zero: the first pass drops just the references that leave the
+ * garbage (which may free other objects, never garbage), the second frees every object,
+ * without reading another (an object the second pass reads is not yet freed). */
+static uint32_t free_plain_garbage(rp_gchead_t *still)
+{
+    const uintptr_t base = rp_link_base;
+    for (rp_gchead_t *n = rp_link_at(base, still->next); n != still; n = rp_link_at(base, n->next)) {
+        rp_obj_t *o = (rp_obj_t *)n;
+        rp_obj_t **s = rp_slots(o), **end = s + rp_gc_slots[o->head & RP_HEAD_TYPE_MASK];
+        for (; s < end; s++) {
+            rp_obj_t *v = *s;
+            if (v && !(v->head & RP_HEAD_UNREACHABLE))
+                rp_decref(v);
+        }
+    }
+    uint32_t freed = 0;
+    for (rp_gchead_t *n = rp_link_at(base, still->next), *next; n != still; n = next, freed++) {
+        next = rp_link_at(base, n->next);
+        rp_obj_t *o = (rp_obj_t *)n;
+        uint32_t h = o->head;
+        if ((h & RP_HEAD_WEAKREFS) && rp_weakref_on_death)
+            rp_weakref_on_death(o);   /* none expected: step 7 cleared them, no finalizer ran */
+        const rp_type_t *t = rp_type_table[h & RP_HEAD_TYPE_MASK];
+        if (t->release)
+            t->release(o);
+        rp_free_known(o);
+    }
+    return freed;
+}
+
 /* Breaks every cycle through the types' clear hooks, in two passes. Garbage objects keep
  * UNREACHABLE meanwhile, so one whose count reaches zero is not freed by rp_obj_dealloc:
  * it stays on `still`, and nothing can reach it (no references, and weak references to
@@ -298,41 +352,48 @@ static inline void drop_ref(rp_obj_t *v)
  * and the list is dropped whole instead of unlinking each object. An object something
  * still refers to (a clear hook that keeps a reference while the object lives) survives
  * into the older generation. Returns how many objects were freed. */
-static uint32_t delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
+static uint32_t delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen, int plain)
 {
     if (rp_gc.debug & RP_GC_DEBUG_SAVEALL) {
         save_all(still);
         return 0;
     }
-    for (rp_gchead_t *n = rp_next(still); n != still; n = rp_next(n)) {
+    uint32_t freed = 0;
+    if (plain) {
+        freed = free_plain_garbage(still);
+        goto done;
+    }
+    const uintptr_t base = rp_link_base;
+    for (rp_gchead_t *n = rp_link_at(base, still->next); n != still; n = rp_link_at(base, n->next)) {
         rp_obj_t *o = (rp_obj_t *)n;
-        const rp_type_t *t = rp_type_of(o);
+        uint32_t h = o->head;
+        const rp_type_t *t = rp_type_table[h & RP_HEAD_TYPE_MASK];
         if (t->clear) {
             t->clear(o);
             continue;
         }
-        rp_obj_t **s = rp_slots(o);
-        for (unsigned i = 0, k = rp_slot_count[o->head & RP_HEAD_TYPE_MASK]; i < k; i++) {
-            rp_obj_t *v = s[i];
+        rp_obj_t **s = rp_slots(o), **end = s + rp_slot_count[h & RP_HEAD_TYPE_MASK];
+        for (; s < end; s++) {
+            rp_obj_t *v = *s;
             if (v) {
-                s[i] = 0;
+                *s = 0;
                 drop_ref(v);
             }
         }
     }
-    uint32_t freed = 0;
-    for (rp_gchead_t *n = rp_next(still), *next; n != still; n = next) {
-        next = rp_next(n);
+    for (rp_gchead_t *n = rp_link_at(base, still->next), *next; n != still; n = next) {
+        next = rp_link_at(base, n->next);
         rp_obj_t *o = (rp_obj_t *)n;
-        if (rp_refcnt(o) != 0) {
-            o->head &= ~SCRATCH_FLAGS;
+        uint32_t h = o->head;
+        if (h >= RP_RC_ONE) {   /* still referenced */
+            o->head = h & ~SCRATCH_FLAGS;
             rp_set_gen(o, old_gen);
             rp_gclist_append(n, old);
             continue;
         }
-        if ((o->head & RP_HEAD_WEAKREFS) && rp_weakref_on_death)
+        if ((h & RP_HEAD_WEAKREFS) && rp_weakref_on_death)
             rp_weakref_on_death(o);   /* weak references a finalizer made since step 7 */
-        const rp_type_t *t = rp_type_of(o);
+        const rp_type_t *t = rp_type_table[h & RP_HEAD_TYPE_MASK];
         if (t->clear)
             t->clear(o);   /* again, as destroy() runs it: a hook may keep references while o lives */
         if (t->release)
@@ -340,6 +401,7 @@ static uint32_t delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned ol
         rp_free_known(o);
         freed++;
     }
+done:
     rp_gclist_init(still);
     rp_gc.count[0] = rp_gc.count[0] > freed ? rp_gc.count[0] - freed : 0;   /* rp_gc_on_free each */
     return freed;
@@ -369,9 +431,11 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     rp_gchead_t *old = list((enum rp_list_id)old_gen);
     rp_gchead_t *unreachable = list(RP_LIST_UNREACHABLE);
 
-    update_refs(young);
+    uint32_t total = update_refs(young);
     subtract_refs(young);
-    uint32_t survivors = move_unreachable(young, unreachable, old_gen);
+    split_t sp;
+    move_unreachable(young, unreachable, old_gen, &sp);
+    uint32_t survivors = sp.kept;
     if (gen == 1)
         rp_gc.long_lived_pending += survivors;
     if (young != old)
@@ -382,8 +446,11 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     }
 
     rp_gchead_t *scratch = list(RP_LIST_SCRATCH);
-    garbage_scan_t sc = {0, 0, 0};
-    scan_garbage(unreachable, scratch, &sc);
+    garbage_scan_t sc = {total - sp.kept - sp.untracked, 0, 0};
+    if (sp.attention) {   /* some garbage may have a finalizer: look closer */
+        sc.count = 0;
+        scan_garbage(unreachable, scratch, &sc);
+    }
     *uncollectable = sc.legacy ? move_legacy(unreachable, scratch, &sc) : 0;
     *collected = sc.count;
     if (rp_gc.debug & RP_GC_DEBUG_COLLECTABLE)
@@ -396,11 +463,12 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         rp_weakref_on_collect(unreachable);
     /* Without finalizers nothing can have been resurrected: straight to deletion, which
      * clears the scratch flags as it goes. */
-    if (sc.finalizers && finalize_garbage(unreachable))
+    int ran = sc.finalizers && finalize_garbage(unreachable);
+    if (ran)
         handle_resurrected(unreachable, scratch, old, old_gen);
     else
         rp_gclist_merge(unreachable, scratch);
-    (void)delete_garbage(scratch, old, old_gen);
+    (void)delete_garbage(scratch, old, old_gen, !ran && !(sp.attention & RP_TGC_HOOKS));
 }
 
 static void run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable)

@@ -21,6 +21,8 @@ const rp_type_t *rp_type_table[RP_CFG_MAX_TYPES];
  * rp_type_ready. */
 uint16_t rp_slot_count[RP_CFG_MAX_TYPES];
 static uint16_t body_bytes[RP_CFG_MAX_TYPES];
+uint8_t rp_type_gc_bits[RP_CFG_MAX_TYPES];
+uint8_t rp_gc_slots[RP_CFG_MAX_TYPES];
 void (*rp_weakref_on_death)(rp_obj_t *o);
 
 /* Numbers below this are reserved for the built-in types, which have fixed numbers so
@@ -106,6 +108,10 @@ rp_err_t rp_type_ready(const rp_type_t *t)
     rp_type_table[n] = t;
     rp_slot_count[n] = (uint16_t)rp_type_slots(t);
     body_bytes[n] = (uint16_t)(rp_slot_count[n] * sizeof(rp_obj_t *) + t->nbytes);
+    rp_type_gc_bits[n] = (uint8_t)(((t->finalize || (t->flags & RP_TYPE_LEGACY_FINALIZER)) ? RP_TGC_FINALIZER : 0u) |
+                                   ((t->traverse || t->clear) ? RP_TGC_HOOKS : 0u) |
+                                   (t->untrackable ? RP_TGC_UNTRACKABLE : 0u));
+    rp_gc_slots[n] = (uint8_t)(t->traverse || rp_slot_count[n] >= RP_GC_SLOTS_HOOK ? RP_GC_SLOTS_HOOK : rp_slot_count[n]);
     return RP_E_OK;
 }
 
@@ -194,7 +200,15 @@ static void clear_slots(rp_obj_t *o)
 
 void rp_obj_traverse(rp_obj_t *o, rp_visit_t visit, void *arg)
 {
-    rp_traverse(o, visit, arg);
+    const rp_type_t *t = rp_type_of(o);
+    if (t->traverse) {
+        t->traverse(o, visit, arg);
+        return;
+    }
+    rp_obj_t **s = rp_slots(o);
+    for (unsigned i = 0, n = rp_slot_count[o->head & RP_HEAD_TYPE_MASK]; i < n; i++)
+        if (s[i])
+            visit(s[i], arg);
 }
 
 void rp_obj_clear(rp_obj_t *o)
