@@ -96,26 +96,47 @@ static uint32_t update_refs(rp_gchead_t *l)
     return k;
 }
 
-static void visit_decref(rp_obj_t *c, void *arg)
+/* One reference from the generation to c: c's gc_refs one less if c is in it. Returns 1
+ * if the reference leaves the generation for a mortal object. */
+static inline unsigned decref_in(rp_obj_t *c)
 {
-    (void)arg;
-    if (c->head & RP_HEAD_COLLECTING) {
+    uint32_t h = c->head;
+    if (h & RP_HEAD_COLLECTING) {
         rp_gchead_t *n = rp_gch(c);
         if (n->prev != REFS_SAT && n->prev > 0)
             n->prev--;
+        return 0;
     }
+    return h < RP_RC_IMMORTAL;
 }
 
-static void subtract_refs(rp_gchead_t *l)
+static void visit_decref(rp_obj_t *c, void *arg) { *(uint8_t *)arg |= (uint8_t)decref_in(c); }
+
+/* Returns 1 if some object of l refers to a mortal object outside l. Default layouts are
+ * walked here, with the visit inline (traversal is most of a collection's work). */
+static int subtract_refs(rp_gchead_t *l)
 {
     const uintptr_t base = rp_link_base;
-    for (rp_gchead_t *n = rp_link_at(base, l->next); n != l; n = rp_link_at(base, n->next))
-        rp_traverse((rp_obj_t *)n, visit_decref, 0);
+    unsigned leaves = 0;
+    uint8_t hooked = 0;   /* what visits through a traverse hook found */
+    for (rp_gchead_t *n = rp_link_at(base, l->next); n != l; n = rp_link_at(base, n->next)) {
+        rp_obj_t *o = (rp_obj_t *)n;
+        unsigned k = rp_gc_slots[o->head & RP_HEAD_TYPE_MASK];
+        if (k == RP_GC_SLOTS_HOOK) {
+            rp_obj_traverse(o, visit_decref, &hooked);
+            continue;
+        }
+        rp_obj_t **s = rp_slots(o);
+        for (unsigned i = 0; i < k; i++)
+            if (s[i])
+                leaves |= decref_in(s[i]);
+    }
+    return (leaves | hooked) != 0;
 }
 
 /* A referent of a reachable object is reachable: give it gc_refs 1, and bring it back
  * to the tail of the young list if it was already set aside as unreachable. */
-static void visit_reachable(rp_obj_t *c, void *arg)
+static inline void reach(rp_obj_t *c, rp_gchead_t *young)
 {
     uint32_t h = c->head;
     if (!(h & RP_HEAD_COLLECTING))
@@ -124,18 +145,21 @@ static void visit_reachable(rp_obj_t *c, void *arg)
     if (h & RP_HEAD_UNREACHABLE) {
         rp_gclist_remove(n);
         c->head = h & ~RP_HEAD_UNREACHABLE;
-        rp_gclist_append(n, arg);
+        rp_gclist_append(n, young);
         n->prev = 1;
     } else if (n->prev == 0) {
         n->prev = 1;
     }
 }
 
+static void visit_reachable(rp_obj_t *c, void *arg) { reach(c, arg); }
+
 /* How move_unreachable split a list. */
 typedef struct split {
     uint32_t kept;        /* reachable, left on the list */
     uint32_t untracked;   /* reachable, untracked on the way */
     uint8_t attention;    /* rp_type_gc_bits of everything ever set aside (a superset) */
+    uint8_t inward;       /* 0: no reachable object is referred to from inside the list */
 } split_t;
 
 /* Splits `young` into reachable (stays, generation set to dest) and unreachable.
@@ -148,11 +172,25 @@ static void move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, unsig
     uint32_t kept = 0, untracked = 0;
     unsigned attention = 0;
     const uint32_t dest_bits = dest << RP_HEAD_GEN_SHIFT;
+    unsigned inward = 0;
     for (rp_gchead_t *n = rp_link_at(base, young->next); n != young; n = rp_link_at(base, prev->next)) {
         rp_obj_t *o = (rp_obj_t *)n;
         uint32_t h = o->head;
         if (n->prev) {
-            rp_traverse(o, visit_reachable, young);
+            /* References from inside the list took gc_refs below the count: an object
+             * with none has gc_refs equal to its count (one reached from a reachable
+             * object has gc_refs 1 and that reference at least). A saturated gc_refs
+             * tells nothing. */
+            inward |= rp_refcnt(o) != n->prev || n->prev == REFS_SAT;
+            unsigned k = rp_gc_slots[h & RP_HEAD_TYPE_MASK];
+            if (k == RP_GC_SLOTS_HOOK) {
+                rp_obj_traverse(o, visit_reachable, young);
+            } else {
+                rp_obj_t **s = rp_slots(o);
+                for (unsigned i = 0; i < k; i++)
+                    if (s[i])
+                        reach(s[i], young);
+            }
             if ((rp_type_gc_bits[h & RP_HEAD_TYPE_MASK] & RP_TGC_UNTRACKABLE) && rp_type_of(o)->untrackable(o)) {
                 prev->next = n->next;
                 o->head &= ~(RP_HEAD_COLLECTING | RP_HEAD_TRACKED);
@@ -174,6 +212,7 @@ static void move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, unsig
     sp->kept = kept;
     sp->untracked = untracked;
     sp->attention = (uint8_t)attention;
+    sp->inward = (uint8_t)inward;
 }
 
 static uint32_t list_size(const rp_gchead_t *l)
@@ -274,7 +313,7 @@ static void handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_
 {
     split_t sp;
     (void)update_refs(unreachable);
-    subtract_refs(unreachable);
+    (void)subtract_refs(unreachable);
     move_unreachable(unreachable, still, old_gen, &sp);
     rp_gclist_merge(unreachable, old);
 }
@@ -314,11 +353,14 @@ static inline void drop_ref(rp_obj_t *v)
  * all are cleared, every one is dead. Clearing references between garbage objects would
  * only count them down to zero: the first pass drops just the references that leave the
  * garbage (which may free other objects, never garbage), the second frees every object,
- * without reading another (an object the second pass reads is not yet freed). */
-static uint32_t free_plain_garbage(rp_gchead_t *still)
+ * without reading another (an object the second pass reads is not yet freed). With
+ * `closed`, the collection found no reference from the generation to a mortal object
+ * outside it (subtract_refs) and none to a reachable object (move_unreachable): no
+ * reference leaves the garbage, and the first pass has nothing to do. */
+static uint32_t free_plain_garbage(rp_gchead_t *still, int closed)
 {
     const uintptr_t base = rp_link_base;
-    for (rp_gchead_t *n = rp_link_at(base, still->next); n != still; n = rp_link_at(base, n->next)) {
+    for (rp_gchead_t *n = rp_link_at(base, still->next); !closed && n != still; n = rp_link_at(base, n->next)) {
         rp_obj_t *o = (rp_obj_t *)n;
         rp_obj_t **s = rp_slots(o), **end = s + rp_gc_slots[o->head & RP_HEAD_TYPE_MASK];
         for (; s < end; s++) {
@@ -352,7 +394,7 @@ static uint32_t free_plain_garbage(rp_gchead_t *still)
  * and the list is dropped whole instead of unlinking each object. An object something
  * still refers to (a clear hook that keeps a reference while the object lives) survives
  * into the older generation. Returns how many objects were freed. */
-static uint32_t delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen, int plain)
+static uint32_t delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen, int plain, int closed)
 {
     if (rp_gc.debug & RP_GC_DEBUG_SAVEALL) {
         save_all(still);
@@ -360,7 +402,7 @@ static uint32_t delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned ol
     }
     uint32_t freed = 0;
     if (plain) {
-        freed = free_plain_garbage(still);
+        freed = free_plain_garbage(still, closed);
         goto done;
     }
     const uintptr_t base = rp_link_base;
@@ -432,7 +474,7 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     rp_gchead_t *unreachable = list(RP_LIST_UNREACHABLE);
 
     uint32_t total = update_refs(young);
-    subtract_refs(young);
+    int leaves = subtract_refs(young);
     split_t sp;
     move_unreachable(young, unreachable, old_gen, &sp);
     uint32_t survivors = sp.kept;
@@ -468,7 +510,8 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         handle_resurrected(unreachable, scratch, old, old_gen);
     else
         rp_gclist_merge(unreachable, scratch);
-    (void)delete_garbage(scratch, old, old_gen, !ran && !(sp.attention & RP_TGC_HOOKS));
+    int plain = !ran && !(sp.attention & RP_TGC_HOOKS);
+    (void)delete_garbage(scratch, old, old_gen, plain, plain && !leaves && !sp.inward);
 }
 
 static void run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable)
@@ -528,21 +571,14 @@ static int threshold_crossed(void)
     return rp_gc.enabled && rp_gc.threshold[0] && rp_gc.count[0] > rp_gc.threshold[0];
 }
 
-void rp_gc_on_alloc(void)
+void rp_gc_over_threshold(void)
 {
-    rp_gc.count[0]++;
     if (!threshold_crossed() || rp_gc.collecting)
         return;
     if (rp_port_in_interrupt())
         rp_gc.due = 1;
     else
         collect_generations();
-}
-
-void rp_gc_on_free(void)
-{
-    if (rp_gc.count[0] > 0)
-        rp_gc.count[0]--;
 }
 
 void rp_gc_poll(void)

@@ -121,21 +121,6 @@ static inline void rp_gclist_merge(rp_gchead_t *from, rp_gchead_t *to)
     rp_gclist_init(from);
 }
 
-/* rp_obj_traverse, inline: the collector's passes use it so that the default slot walk
- * calls the pass's own visitor directly (traversal is most of a collection's work). */
-static inline __attribute__((always_inline)) void rp_traverse(rp_obj_t *o, rp_visit_t visit, void *arg)
-{
-    unsigned k = rp_gc_slots[o->head & RP_HEAD_TYPE_MASK];
-    if (k == RP_GC_SLOTS_HOOK) {
-        rp_obj_traverse(o, visit, arg);
-        return;
-    }
-    rp_obj_t **s = rp_slots(o);
-    for (unsigned i = 0; i < k; i++)
-        if (s[i])
-            visit(s[i], arg);
-}
-
 static inline void rp_set_gen(rp_obj_t *o, unsigned gen)
 {
     o->head = (o->head & ~RP_HEAD_GEN_MASK) | (gen << RP_HEAD_GEN_SHIFT);
@@ -144,8 +129,22 @@ static inline void rp_set_gen(rp_obj_t *o, unsigned gen)
 
 /* gc.c */
 void rp_gc_state_init(void);
-void rp_gc_on_alloc(void);     /* a GC object was allocated: count, maybe collect */
-void rp_gc_on_free(void);      /* a GC object was freed */
+void rp_gc_over_threshold(void);   /* count0 passed threshold 0: collect if allowed */
+
+/* A GC object is being allocated: count it, maybe collect (the test that is nearly always
+ * false inline; enabled, threshold 0 and the rest are checked out of line). */
+static inline void rp_gc_on_alloc(void)
+{
+    if (++rp_gc.count[0] > rp_gc.threshold[0])
+        rp_gc_over_threshold();
+}
+
+/* A GC object was freed. */
+static inline void rp_gc_on_free(void)
+{
+    if (rp_gc.count[0] > 0)
+        rp_gc.count[0]--;
+}
 void rp_gc_emergency(size_t request);
 
 /* Weak-reference hooks, set by the weak-reference module when linked in (NULL if not):

@@ -133,24 +133,43 @@ static inline void zero(void *o, size_t size)
         rp_memset((uint8_t *)o + size - size % sizeof(uintptr_t), 0, size % sizeof(uintptr_t));
 }
 
-rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body)
+/* The one way objects are made (rp_obj_alloc, rp_new), t ready: count a GC object for the
+ * collector (which may collect first), allocate, zero the body, write the header; with
+ * `track`, put a GC object on generation 0 as rp_gc_track would (a new object is on no
+ * list). `site` is the caller of the public function, for tracing. */
+static inline __attribute__((always_inline)) rp_obj_t *make(const rp_type_t *t, size_t body, int track,
+                                                           const void *site)
 {
-    if (!is_ready(t) && rp_type_ready(t) != RP_E_OK)
-        return 0;
+    uint32_t num = *t->number;
     int gc = (t->flags & RP_TYPE_GC) != 0;
-    size_t size = (gc ? RP_GC_HEAD_SIZE : RP_HEAD_SIZE) + body;
+    size_t head = gc ? RP_GC_HEAD_SIZE : RP_HEAD_SIZE;
     if (gc)
         rp_gc_on_alloc();
 #if RP_CFG_TRACE
     if (rp_trace_on)
-        rp_trace_hint(*t->number, __builtin_return_address(0));
+        rp_trace_hint((uint8_t)num, site);
+#else
+    (void)site;
 #endif
-    rp_obj_t *o = rp_obj_malloc(size);
+    rp_obj_t *o = rp_obj_malloc(head + body);
     if (!o)
         return 0;
-    zero(o, size);
-    o->head = *t->number | RP_RC_ONE;
+    if (gc && track) {
+        zero(rp_slots(o), body);   /* RP_GC_HEAD_SIZE keeps the body pointer-aligned */
+        o->head = num | RP_RC_ONE | RP_HEAD_TRACKED | ((uint32_t)RP_GEN_YOUNG << RP_HEAD_GEN_SHIFT);
+        rp_gclist_append(rp_gch(o), rp_gc.lists[RP_LIST_GEN0]);
+        return o;
+    }
+    zero(o, head + body);
+    o->head = num | RP_RC_ONE;
     return o;
+}
+
+rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body)
+{
+    if (!is_ready(t) && rp_type_ready(t) != RP_E_OK)
+        return 0;
+    return make(t, body, 0, __builtin_return_address(0));
 }
 
 void *rp_obj_malloc(size_t n)
@@ -167,16 +186,9 @@ rp_obj_t *rp_new(const rp_type_t *t)
 {
     if (!t || (t->flags & RP_TYPE_VAR))
         return 0;
-#if RP_CFG_TRACE
-    if (rp_trace_on)
-        rp_trace_hint(0, __builtin_return_address(0));   /* the caller of rp_new */
-#endif
     if (!is_ready(t) && rp_type_ready(t) != RP_E_OK)
         return 0;
-    rp_obj_t *o = rp_obj_alloc(t, body_bytes[*t->number]);
-    if (o && (t->flags & RP_TYPE_GC))
-        rp_gc_track(o);
-    return o;
+    return make(t, body_bytes[*t->number], 1, __builtin_return_address(0));
 }
 
 void *rp_raw(rp_obj_t *o)

@@ -309,6 +309,30 @@ static void test_garbage_drops_its_references(void)
         RP_DECREF(young);
         all_back();
     }
+    /* The one reference leaving the garbage goes to a young object that is referred to
+     * from outside as well: only its count, above its gc_refs, shows that. */
+    fresh();
+    rp_obj_t *young = node(), *a = node(), *b = node();
+    link_pair(a, b);
+    rp_slot_set(a, PREV, young);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(rp_gc_collect(0), 2);
+    RP_CHECK_EQ(rp_sys_getrefcount(young), 2);
+    /* ... or to one that only a reachable young object refers to besides. */
+    rp_obj_t *holder = node();
+    a = node();
+    b = node();
+    link_pair(a, b);
+    rp_slot_set(holder, REF, young);
+    rp_slot_set(a, PREV, young);
+    RP_DECREF(young);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(rp_gc_collect(0), 2);
+    RP_CHECK_EQ(rp_sys_getrefcount(young), 2);
+    RP_DECREF(holder);
+    all_back();
 }
 
 static void test_thresholds_fire_at_documented_counts(void)
