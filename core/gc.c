@@ -82,35 +82,61 @@ int rp_gc_is_finalized(const rp_obj_t *o) { return (o->head & RP_HEAD_FINALIZED)
 
 /* ---- the phases ---- */
 
-static void update_refs(rp_gchead_t *l)
+/* Returns how many objects l holds. */
+static uint32_t update_refs(rp_gchead_t *l)
 {
-    for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n)) {
+    const uintptr_t base = rp_link_base;
+    uint32_t k = 0;
+    for (rp_gchead_t *n = rp_link_at(base, l->next); n != l; n = rp_link_at(base, n->next), k++) {
         rp_obj_t *o = (rp_obj_t *)n;
         uint32_t rc = rp_refcnt(o);
         n->prev = (rp_link_t)(rc > REFS_SAT ? REFS_SAT : rc);
         o->head |= RP_HEAD_COLLECTING;
     }
+    return k;
 }
 
-static void visit_decref(rp_obj_t *c, void *arg)
+/* One reference from the generation to c: c's gc_refs one less if c is in it. Returns 1
+ * if the reference leaves the generation for a mortal object. */
+static inline unsigned decref_in(rp_obj_t *c)
 {
-    (void)arg;
-    if (c->head & RP_HEAD_COLLECTING) {
+    uint32_t h = c->head;
+    if (h & RP_HEAD_COLLECTING) {
         rp_gchead_t *n = rp_gch(c);
         if (n->prev != REFS_SAT && n->prev > 0)
             n->prev--;
+        return 0;
     }
+    return h < RP_RC_IMMORTAL;
 }
 
-static void subtract_refs(rp_gchead_t *l)
+static void visit_decref(rp_obj_t *c, void *arg) { *(uint8_t *)arg |= (uint8_t)decref_in(c); }
+
+/* Returns 1 if some object of l refers to a mortal object outside l. Default layouts are
+ * walked here, with the visit inline (traversal is most of a collection's work). */
+static int subtract_refs(rp_gchead_t *l)
 {
-    for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n))
-        rp_traverse((rp_obj_t *)n, visit_decref, 0);
+    const uintptr_t base = rp_link_base;
+    unsigned leaves = 0;
+    uint8_t hooked = 0;   /* what visits through a traverse hook found */
+    for (rp_gchead_t *n = rp_link_at(base, l->next); n != l; n = rp_link_at(base, n->next)) {
+        rp_obj_t *o = (rp_obj_t *)n;
+        unsigned k = rp_gc_slots[o->head & RP_HEAD_TYPE_MASK];
+        if (k == RP_GC_SLOTS_HOOK) {
+            rp_obj_traverse(o, visit_decref, &hooked);
+            continue;
+        }
+        rp_obj_t **s = rp_slots(o);
+        for (unsigned i = 0; i < k; i++)
+            if (s[i])
+                leaves |= decref_in(s[i]);
+    }
+    return (leaves | hooked) != 0;
 }
 
 /* A referent of a reachable object is reachable: give it gc_refs 1, and bring it back
  * to the tail of the young list if it was already set aside as unreachable. */
-static void visit_reachable(rp_obj_t *c, void *arg)
+static inline void reach(rp_obj_t *c, rp_gchead_t *young)
 {
     uint32_t h = c->head;
     if (!(h & RP_HEAD_COLLECTING))
@@ -119,43 +145,74 @@ static void visit_reachable(rp_obj_t *c, void *arg)
     if (h & RP_HEAD_UNREACHABLE) {
         rp_gclist_remove(n);
         c->head = h & ~RP_HEAD_UNREACHABLE;
-        rp_gclist_append(n, arg);
+        rp_gclist_append(n, young);
         n->prev = 1;
     } else if (n->prev == 0) {
         n->prev = 1;
     }
 }
 
+static void visit_reachable(rp_obj_t *c, void *arg) { reach(c, arg); }
+
+/* How move_unreachable split a list. */
+typedef struct split {
+    uint32_t kept;        /* reachable, left on the list */
+    uint32_t untracked;   /* reachable, untracked on the way */
+    uint8_t attention;    /* rp_type_gc_bits of everything ever set aside (a superset) */
+    uint8_t inward;       /* 0: no reachable object is referred to from inside the list */
+} split_t;
+
 /* Splits `young` into reachable (stays, generation set to dest) and unreachable.
  * Reachable objects whose type says they refer only to untracked objects are untracked
- * on the way (CPython's untrack_tuples). Returns the number of reachable objects kept. */
-static uint32_t move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, unsigned dest)
+ * on the way (CPython's untrack_tuples). */
+static void move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, unsigned dest, split_t *sp)
 {
+    const uintptr_t base = rp_link_base;
     rp_gchead_t *prev = young;
-    uint32_t kept = 0;
-    for (rp_gchead_t *n = rp_next(young); n != young; n = rp_next(prev)) {
+    uint32_t kept = 0, untracked = 0;
+    unsigned attention = 0;
+    const uint32_t dest_bits = dest << RP_HEAD_GEN_SHIFT;
+    unsigned inward = 0;
+    for (rp_gchead_t *n = rp_link_at(base, young->next); n != young; n = rp_link_at(base, prev->next)) {
         rp_obj_t *o = (rp_obj_t *)n;
+        uint32_t h = o->head;
         if (n->prev) {
-            rp_traverse(o, visit_reachable, young);
-            const rp_type_t *t = rp_type_of(o);
-            if (t->untrackable && t->untrackable(o)) {
+            /* References from inside the list took gc_refs below the count: an object
+             * with none has gc_refs equal to its count (one reached from a reachable
+             * object has gc_refs 1 and that reference at least). A saturated gc_refs
+             * tells nothing. */
+            inward |= rp_refcnt(o) != n->prev || n->prev == REFS_SAT;
+            unsigned k = rp_gc_slots[h & RP_HEAD_TYPE_MASK];
+            if (k == RP_GC_SLOTS_HOOK) {
+                rp_obj_traverse(o, visit_reachable, young);
+            } else {
+                rp_obj_t **s = rp_slots(o);
+                for (unsigned i = 0; i < k; i++)
+                    if (s[i])
+                        reach(s[i], young);
+            }
+            if ((rp_type_gc_bits[h & RP_HEAD_TYPE_MASK] & RP_TGC_UNTRACKABLE) && rp_type_of(o)->untrackable(o)) {
                 prev->next = n->next;
                 o->head &= ~(RP_HEAD_COLLECTING | RP_HEAD_TRACKED);
+                untracked++;
                 continue;
             }
-            n->prev = rp_link_of(prev);
-            o->head &= ~RP_HEAD_COLLECTING;
-            rp_set_gen(o, dest);
+            n->prev = rp_link_from(base, prev);
+            o->head = (o->head & ~(RP_HEAD_COLLECTING | RP_HEAD_GEN_MASK)) | dest_bits;
             prev = n;
             kept++;
         } else {
             prev->next = n->next;
-            rp_gclist_append(n, unreachable);
-            o->head |= RP_HEAD_UNREACHABLE;
+            rp_gclist_append_at(base, n, unreachable);
+            o->head = h | RP_HEAD_UNREACHABLE;
+            attention |= rp_type_gc_bits[h & RP_HEAD_TYPE_MASK];
         }
     }
-    young->prev = rp_link_of(prev);
-    return kept;
+    young->prev = rp_link_from(base, prev);
+    sp->kept = kept;
+    sp->untracked = untracked;
+    sp->attention = (uint8_t)attention;
+    sp->inward = (uint8_t)inward;
 }
 
 static uint32_t list_size(const rp_gchead_t *l)
@@ -254,32 +311,142 @@ static uint32_t finalize_garbage(rp_gchead_t *unreachable)
 /* Objects a finalizer made reachable again survive, with all they reach. */
 static void handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
 {
-    update_refs(unreachable);
-    subtract_refs(unreachable);
-    move_unreachable(unreachable, still, old_gen);
+    split_t sp;
+    (void)update_refs(unreachable);
+    (void)subtract_refs(unreachable);
+    move_unreachable(unreachable, still, old_gen, &sp);
     rp_gclist_merge(unreachable, old);
 }
 
-/* Breaks every cycle through the types' clear hooks; refcounting frees the objects. */
-static void delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
+/* gc.garbage keeps every object, with a reference each (DEBUG_SAVEALL). */
+static void save_all(rp_gchead_t *still)
 {
-    while (!rp_gclist_empty(still)) {
-        rp_gchead_t *n = rp_next(still);
+    for (rp_gchead_t *n = rp_next(still); n != still; n = rp_next(n)) {
         rp_obj_t *o = (rp_obj_t *)n;
         o->head &= ~SCRATCH_FLAGS;
         rp_incref(o);
-        if (rp_gc.debug & RP_GC_DEBUG_SAVEALL) {
-            rp_set_gen(o, RP_GEN_OLD);
-            rp_gclist_move(n, list(RP_LIST_GARBAGE));
-            continue;   /* gc.garbage keeps the reference */
-        }
-        rp_obj_clear(o);
-        if (rp_next(still) == n) {   /* still alive: it may die later */
-            rp_set_gen(o, old_gen);
-            rp_gclist_move(n, old);
-        }
-        rp_decref(o);
+        rp_set_gen(o, RP_GEN_OLD);
     }
+    rp_gclist_merge(still, list(RP_LIST_GARBAGE));
+}
+
+/* Drops one reference held by a garbage object: as rp_decref, except that a garbage
+ * object reaching zero stays where it is (rp_obj_dealloc would leave it too; this only
+ * saves the call). */
+static inline void drop_ref(rp_obj_t *v)
+{
+    uint32_t h = v->head;
+    if (h >= RP_RC_IMMORTAL || (RP_CFG_DEBUG && h < RP_RC_ONE)) {
+        rp_decref(v);   /* immortal: nothing; below zero: reported */
+        return;
+    }
+    h -= RP_RC_ONE;
+    v->head = h;
+    if (h < RP_RC_ONE && !(h & RP_HEAD_UNREACHABLE))
+        rp_obj_dealloc(v);
+}
+
+/* Frees garbage whose objects all have the default traverse and clear (no hooks) when no
+ * finalizer has run: then every reference to a garbage object comes from another garbage
+ * object (gc_refs 0, and nothing reachable refers to it), no code has run since that
+ * could have added one, and a default clear drops every reference an object has; so once
+ * all are cleared, every one is dead. Clearing references between garbage objects would
+ * only count them down to zero: the first pass drops just the references that leave the
+ * garbage (which may free other objects, never garbage), the second frees every object,
+ * without reading another (an object the second pass reads is not yet freed). With
+ * `closed`, the collection found no reference from the generation to a mortal object
+ * outside it (subtract_refs) and none to a reachable object (move_unreachable): no
+ * reference leaves the garbage, and the first pass has nothing to do. */
+static uint32_t free_plain_garbage(rp_gchead_t *still, int closed)
+{
+    const uintptr_t base = rp_link_base;
+    for (rp_gchead_t *n = rp_link_at(base, still->next); !closed && n != still; n = rp_link_at(base, n->next)) {
+        rp_obj_t *o = (rp_obj_t *)n;
+        rp_obj_t **s = rp_slots(o), **end = s + rp_gc_slots[o->head & RP_HEAD_TYPE_MASK];
+        for (; s < end; s++) {
+            rp_obj_t *v = *s;
+            if (v && !(v->head & RP_HEAD_UNREACHABLE))
+                rp_decref(v);
+        }
+    }
+    uint32_t freed = 0;
+    for (rp_gchead_t *n = rp_link_at(base, still->next), *next; n != still; n = next, freed++) {
+        next = rp_link_at(base, n->next);
+        rp_obj_t *o = (rp_obj_t *)n;
+        uint32_t h = o->head;
+        if ((h & RP_HEAD_WEAKREFS) && rp_weakref_on_death)
+            rp_weakref_on_death(o);   /* none expected: step 7 cleared them, no finalizer ran */
+        const rp_type_t *t = rp_type_table[h & RP_HEAD_TYPE_MASK];
+        if (t->release)
+            t->release(o);
+        rp_free_known(o);
+    }
+    return freed;
+}
+
+/* Breaks every cycle through the types' clear hooks, in two passes. Garbage objects keep
+ * UNREACHABLE meanwhile, so one whose count reaches zero is not freed by rp_obj_dealloc:
+ * it stays on `still`, and nothing can reach it (no references, and weak references to
+ * it were cleared at step 7). The first pass clears every object; none leaves the list,
+ * and the clear of one cannot free another under it. The second frees what is dead, as
+ * destroy() would, less what is already done or is about to be done for all at once: the
+ * finalizer has run (step 8) or there is none, the default clear has emptied the slots,
+ * and the list is dropped whole instead of unlinking each object. An object something
+ * still refers to (a clear hook that keeps a reference while the object lives) survives
+ * into the older generation. Returns how many objects were freed. */
+static uint32_t delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen, int plain, int closed)
+{
+    if (rp_gc.debug & RP_GC_DEBUG_SAVEALL) {
+        save_all(still);
+        return 0;
+    }
+    uint32_t freed = 0;
+    if (plain) {
+        freed = free_plain_garbage(still, closed);
+        goto done;
+    }
+    const uintptr_t base = rp_link_base;
+    for (rp_gchead_t *n = rp_link_at(base, still->next); n != still; n = rp_link_at(base, n->next)) {
+        rp_obj_t *o = (rp_obj_t *)n;
+        uint32_t h = o->head;
+        const rp_type_t *t = rp_type_table[h & RP_HEAD_TYPE_MASK];
+        if (t->clear) {
+            t->clear(o);
+            continue;
+        }
+        rp_obj_t **s = rp_slots(o), **end = s + rp_slot_count[h & RP_HEAD_TYPE_MASK];
+        for (; s < end; s++) {
+            rp_obj_t *v = *s;
+            if (v) {
+                *s = 0;
+                drop_ref(v);
+            }
+        }
+    }
+    for (rp_gchead_t *n = rp_link_at(base, still->next), *next; n != still; n = next) {
+        next = rp_link_at(base, n->next);
+        rp_obj_t *o = (rp_obj_t *)n;
+        uint32_t h = o->head;
+        if (h >= RP_RC_ONE) {   /* still referenced */
+            o->head = h & ~SCRATCH_FLAGS;
+            rp_set_gen(o, old_gen);
+            rp_gclist_append(n, old);
+            continue;
+        }
+        if ((h & RP_HEAD_WEAKREFS) && rp_weakref_on_death)
+            rp_weakref_on_death(o);   /* weak references a finalizer made since step 7 */
+        const rp_type_t *t = rp_type_table[h & RP_HEAD_TYPE_MASK];
+        if (t->clear)
+            t->clear(o);   /* again, as destroy() runs it: a hook may keep references while o lives */
+        if (t->release)
+            t->release(o);
+        rp_free_known(o);
+        freed++;
+    }
+done:
+    rp_gclist_init(still);
+    rp_gc.count[0] = rp_gc.count[0] > freed ? rp_gc.count[0] - freed : 0;   /* rp_gc_on_free each */
+    return freed;
 }
 
 static void print_generations(void)
@@ -306,9 +473,11 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     rp_gchead_t *old = list((enum rp_list_id)old_gen);
     rp_gchead_t *unreachable = list(RP_LIST_UNREACHABLE);
 
-    update_refs(young);
-    subtract_refs(young);
-    uint32_t survivors = move_unreachable(young, unreachable, old_gen);
+    uint32_t total = update_refs(young);
+    int leaves = subtract_refs(young);
+    split_t sp;
+    move_unreachable(young, unreachable, old_gen, &sp);
+    uint32_t survivors = sp.kept;
     if (gen == 1)
         rp_gc.long_lived_pending += survivors;
     if (young != old)
@@ -319,8 +488,11 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     }
 
     rp_gchead_t *scratch = list(RP_LIST_SCRATCH);
-    garbage_scan_t sc = {0, 0, 0};
-    scan_garbage(unreachable, scratch, &sc);
+    garbage_scan_t sc = {total - sp.kept - sp.untracked, 0, 0};
+    if (sp.attention) {   /* some garbage may have a finalizer: look closer */
+        sc.count = 0;
+        scan_garbage(unreachable, scratch, &sc);
+    }
     *uncollectable = sc.legacy ? move_legacy(unreachable, scratch, &sc) : 0;
     *collected = sc.count;
     if (rp_gc.debug & RP_GC_DEBUG_COLLECTABLE)
@@ -333,11 +505,13 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         rp_weakref_on_collect(unreachable);
     /* Without finalizers nothing can have been resurrected: straight to deletion, which
      * clears the scratch flags as it goes. */
-    if (sc.finalizers && finalize_garbage(unreachable))
+    int ran = sc.finalizers && finalize_garbage(unreachable);
+    if (ran)
         handle_resurrected(unreachable, scratch, old, old_gen);
     else
         rp_gclist_merge(unreachable, scratch);
-    delete_garbage(scratch, old, old_gen);
+    int plain = !ran && !(sp.attention & RP_TGC_HOOKS);
+    (void)delete_garbage(scratch, old, old_gen, plain, plain && !leaves && !sp.inward);
 }
 
 static void run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable)
@@ -397,21 +571,14 @@ static int threshold_crossed(void)
     return rp_gc.enabled && rp_gc.threshold[0] && rp_gc.count[0] > rp_gc.threshold[0];
 }
 
-void rp_gc_on_alloc(void)
+void rp_gc_over_threshold(void)
 {
-    rp_gc.count[0]++;
     if (!threshold_crossed() || rp_gc.collecting)
         return;
     if (rp_port_in_interrupt())
         rp_gc.due = 1;
     else
         collect_generations();
-}
-
-void rp_gc_on_free(void)
-{
-    if (rp_gc.count[0] > 0)
-        rp_gc.count[0]--;
 }
 
 void rp_gc_poll(void)

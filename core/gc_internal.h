@@ -47,11 +47,29 @@ typedef struct rp_gc_state {
 
 extern rp_gc_state_t rp_gc;
 extern uint16_t rp_slot_count[RP_CFG_MAX_TYPES];   /* object.c, by type number */
+/* What a collection must know of each type, by type number (object.c, rp_type_ready),
+ * so that its passes read one byte rather than the descriptor:
+ *   rp_type_gc_bits  RP_TGC_FINALIZER  a finalizer, or legacy finalizer semantics
+ *                    RP_TGC_HOOKS      its own traverse or clear hook
+ *                    RP_TGC_UNTRACKABLE an untrackable hook
+ *   rp_gc_slots      the reference slots the default traversal visits, or
+ *                    RP_GC_SLOTS_HOOK: call rp_obj_traverse (own hook, or too many slots).
+ *                    0 for types without RP_TYPE_GC, which have no slots. */
+enum { RP_TGC_FINALIZER = 1u, RP_TGC_HOOKS = 2u, RP_TGC_UNTRACKABLE = 4u };
+#define RP_GC_SLOTS_HOOK 255u
+extern uint8_t rp_type_gc_bits[RP_CFG_MAX_TYPES];
+extern uint8_t rp_gc_slots[RP_CFG_MAX_TYPES];
 extern uintptr_t rp_link_base;
 
 static inline rp_gchead_t *rp_gch(const rp_obj_t *o) { return (rp_gchead_t *)(uintptr_t)o; }
 static inline rp_gchead_t *rp_unlink_ptr(rp_link_t l) { return (rp_gchead_t *)(rp_link_base + ((uintptr_t)l << 3)); }
 static inline rp_link_t rp_link_of(const void *p) { return (rp_link_t)(((uintptr_t)p - rp_link_base) >> 3); }
+
+/* The same with the base in a local: the core is built with -fno-strict-aliasing, so a
+ * loop that stores through objects would otherwise reload rp_link_base at every step. */
+static inline rp_gchead_t *rp_link_at(uintptr_t base, rp_link_t l) { return (rp_gchead_t *)(base + ((uintptr_t)l << 3)); }
+
+static inline rp_link_t rp_link_from(uintptr_t base, const void *p) { return (rp_link_t)(((uintptr_t)p - base) >> 3); }
 
 static inline rp_gchead_t *rp_next(const rp_gchead_t *n) { return rp_unlink_ptr(n->next); }
 static inline rp_gchead_t *rp_prev(const rp_gchead_t *n) { return rp_unlink_ptr(n->prev); }
@@ -66,6 +84,16 @@ static inline void rp_gclist_append(rp_gchead_t *n, rp_gchead_t *s)
     n->next = rp_link_of(s);
     tail->next = rp_link_of(n);
     s->prev = rp_link_of(n);
+}
+
+/* rp_gclist_append with the base in a local. */
+static inline void rp_gclist_append_at(uintptr_t base, rp_gchead_t *n, rp_gchead_t *s)
+{
+    rp_link_t tail = s->prev, self = rp_link_from(base, n);
+    n->prev = tail;
+    n->next = rp_link_from(base, s);
+    rp_link_at(base, tail)->next = self;
+    s->prev = self;
 }
 
 static inline void rp_gclist_remove(rp_gchead_t *n)
@@ -93,22 +121,6 @@ static inline void rp_gclist_merge(rp_gchead_t *from, rp_gchead_t *to)
     rp_gclist_init(from);
 }
 
-/* rp_obj_traverse, inline: the collector's passes use it so that the default slot walk
- * calls the pass's own visitor directly (traversal is most of a collection's work). Types
- * without the GC flag have no slots (rp_type_ready), so their count is 0. */
-static inline __attribute__((always_inline)) void rp_traverse(rp_obj_t *o, rp_visit_t visit, void *arg)
-{
-    const rp_type_t *t = rp_type_of(o);
-    if (t->traverse) {
-        t->traverse(o, visit, arg);
-        return;
-    }
-    rp_obj_t **s = rp_slots(o);
-    for (unsigned i = 0, n = rp_slot_count[o->head & RP_HEAD_TYPE_MASK]; i < n; i++)
-        if (s[i])
-            visit(s[i], arg);
-}
-
 static inline void rp_set_gen(rp_obj_t *o, unsigned gen)
 {
     o->head = (o->head & ~RP_HEAD_GEN_MASK) | (gen << RP_HEAD_GEN_SHIFT);
@@ -117,8 +129,22 @@ static inline void rp_set_gen(rp_obj_t *o, unsigned gen)
 
 /* gc.c */
 void rp_gc_state_init(void);
-void rp_gc_on_alloc(void);     /* a GC object was allocated: count, maybe collect */
-void rp_gc_on_free(void);      /* a GC object was freed */
+void rp_gc_over_threshold(void);   /* count0 passed threshold 0: collect if allowed */
+
+/* A GC object is being allocated: count it, maybe collect (the test that is nearly always
+ * false inline; enabled, threshold 0 and the rest are checked out of line). */
+static inline void rp_gc_on_alloc(void)
+{
+    if (++rp_gc.count[0] > rp_gc.threshold[0])
+        rp_gc_over_threshold();
+}
+
+/* A GC object was freed. */
+static inline void rp_gc_on_free(void)
+{
+    if (rp_gc.count[0] > 0)
+        rp_gc.count[0]--;
+}
 void rp_gc_emergency(size_t request);
 
 /* Weak-reference hooks, set by the weak-reference module when linked in (NULL if not):

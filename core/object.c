@@ -21,6 +21,8 @@ const rp_type_t *rp_type_table[RP_CFG_MAX_TYPES];
  * rp_type_ready. */
 uint16_t rp_slot_count[RP_CFG_MAX_TYPES];
 static uint16_t body_bytes[RP_CFG_MAX_TYPES];
+uint8_t rp_type_gc_bits[RP_CFG_MAX_TYPES];
+uint8_t rp_gc_slots[RP_CFG_MAX_TYPES];
 void (*rp_weakref_on_death)(rp_obj_t *o);
 
 /* Numbers below this are reserved for the built-in types, which have fixed numbers so
@@ -106,6 +108,10 @@ rp_err_t rp_type_ready(const rp_type_t *t)
     rp_type_table[n] = t;
     rp_slot_count[n] = (uint16_t)rp_type_slots(t);
     body_bytes[n] = (uint16_t)(rp_slot_count[n] * sizeof(rp_obj_t *) + t->nbytes);
+    rp_type_gc_bits[n] = (uint8_t)(((t->finalize || (t->flags & RP_TYPE_LEGACY_FINALIZER)) ? RP_TGC_FINALIZER : 0u) |
+                                   ((t->traverse || t->clear) ? RP_TGC_HOOKS : 0u) |
+                                   (t->untrackable ? RP_TGC_UNTRACKABLE : 0u));
+    rp_gc_slots[n] = (uint8_t)(t->traverse || rp_slot_count[n] >= RP_GC_SLOTS_HOOK ? RP_GC_SLOTS_HOOK : rp_slot_count[n]);
     return RP_E_OK;
 }
 
@@ -127,24 +133,43 @@ static inline void zero(void *o, size_t size)
         rp_memset((uint8_t *)o + size - size % sizeof(uintptr_t), 0, size % sizeof(uintptr_t));
 }
 
-rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body)
+/* The one way objects are made (rp_obj_alloc, rp_new), t ready: count a GC object for the
+ * collector (which may collect first), allocate, zero the body, write the header; with
+ * `track`, put a GC object on generation 0 as rp_gc_track would (a new object is on no
+ * list). `site` is the caller of the public function, for tracing. */
+static inline __attribute__((always_inline)) rp_obj_t *make(const rp_type_t *t, size_t body, int track,
+                                                           const void *site)
 {
-    if (!is_ready(t) && rp_type_ready(t) != RP_E_OK)
-        return 0;
+    uint32_t num = *t->number;
     int gc = (t->flags & RP_TYPE_GC) != 0;
-    size_t size = (gc ? RP_GC_HEAD_SIZE : RP_HEAD_SIZE) + body;
+    size_t head = gc ? RP_GC_HEAD_SIZE : RP_HEAD_SIZE;
     if (gc)
         rp_gc_on_alloc();
 #if RP_CFG_TRACE
     if (rp_trace_on)
-        rp_trace_hint(*t->number, __builtin_return_address(0));
+        rp_trace_hint((uint8_t)num, site);
+#else
+    (void)site;
 #endif
-    rp_obj_t *o = rp_obj_malloc(size);
+    rp_obj_t *o = rp_obj_malloc(head + body);
     if (!o)
         return 0;
-    zero(o, size);
-    o->head = *t->number | RP_RC_ONE;
+    if (gc && track) {
+        zero(rp_slots(o), body);   /* RP_GC_HEAD_SIZE keeps the body pointer-aligned */
+        o->head = num | RP_RC_ONE | RP_HEAD_TRACKED | ((uint32_t)RP_GEN_YOUNG << RP_HEAD_GEN_SHIFT);
+        rp_gclist_append_at(rp_link_base, rp_gch(o), rp_gc.lists[RP_LIST_GEN0]);
+        return o;
+    }
+    zero(o, head + body);
+    o->head = num | RP_RC_ONE;
     return o;
+}
+
+rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body)
+{
+    if (!is_ready(t) && rp_type_ready(t) != RP_E_OK)
+        return 0;
+    return make(t, body, 0, __builtin_return_address(0));
 }
 
 void *rp_obj_malloc(size_t n)
@@ -161,16 +186,9 @@ rp_obj_t *rp_new(const rp_type_t *t)
 {
     if (!t || (t->flags & RP_TYPE_VAR))
         return 0;
-#if RP_CFG_TRACE
-    if (rp_trace_on)
-        rp_trace_hint(0, __builtin_return_address(0));   /* the caller of rp_new */
-#endif
     if (!is_ready(t) && rp_type_ready(t) != RP_E_OK)
         return 0;
-    rp_obj_t *o = rp_obj_alloc(t, body_bytes[*t->number]);
-    if (o && (t->flags & RP_TYPE_GC))
-        rp_gc_track(o);
-    return o;
+    return make(t, body_bytes[*t->number], 1, __builtin_return_address(0));
 }
 
 void *rp_raw(rp_obj_t *o)
@@ -194,7 +212,15 @@ static void clear_slots(rp_obj_t *o)
 
 void rp_obj_traverse(rp_obj_t *o, rp_visit_t visit, void *arg)
 {
-    rp_traverse(o, visit, arg);
+    const rp_type_t *t = rp_type_of(o);
+    if (t->traverse) {
+        t->traverse(o, visit, arg);
+        return;
+    }
+    rp_obj_t **s = rp_slots(o);
+    for (unsigned i = 0, n = rp_slot_count[o->head & RP_HEAD_TYPE_MASK]; i < n; i++)
+        if (s[i])
+            visit(s[i], arg);
 }
 
 void rp_obj_clear(rp_obj_t *o)
@@ -239,6 +265,8 @@ static void destroy(rp_obj_t *o)
 
 void rp_obj_dealloc(rp_obj_t *o)
 {
+    if (o->head & RP_HEAD_UNREACHABLE)
+        return;   /* garbage of a running collection: the collector frees it */
     if (rp_gc.dealloc_running && rp_is_gc(o)) {
         if (o->head & RP_HEAD_TRACKED)
             rp_gc_untrack(o);

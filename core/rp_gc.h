@@ -15,7 +15,9 @@
  *     for weak references that are themselves garbage): rp_weakref_on_collect
  *   8 run finalizers (PEP 442: each object's once)
  *   9 recount the garbage: objects a finalizer resurrected, and all they reach, survive
- *  10 clear the rest through their types' clear hooks; refcounting frees them
+ *  10 clear the rest through their types' clear hooks, then free those no longer
+ *     referenced (a dying garbage object waits for this, rather than being freed under
+ *     the clears); any still referenced survive into the older generation
  *
  * Guarantees
  * - No allocation, and no recursion whose depth depends on the data: every pass walks

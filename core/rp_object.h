@@ -31,6 +31,8 @@
  * - Bodies of non-GC objects start 4 bytes in and may rely on 4-byte alignment only.
  * - A DECREF to zero frees at once unless a deallocation is already running, in which
  *   case the object waits on the refzero queue that the running one drains. O(1) stack.
+ *   An object the running collection found to be garbage (UNREACHABLE) is left where it
+ *   is: the collector frees it once every garbage object is cleared.
  */
 #ifndef RP_OBJECT_H
 #define RP_OBJECT_H

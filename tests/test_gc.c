@@ -1,5 +1,6 @@
 /* test_gc.c — the cycle collector: the seeds' examples, finalizers, thresholds, the gc
  * module's functions, and a randomized test against a reference reachability model. */
+#include "rp_builtins.h"
 #include "rp_gc.h"
 #include "rp_object.h"
 #include "rp_port.h"
@@ -67,6 +68,41 @@ static uint8_t RP_TYPE_NUMBER(tup);
 static const rp_type_t tup_type = {
     .name = "Tup", .number = &tup_number, .slot_names = node_names, .nslots = 3, .flags = RP_TYPE_GC,
     .untrackable = holds_only_untracked,
+};
+
+/* A clear hook that keeps the reference while the object lives (CPython's tuples have
+ * no tp_clear at all): such an object survives the collector's clear, and drops its
+ * reference only in its own deallocation. */
+static void keeper_clear(rp_obj_t *o)
+{
+    if (rp_refcnt(o) == 0)
+        rp_slot_set(o, REF, 0);
+}
+
+static uint8_t RP_TYPE_NUMBER(keeper);
+static const rp_type_t keeper_type = {
+    .name = "Keeper", .number = &keeper_number, .slot_names = node_names, .nslots = 1, .flags = RP_TYPE_GC,
+    .clear = keeper_clear,
+};
+
+/* A node with its own traverse and clear hooks, doing what the defaults do. */
+static void hooks_traverse(rp_obj_t *o, rp_visit_t visit, void *arg)
+{
+    for (unsigned i = 0; i < 3; i++)
+        if (rp_slot(o, i))
+            visit(rp_slot(o, i), arg);
+}
+
+static void hooks_clear(rp_obj_t *o)
+{
+    for (unsigned i = 0; i < 3; i++)
+        rp_slot_set(o, i, 0);
+}
+
+static uint8_t RP_TYPE_NUMBER(hnode);
+static const rp_type_t hnode_type = {
+    .name = "HNode", .number = &hnode_number, .slot_names = node_names, .nslots = 3, .flags = RP_TYPE_GC,
+    .traverse = hooks_traverse, .clear = hooks_clear,
 };
 
 static void fresh(void)
@@ -209,6 +245,96 @@ static void test_legacy_finalizer_goes_to_garbage(void)
 
 /* count0 counts tracked allocations minus deallocations; generation 0 is collected on
  * the allocation that takes it past threshold 0. */
+/* Garbage that survives its clear moves to the oldest generation, still counted as
+ * collected (CPython's delete_garbage); garbage that dies is freed whatever the order of
+ * the clears. */
+static void test_garbage_surviving_its_clear(void)
+{
+    fresh();
+    rp_obj_t *a = rp_new(&keeper_type), *b = rp_new(&keeper_type);
+    link_pair(a, b);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(rp_gc_collect(0), 2);
+    RP_CHECK(rp_gc_is_tracked(a) && rp_gc_is_tracked(b));
+    rp_obj_t *objs[4];
+    RP_CHECK_EQ(rp_gc_get_objects(1, objs, 4), 2);
+    RP_CHECK(!rp_gc_check().rule);
+    RP_INCREF(a);
+    rp_slot_set(a, REF, 0);   /* the program breaks the cycle: b dies, dropping a */
+    RP_CHECK_EQ(rp_sys_getrefcount(a), 2);
+    RP_DECREF(a);
+    all_back();
+
+    for (int keeper_first = 0; keeper_first < 2; keeper_first++) {
+        rp_obj_t *k = keeper_first ? rp_new(&keeper_type) : 0, *x = node();
+        if (!k)
+            k = rp_new(&keeper_type);
+        link_pair(k, x);
+        RP_DECREF(k);
+        RP_DECREF(x);
+        RP_CHECK_EQ(rp_gc_collect(2), 2);
+        all_back();
+    }
+}
+
+/* Garbage drops every reference it holds to what is not garbage: an older object, a
+ * young reachable one, an immortal, and an object only the garbage held (which dies, and
+ * drops its own reference in turn); with default hooks (the collector's shorter path)
+ * and with the type's own. */
+static void test_garbage_drops_its_references(void)
+{
+    for (int hooks = 0; hooks < 2; hooks++) {
+        fresh();
+        const rp_type_t *t = hooks ? &hnode_type : &node_type;
+        rp_obj_t *old = node();
+        rp_gc_collect(2);
+        rp_obj_t *young = node(), *only = node();
+        rp_slot_set(only, REF, young);
+        rp_obj_t *a = rp_new(t), *b = rp_new(t);
+        link_pair(a, b);
+        rp_slot_set(a, PREV, old);
+        rp_slot_set(a, NEXT, young);
+        rp_slot_set(b, PREV, only);
+        rp_slot_set(b, NEXT, rp_none());
+        RP_DECREF(only);
+        RP_DECREF(a);
+        RP_DECREF(b);
+        RP_CHECK_EQ(rp_sys_getrefcount(young), 4);
+        RP_CHECK_EQ(rp_gc_collect(0), 3);   /* a, b, and `only`, which they alone held */
+        RP_CHECK_EQ(rp_sys_getrefcount(old), 2);
+        RP_CHECK_EQ(rp_sys_getrefcount(young), 2);
+        RP_CHECK(!rp_gc_check().rule);
+        RP_DECREF(old);
+        RP_DECREF(young);
+        all_back();
+    }
+    /* The one reference leaving the garbage goes to a young object that is referred to
+     * from outside as well: only its count, above its gc_refs, shows that. */
+    fresh();
+    rp_obj_t *young = node(), *a = node(), *b = node();
+    link_pair(a, b);
+    rp_slot_set(a, PREV, young);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(rp_gc_collect(0), 2);
+    RP_CHECK_EQ(rp_sys_getrefcount(young), 2);
+    /* ... or to one that only a reachable young object refers to besides. */
+    rp_obj_t *holder = node();
+    a = node();
+    b = node();
+    link_pair(a, b);
+    rp_slot_set(holder, REF, young);
+    rp_slot_set(a, PREV, young);
+    RP_DECREF(young);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(rp_gc_collect(0), 2);
+    RP_CHECK_EQ(rp_sys_getrefcount(young), 2);
+    RP_DECREF(holder);
+    all_back();
+}
+
 static void test_thresholds_fire_at_documented_counts(void)
 {
     fresh();
@@ -555,6 +681,28 @@ static const rp_type_t mnode_type = {
     .flags = RP_TYPE_GC, .release = model_release,
 };
 
+/* The same node with its own traverse and clear hooks (doing what the defaults do): a
+ * collection whose garbage holds one takes the collector's general deletion path, one
+ * of plain nodes only its shorter one; the random runs mix both. */
+static void mnode_traverse(rp_obj_t *o, rp_visit_t visit, void *arg)
+{
+    for (unsigned k = 0; k < K; k++)
+        if (rp_slot(o, k))
+            visit(rp_slot(o, k), arg);
+}
+
+static void mnode_clear(rp_obj_t *o)
+{
+    for (unsigned k = 0; k < K; k++)
+        rp_slot_set(o, k, 0);
+}
+
+static uint8_t RP_TYPE_NUMBER(mnode_hooks);
+static const rp_type_t mnode_hooks_type = {
+    .name = "MNodeHooks", .number = &mnode_hooks_number, .slot_names = node_names, .nslots = K, .nbytes = 4,
+    .flags = RP_TYPE_GC, .release = model_release, .traverse = mnode_traverse, .clear = mnode_clear,
+};
+
 static void reachable(uint8_t *mark)
 {
     int16_t stack[MAXN];
@@ -590,7 +738,7 @@ static void random_run(uint32_t seed)
     for (unsigned step = 0; step < 1500; step++) {
         uint32_t op = rp_rand_range(&x, 0, 99);
         if (op < 30 && m.n < MAXN) {   /* new node, held by a root */
-            rp_obj_t *o = rp_new(&mnode_type);
+            rp_obj_t *o = rp_new(rp_rand_range(&x, 0, 3) ? &mnode_type : &mnode_hooks_type);
             if (!o)
                 break;
             unsigned id = m.n++;
@@ -669,6 +817,8 @@ int main(void)
     RP_RUN(test_resurrection);
     RP_RUN(test_finalizer_creates_new_cycle);
     RP_RUN(test_legacy_finalizer_goes_to_garbage);
+    RP_RUN(test_garbage_surviving_its_clear);
+    RP_RUN(test_garbage_drops_its_references);
     RP_RUN(test_thresholds_fire_at_documented_counts);
     RP_RUN(test_disable_enable);
     RP_RUN(test_collection_deferred_in_critical_section);

@@ -161,6 +161,44 @@ static void test_cycle_refs_cleared_before_finalizers(void)
     all_back();
 }
 
+/* A finalizer that makes a weak reference to garbage: the reference outlives step 7's
+ * clearing, and is cleared, with its callback, when its referent is freed. */
+static rp_obj_t *late_ref;
+
+static void make_late_ref(rp_obj_t *o)
+{
+    fin_runs++;
+    if (!late_ref)
+        late_ref = rp_weakref_new(rp_slot(o, 0), record, 0);
+}
+
+static uint8_t RP_TYPE_NUMBER(wlate);
+static const rp_type_t wlate_type = {
+    .name = "WLate", .number = &wlate_number, .slot_names = wnode_names, .nslots = 2,
+    .flags = RP_TYPE_GC | RP_TYPE_WEAKREF, .finalize = make_late_ref,
+};
+
+static void test_weakref_made_by_a_finalizer(void)
+{
+    fresh();
+    norder = 0;
+    fin_runs = 0;
+    late_ref = 0;
+    rp_obj_t *a = rp_new(&wlate_type), *b = rp_new(&wlate_type);
+    rp_slot_set(a, 0, b);
+    rp_slot_set(b, 0, a);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(rp_gc_collect(2), 2);
+    RP_CHECK_EQ(fin_runs, 2);
+    RP_CHECK(late_ref != 0);
+    RP_CHECK(rp_weakref_get(late_ref) == 0);
+    RP_CHECK_EQ(norder, 1);
+    RP_CHECK(order[0] == late_ref);
+    RP_DECREF(late_ref);
+    all_back();
+}
+
 static void test_weakref_in_garbage_gets_no_callback(void)
 {
     fresh();
@@ -377,6 +415,7 @@ int main(void)
     RP_RUN(test_callback_drops_another_weakref);
     RP_RUN(test_callback_argument_is_held);
     RP_RUN(test_cycle_refs_cleared_before_finalizers);
+    RP_RUN(test_weakref_made_by_a_finalizer);
     RP_RUN(test_weakref_in_garbage_gets_no_callback);
     RP_RUN(test_weak_parent_link_frees_by_refcount);
     RP_RUN(test_finalize);
