@@ -708,6 +708,27 @@ static void tally_pool(const rp_pool_t *pg, unsigned cls, void *ctx)
 #endif
 }
 
+/* G1, and the footprint part of C6. */
+static rp_fault_t check_gates_and_footprint(void)
+{
+    rp_fault_t f;
+    uint32_t span = 0;
+    int traced = 0;
+#if RP_CFG_TRACE
+    traced = rp_trace_on;
+#endif
+    f.rule = 0;
+    f.addr = &rp_heap;
+    for (unsigned i = 0; i < rp_heap.nregions; i++)
+        span += (uint32_t)rp_heap.regions[i].span;
+    if (rp_heap.fast_small != (traced ? 0u : RP_CFG_SMALL_MAX) ||
+        rp_heap.fast_span != (traced ? 0u : rp_heap.regions[0].span))
+        f.rule = "fast-path gates disagree with the tracing state (G1)";
+    else if (span != rp_heap.chunk_bytes || rp_heap.peak_footprint < span - rp_heap.free_bytes)
+        f.rule = "chunk space or peak footprint disagrees with the regions (C6)";
+    return f;
+}
+
 rp_fault_t rp_heap_check(void)
 {
     rp_critical_t t = enter();
@@ -723,6 +744,8 @@ rp_fault_t rp_heap_check(void)
         if (!f.rule && (tl.bytes != rp_heap.bytes_in_use || tl.blocks != rp_heap.blocks_in_use))
             f.rule = "bytes or blocks in use disagree with the live blocks";
     }
+    if (!f.rule)
+        f = check_gates_and_footprint();
     leave(t);
     return f;
 }

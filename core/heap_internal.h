@@ -17,7 +17,8 @@
  *      iff list b is non-empty.
  *   C5 a POOL chunk is USED, at least RP_CFG_POOL_SIZE bytes (a remainder too small to be a
  *      chunk is absorbed), and holds one pool window.
- *   C6 free_bytes is the sum of the free chunks' sizes.
+ *   C6 free_bytes is the sum of the free chunks' sizes; chunk_bytes is the sum of the
+ *      regions' chunk spaces; peak_footprint >= chunk_bytes - free_bytes.
  *
  * Pools (pool.c). A pool is the RP_CFG_POOL_SIZE-aligned window [A, A + P - 4) inside a
  * POOL chunk whose tag sits at A - 4. Its header (rp_pool_t) sits at A; the blocks of its
