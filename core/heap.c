@@ -276,7 +276,7 @@ static void account(size_t add, size_t sub, int blocks)
 
 /* ---- entry points (critical section held) ---- */
 
-/* Pool or chunk, then the debug dress. Before a request fails, empty pools go back to
+/* Pool or chunk, then the debug dress. Before a request fails, the spare pools go back to
  * the chunk heap and it is retried once. */
 static void *heap_alloc(size_t n)
 {
@@ -284,11 +284,8 @@ static void *heap_alloc(size_t n)
     if (n > RP_CHUNK_LIMIT)
         return 0;
     void *raw = raw_alloc(need);
-    if (!raw) {
-        rp_pool_reclaim();
-        if (rp_pool_release_spares())
-            raw = raw_alloc(need);
-    }
+    if (!raw && rp_pool_release_spares())
+        raw = raw_alloc(need);
     if (!raw)
         return 0;
     rp_where_t w;
@@ -414,7 +411,7 @@ void *rp_malloc(size_t n)
         unsigned cls = (unsigned)((n - 1u) >> 3);
         rp_critical_t t = enter();
         rp_pool_t *pg = rp_heap.heads[cls];
-        uint32_t *b = (uint32_t *)((uintptr_t)pg + pg->free);
+        uint32_t *b = rp_pool_block(pg, pg->free);
         uint32_t next = b[0];
         if (pg->free && !(next & 1u)) {
             pg->free = (uint16_t)next;
@@ -567,7 +564,6 @@ size_t rp_usable_size(const void *p)
 size_t rp_heap_trim(void)
 {
     rp_critical_t t = enter();
-    rp_pool_reclaim();
     size_t n = rp_pool_release_spares();
     leave(t);
     return n;
@@ -596,7 +592,8 @@ static void walk_pools(rp_pool_visit_t visit, void *ctx)
         const rp_heap_region_t *r = &rp_heap.regions[i];
         for (uint32_t k = 0; k < r->npages; k++)
             if (r->map[k] < RP_NCLASSES)
-                visit((const rp_pool_t *)(r->grid + ((uintptr_t)k << RP_POOL_SHIFT)), r->map[k], ctx);
+                visit((const rp_pool_t *)(r->grid + ((uintptr_t)k << RP_POOL_SHIFT) + RP_POOL_HDR_OFF), r->map[k],
+                      ctx);
     }
 }
 
@@ -688,16 +685,16 @@ static void tally_chunk(const uint32_t *t, void *ctx)
 static void tally_pool(const rp_pool_t *pg, unsigned cls, void *ctx)
 {
 #if RP_CFG_DEBUG
-    uint32_t size = rp_class_size(cls), end = rp_heap.class_limit[cls];
+    uint32_t size = rp_class_size(cls), end = rp_heap.class_limit[cls] + 1u;
     for (uint32_t o = pg->free, n = 0; o && n <= RP_CFG_POOL_SIZE / 8u; n++) {
-        if (o & 1u) {   /* blocks from the never-used offset on hold nothing */
+        if (o & 1u) {   /* blocks from the never-used distance down hold nothing */
             end = o - 1u;
             break;
         }
-        o = ((const uint32_t *)((uintptr_t)pg + o))[0];
+        o = rp_pool_block(pg, o)[0];
     }
-    for (uint32_t o = RP_POOL_HDR; o < end; o += size) {
-        const uint32_t *b = (const uint32_t *)((uintptr_t)pg + o);
+    for (uint32_t o = size; o < end; o += size) {
+        const uint32_t *b = rp_pool_block(pg, o);
         if (b[1] != rp_pool_mark(b))
             tally_block(b, size, ctx);
     }

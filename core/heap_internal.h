@@ -21,21 +21,25 @@
  *      regions' chunk spaces; peak_footprint >= chunk_bytes - free_bytes.
  *
  * Pools (pool.c). A pool is the RP_CFG_POOL_SIZE-aligned window [A, A + P - 4) inside a
- * POOL chunk whose tag sits at A - 4. Its header (rp_pool_t) sits at A; the blocks of its
- * class fill the rest, class size apart from A + RP_POOL_HDR up to rp_pool_limit(cls).
- * The region's page map holds one byte per page: the class of the pool whose window is
- * that page, RP_PAGE_SPARE for a spare pool, RP_PAGE_NOT_POOL otherwise. Offsets below are
- * bytes from A.
+ * POOL chunk whose tag sits at A - 4. Its header (rp_pool_t) sits at the window's end,
+ * H = A + RP_POOL_HDR_OFF, and a pool is named by H; the blocks of its class lie below
+ * H, class size apart: the k-th (k >= 1) at H - k * size, down to H - rp_pool_limit(cls).
+ * (The header at the end costs no block: a 12-byte header there leaves as many blocks as
+ * an 8-byte one at the front.) Free-list entries are distances below H. The region's
+ * page map holds one byte per page: the class of the pool whose window is that page,
+ * RP_PAGE_SPARE for a spare pool, RP_PAGE_NOT_POOL otherwise.
  *   P1 every block of a pool is either handed out or on its free list:
  *      used + (blocks on the free list) == rp_pool_capacity(cls).
- *   P2 free-list offsets are block starts, distinct; each listed block holds the next
- *      offset in word 0 and RP_FREE_MARK ^ its address in word 1. The list ends with 0,
- *      or with an odd word f: the blocks from f - 1 to the end were never handed out and
- *      count as free (CPython's nextoffset, kept where the header need not hold it).
- *      So free == 0 iff the pool is full.
- *   P3 rp_heap.heads[cls] starts the class's list of pools with room, singly linked
- *      through next and ended by &rp_heap.none (whose free is 0). A pool of class cls is
- *      on that list exactly once iff it is not full; empty pools may stay there.
+ *   P2 free-list distances are block positions, distinct; each listed block holds the
+ *      next distance in word 0 and RP_FREE_MARK ^ its address in word 1. The list ends
+ *      with 0, or with an odd word f: the blocks from distance f - 1 to the bottom were
+ *      never handed out and count as free (CPython's nextoffset, kept where the header
+ *      need not hold it). So free == 0 iff the pool is full.
+ *   P3 rp_heap.heads[cls] starts the class's list of pools with room, linked through next
+ *      and ended by &rp_heap.none (whose free is 0); every pool on it but the first has
+ *      prev naming the pool before it (the first one's prev is not kept). A pool of class
+ *      cls is on that list exactly once iff it is neither full nor empty: a pool that
+ *      empties leaves it at once, in O(1), as a spare (CPython's usedpools/freepools).
  *   P4 the spare list (through next, ended by NULL) holds exactly the RP_PAGE_SPARE pools;
  *      a spare's blocks are all free, threaded for the class its `used` field names.
  * Gates (heap.c).
@@ -84,17 +88,20 @@ typedef struct rp_free_chunk {
     struct rp_free_chunk *prev;
 } rp_free_chunk_t;
 
-/* A pool's header, at the start of its window (CPython's pool_header, cut to 8 bytes on
- * 32-bit targets: the class is in the page map, and the never-used blocks' offset is kept
- * at the end of the free list, P2). */
+/* A pool's header, at the end of its window (CPython's pool_header, cut to 12 bytes on
+ * 32-bit targets: the class is in the page map, and the never-used blocks' distance is
+ * kept at the end of the free list, P2). */
 typedef struct rp_pool {
     struct rp_pool *next;   /* the class's list of pools with room, or the spare list */
-    uint16_t free;          /* first free block, 0 iff the pool is full (P2) */
+    struct rp_pool *prev;   /* the class's list, backwards; not kept for its first pool */
+    uint16_t free;          /* first free block's distance below the header, 0 iff full (P2) */
     uint16_t used;          /* blocks handed out (a spare: the class it is threaded for) */
 } rp_pool_t;
 
-/* Blocks start 8-aligned after the header. */
-#define RP_POOL_HDR ((uint32_t)((sizeof(rp_pool_t) + 7u) & ~7u))
+/* The header's offset in the window: 8-aligned, so the blocks below it are too, and as
+ * high as the window (less the next chunk's tag) allows. */
+#define RP_POOL_HDR_OFF ((uint32_t)((RP_POOL_USABLE - sizeof(rp_pool_t)) & ~7u))
+_Static_assert(RP_POOL_HDR_OFF / RP_CFG_SMALL_MAX >= 2u, "a pool holds at least two blocks of every class");
 
 typedef struct rp_heap_region {
     uintptr_t lo, end;   /* chunk space; sentinel tag at end */
@@ -134,19 +141,19 @@ static inline uint32_t *rp_tag_of(const void *payload) { return (uint32_t *)((ui
 static inline uint32_t rp_class_units(unsigned cls) { return cls + 1u; }
 static inline uint32_t rp_class_size(unsigned cls) { return 8u * (cls + 1u); }
 
-/* Offset just past the last block a pool of class cls can hold. Computed once by
- * rp_heap_init into rp_heap.class_limit: on Cortex-M0 a division is a libgcc call. */
-static inline uint32_t rp_pool_limit(unsigned cls)
-{
-    return RP_POOL_HDR + (RP_POOL_USABLE - RP_POOL_HDR) / rp_class_size(cls) * rp_class_size(cls);
-}
-
 static inline uint32_t rp_pool_capacity(unsigned cls)
 {
-    return (RP_POOL_USABLE - RP_POOL_HDR) / rp_class_size(cls);
+    return RP_POOL_HDR_OFF / rp_class_size(cls);
 }
 
-/* ceil(2^19 / units): u * it >> 19 is u / units exactly for every offset u (in 8-byte
+/* Distance below the header of the lowest block a pool of class cls holds. Computed once
+ * by rp_heap_init into rp_heap.class_limit: on Cortex-M0 a division is a libgcc call. */
+static inline uint32_t rp_pool_limit(unsigned cls)
+{
+    return rp_pool_capacity(cls) * rp_class_size(cls);
+}
+
+/* ceil(2^19 / units): u * it >> 19 is u / units exactly for every distance u (in 8-byte
  * units) in a pool (u < 2^10, units < 2^9), so telling a block's start needs no division. */
 #define RP_RECIP_SHIFT 19u
 _Static_assert(RP_CFG_POOL_SIZE <= 8192u, "the reciprocal trick needs offsets below 2^10 units");
@@ -155,10 +162,11 @@ static inline uint32_t rp_class_reciprocal(unsigned cls)
     return ((1u << RP_RECIP_SHIFT) + rp_class_units(cls) - 1u) / rp_class_units(cls);
 }
 
-/* Whether byte offset off (from the pool's first block, a multiple of 8) starts a block. */
-static inline int rp_is_block_start(uint32_t off, unsigned cls)
+/* Whether distance d below a pool's header (a multiple of 8) is a multiple of the class
+ * size, as block positions are. */
+static inline int rp_is_block_start(uint32_t d, unsigned cls)
 {
-    uint32_t u = off >> 3;
+    uint32_t u = d >> 3;
     uint32_t q = (u * rp_heap.class_recip[cls]) >> RP_RECIP_SHIFT;
     return q * rp_class_units(cls) == u;
 }
@@ -179,9 +187,15 @@ static inline uint8_t *rp_map_of(const rp_heap_region_t *r, uintptr_t a)
     return (uint8_t *)(r->map_base + (a >> RP_POOL_SHIFT));
 }
 
+/* The pool (its header) of a block, and the start of a pool's window. */
 static inline rp_pool_t *rp_pool_of(const void *p)
 {
-    return (rp_pool_t *)((uintptr_t)p & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u));
+    return (rp_pool_t *)(((uintptr_t)p & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u)) + RP_POOL_HDR_OFF);
+}
+
+static inline void *rp_pool_window(const rp_pool_t *pg)
+{
+    return (void *)((uintptr_t)pg - RP_POOL_HDR_OFF);
 }
 
 static inline uint32_t rp_pool_mark(const void *p) { return RP_FREE_MARK ^ (uint32_t)(uintptr_t)p; }
@@ -206,22 +220,27 @@ rp_fault_t rp_chunk_check(void);
 /* pool.c: the fast paths are inline below and in rp_malloc and rp_free; the rare steps
  * stay in pool.c. */
 void *rp_pool_alloc_new(unsigned cls);          /* the class has no pool with room: make one */
-void rp_pool_reclaim(void);                     /* empty pools leave their class lists as spares */
+void rp_pool_emptied(rp_pool_t *pg, unsigned cls);   /* off its class list, made a spare */
 uint32_t rp_pool_release_spares(void);          /* spare pools back to the chunk heap; bytes */
 void rp_heap_tracing_changed(void);             /* heap.c: sets the gates (G1) */
 int rp_pool_valid(const rp_pool_t *pg, unsigned cls, const void *p);
 void rp_pool_init(void);
 rp_fault_t rp_pool_check(void);
 
+static inline uint32_t *rp_pool_block(const rp_pool_t *pg, uint32_t d)
+{
+    return (uint32_t *)((uintptr_t)pg - d);
+}
+
 /* Puts the never-used block at odd word f - 1 on the free list: its own word 0 names the
- * next never-used block, or 0 at the end of the pool. Returns its offset. */
+ * next never-used block, or 0 at the bottom of the pool. Returns its distance. */
 static inline uint32_t rp_pool_unveil(rp_pool_t *pg, unsigned cls, uint32_t f)
 {
-    uint32_t off = f - 1u, next = off + rp_class_size(cls);
-    uint32_t *b = (uint32_t *)((uintptr_t)pg + off);
-    b[0] = next < rp_heap.class_limit[cls] ? next + 1u : 0u;
+    uint32_t d = f - 1u, next = d + rp_class_size(cls);
+    uint32_t *b = rp_pool_block(pg, d);
+    b[0] = next <= rp_heap.class_limit[cls] ? next + 1u : 0u;
     b[1] = rp_pool_mark(b);
-    return off;
+    return d;
 }
 
 /* A block of class cls: pop the head pool's free list; a pool that fills leaves the
@@ -229,10 +248,10 @@ static inline uint32_t rp_pool_unveil(rp_pool_t *pg, unsigned cls, uint32_t f)
 static inline void *rp_pool_alloc(unsigned cls)
 {
     rp_pool_t *pg = rp_heap.heads[cls];
-    uint32_t off = pg->free;
-    if (!off)   /* only rp_heap.none has no free block: the list is empty */
+    uint32_t d = pg->free;
+    if (!d)   /* only rp_heap.none has no free block: the list is empty */
         return rp_pool_alloc_new(cls);
-    uint32_t *b = (uint32_t *)((uintptr_t)pg + off);
+    uint32_t *b = rp_pool_block(pg, d);
     uint32_t next = b[0];
     if (next & 1u)
         next = rp_pool_unveil(pg, cls, next);
@@ -250,8 +269,8 @@ static inline void *rp_pool_alloc(unsigned cls)
 static inline int rp_pool_block_plausible(const rp_pool_t *pg, unsigned cls, const void *p)
 {
     uintptr_t a = (uintptr_t)p;
-    uint32_t off = (uint32_t)(a - (uintptr_t)pg) - RP_POOL_HDR;
-    return !(a & 7u) && off < (uint32_t)rp_heap.class_limit[cls] - RP_POOL_HDR && rp_is_block_start(off, cls) &&
+    uint32_t d = (uint32_t)((uintptr_t)pg - a);
+    return !(a & 7u) && d - 1u < (uint32_t)rp_heap.class_limit[cls] && rp_is_block_start(d, cls) &&
            ((const uint32_t *)p)[1] != rp_pool_mark(p);
 }
 
@@ -261,19 +280,23 @@ static inline int rp_pool_block_ok(const rp_pool_t *pg, unsigned cls, const void
 }
 
 /* Returns a validated block to its pool (LIFO); a pool that was full goes to the front of
- * its class list (CPython's order). An emptied pool stays where it is: rp_pool_reclaim
- * collects empty pools when memory runs short. O(1). */
+ * its class list (CPython's order), and one that empties leaves it as a spare. O(1). */
 static inline void rp_pool_free(rp_pool_t *pg, unsigned cls, void *p)
 {
     uint32_t *b = p;
     uint32_t old = pg->free;
     b[0] = old;
     b[1] = rp_pool_mark(p);
-    pg->free = (uint16_t)((uintptr_t)p - (uintptr_t)pg);
-    pg->used--;
-    if (!old) {
-        pg->next = rp_heap.heads[cls];
+    pg->free = (uint16_t)((uintptr_t)pg - (uintptr_t)p);
+    uint32_t used = pg->used - 1u;
+    pg->used = (uint16_t)used;
+    if (!old) {   /* was full: capacity > 1, so it is not empty now */
+        rp_pool_t *h = rp_heap.heads[cls];
+        pg->next = h;
+        h->prev = pg;
         rp_heap.heads[cls] = pg;
+    } else if (!used) {
+        rp_pool_emptied(pg, cls);
     }
 }
 

@@ -6,10 +6,10 @@
  * This is CPython's pymalloc shape, cut down for the fast paths: allocation pops the free
  * list of the first pool on its class's list and touches nothing else; free finds the
  * header by masking the address. The lists end in one shared pseudo-pool whose free list
- * is always empty, so "no pool with room" costs the fast path no extra test. They are
- * singly linked: a pool only ever leaves its list at the head (when it fills), except an
- * empty one, which stays until rp_pool_reclaim turns it into a spare — that runs only when
- * memory runs short, so free never pays for it. Spares serve any class and go back to the
+ * is always empty, so "no pool with room" costs the fast path no extra test. A pool
+ * leaves its list at the head when it fills, and anywhere when it empties (the lists are
+ * doubly linked for that, but only the free path keeps the back links: a pool that leaves
+ * at the head leaves its successor's stale). Spares serve any class and go back to the
  * chunk heap when a chunk request finds no room.
  */
 #include "heap_internal.h"
@@ -22,7 +22,7 @@ static inline uint8_t *map_byte(const rp_pool_t *pg)
 
 void rp_pool_init(void)
 {
-    rp_heap.none.next = &rp_heap.none;
+    rp_heap.none.next = rp_heap.none.prev = &rp_heap.none;
     rp_heap.none.free = rp_heap.none.used = 0;
     for (unsigned c = 0; c < RP_NCLASSES; c++) {
         rp_heap.heads[c] = &rp_heap.none;
@@ -36,60 +36,48 @@ void rp_pool_init(void)
 /* Makes every block free: the first one listed, the rest never used (P2). O(1). */
 static void thread_blocks(rp_pool_t *pg, unsigned cls)
 {
-    pg->free = (uint16_t)rp_pool_unveil(pg, cls, RP_POOL_HDR + 1u);
+    pg->free = (uint16_t)rp_pool_unveil(pg, cls, rp_class_size(cls) + 1u);
 }
 
-/* A spare (threaded already if it last served this class), else the empty pools of
- * every class reclaimed as spares, else a new chunk. Reclaiming first keeps the footprint
- * and the chunk heap's fragmentation down (measured on W1-M0), and is cheap: only pools
- * with room are on the lists, and in steady use most pools are full. */
+/* A spare (threaded already if it last served this class), else a new chunk. O(1) but
+ * for the chunk heap's search. */
 void *rp_pool_alloc_new(unsigned cls)
 {
-    if (!rp_heap.spare)
-        rp_pool_reclaim();
     rp_pool_t *pg = rp_heap.spare;
-    if (!pg && !(pg = rp_chunk_alloc_pool()))
-        return 0;
-    if (pg == rp_heap.spare) {
+    if (pg) {
         rp_heap.spare = pg->next;
         rp_heap.spare_pools--;
         if (pg->used != cls)
             thread_blocks(pg, cls);
     } else {
+        void *w = rp_chunk_alloc_pool();
+        if (!w)
+            return 0;
+        pg = (rp_pool_t *)((uintptr_t)w + RP_POOL_HDR_OFF);
         thread_blocks(pg, cls);
     }
     *map_byte(pg) = (uint8_t)cls;
     pg->used = 0;
-    pg->next = rp_heap.heads[cls];
+    pg->next = rp_heap.heads[cls];   /* the list is empty: &rp_heap.none */
     rp_heap.heads[cls] = pg;
     return rp_pool_alloc(cls);
 }
 
-static void make_spare(rp_pool_t *pg, unsigned cls)
+/* Called by rp_pool_free when pg's last block came back: off its class list in O(1),
+ * onto the spare list. Its blocks stay threaded for cls. */
+void rp_pool_emptied(rp_pool_t *pg, unsigned cls)
 {
+    rp_pool_t *next = pg->next;
+    if (rp_heap.heads[cls] == pg)
+        rp_heap.heads[cls] = next;
+    else
+        pg->prev->next = next;
+    next->prev = pg->prev;   /* &rp_heap.none's prev is not read; a new head's is not kept */
     *map_byte(pg) = RP_PAGE_SPARE;
     pg->used = (uint16_t)cls;
     pg->next = rp_heap.spare;
     rp_heap.spare = pg;
     rp_heap.spare_pools++;
-}
-
-/* O(pools with room): the lists are singly linked, so an emptied pool is left on its list
- * by rp_pool_free and collected here when a new pool or a chunk finds no room. */
-void rp_pool_reclaim(void)
-{
-    for (unsigned c = 0; c < RP_NCLASSES; c++) {
-        rp_pool_t **link = &rp_heap.heads[c];
-        while (*link != &rp_heap.none) {
-            rp_pool_t *pg = *link;
-            if (pg->used) {
-                link = &pg->next;
-                continue;
-            }
-            *link = pg->next;
-            make_spare(pg, c);
-        }
-    }
 }
 
 uint32_t rp_pool_release_spares(void)
@@ -99,22 +87,22 @@ uint32_t rp_pool_release_spares(void)
         rp_pool_t *pg = rp_heap.spare;
         rp_heap.spare = pg->next;
         *map_byte(pg) = RP_PAGE_NOT_POOL;
-        bytes += rp_tag_size(*rp_tag_of(pg));
-        rp_chunk_free_pool(pg);
+        bytes += rp_tag_size(*rp_tag_of(rp_pool_window(pg)));
+        rp_chunk_free_pool(rp_pool_window(pg));
     }
     rp_heap.spare_pools = 0;
     return bytes;
 }
 
-static int on_free_list(const rp_pool_t *pg, uint32_t off)
+static int on_free_list(const rp_pool_t *pg, uint32_t d)
 {
     uint32_t n = 0, limit = RP_CFG_POOL_SIZE / 8u;
     for (uint32_t o = pg->free; o && n <= limit; n++) {
-        if (o & 1u)   /* the never-used blocks from o - 1 on */
-            return off >= o - 1u;
-        if (o == off)
+        if (o & 1u)   /* the never-used blocks from o - 1 down */
+            return d >= o - 1u;
+        if (o == d)
             return 1;
-        o = ((const uint32_t *)((uintptr_t)pg + o))[0];
+        o = rp_pool_block(pg, o)[0];
     }
     return 0;
 }
@@ -124,20 +112,29 @@ static int on_free_list(const rp_pool_t *pg, uint32_t off)
 int rp_pool_valid(const rp_pool_t *pg, unsigned cls, const void *p)
 {
     uintptr_t a = (uintptr_t)p;
-    uint32_t off = (uint32_t)(a - (uintptr_t)pg);
+    uint32_t d = (uint32_t)((uintptr_t)pg - a);
     if (a & 7u) {
         rp_report("misaligned pointer into a pool", p);
         return 0;
     }
-    if (off < RP_POOL_HDR || off >= rp_heap.class_limit[cls] || !rp_is_block_start(off - RP_POOL_HDR, cls)) {
+    if (a >= (uintptr_t)pg || d > rp_heap.class_limit[cls] || !rp_is_block_start(d, cls)) {
         rp_report("interior pointer: not the start of a pool block", p);
         return 0;
     }
-    if (((const uint32_t *)p)[1] == rp_pool_mark(p) && on_free_list(pg, off)) {
+    if (((const uint32_t *)p)[1] == rp_pool_mark(p) && on_free_list(pg, d)) {
         rp_report("double free of a pool block", p);
         return 0;
     }
     return 1;
+}
+
+/* A header's place in a region's page map: the checker's test of list entries. */
+static int is_pool(const rp_pool_t *pg)
+{
+    uintptr_t a = (uintptr_t)pg;
+    rp_heap_region_t *r = rp_region_of(a);
+    return r && (a & (RP_CFG_POOL_SIZE - 1u)) == RP_POOL_HDR_OFF && a >= r->grid &&
+           ((a - r->grid) >> RP_POOL_SHIFT) < r->npages;
 }
 
 static rp_fault_t fault(const char *rule, const void *addr)
@@ -151,22 +148,22 @@ static rp_fault_t fault(const char *rule, const void *addr)
 /* P1, P2 for one pool threaded for class cls; *nfree receives its free blocks. */
 static rp_fault_t check_pool(const rp_pool_t *pg, unsigned cls, uint32_t *nfree)
 {
-    uint32_t tag = *rp_tag_of(pg);
+    uint32_t tag = *rp_tag_of(rp_pool_window(pg));
     if ((tag & (RP_CHUNK_USED | RP_CHUNK_POOL)) != (RP_CHUNK_USED | RP_CHUNK_POOL) ||
         rp_tag_size(tag) < RP_POOL_CHUNK)
         return fault("pool window is not inside a used pool chunk", pg);
     uint32_t size = rp_class_size(cls), limit = rp_pool_limit(cls), capacity = rp_pool_capacity(cls);
     *nfree = 0;
     for (uint32_t o = pg->free; o; ++*nfree) {
-        const uint32_t *b = (const uint32_t *)((uintptr_t)pg + o);
-        if (o & 1u) {   /* never-used blocks from o - 1 to the limit */
-            if (o - 1u <= RP_POOL_HDR || o - 1u >= limit || (o - 1u - RP_POOL_HDR) % size)
-                return fault("pool free list ends in a bad never-used offset", pg);
-            *nfree += (limit - (o - 1u)) / size;
+        const uint32_t *b = rp_pool_block(pg, o);
+        if (o & 1u) {   /* never-used blocks from o - 1 down to the limit */
+            if (o - 1u <= size || o - 1u > limit || (o - 1u) % size)
+                return fault("pool free list ends in a bad never-used distance", pg);
+            *nfree += (limit - (o - 1u)) / size + 1u;
             break;
         }
-        if (o < RP_POOL_HDR || o >= limit || (o - RP_POOL_HDR) % size)
-            return fault("pool free list holds a bad offset", b);
+        if (o == 0 || o > limit || o % size)
+            return fault("pool free list holds a bad distance", b);
         if (*nfree > capacity)
             return fault("pool free list has a cycle", b);
         if (b[1] != rp_pool_mark(b))
@@ -185,7 +182,7 @@ rp_fault_t rp_pool_check(void)
         const rp_heap_region_t *r = &rp_heap.regions[i];
         for (uint32_t k = 0; k < r->npages; k++) {
             unsigned cls = r->map[k];
-            const rp_pool_t *pg = (const rp_pool_t *)(r->grid + ((uintptr_t)k << RP_POOL_SHIFT));
+            const rp_pool_t *pg = (const rp_pool_t *)(r->grid + ((uintptr_t)k << RP_POOL_SHIFT) + RP_POOL_HDR_OFF);
             uint32_t nfree;
             if (cls == RP_PAGE_NOT_POOL)
                 continue;
@@ -207,6 +204,8 @@ rp_fault_t rp_pool_check(void)
                 return f;
             if (pg->used + nfree != rp_pool_capacity(cls))
                 return fault("pool used count disagrees with its free list (P1)", pg);
+            if (!pg->used)
+                return fault("empty pool not made a spare (P3)", pg);
             with_room[cls] += pg->free != 0;
         }
     }
@@ -218,11 +217,12 @@ rp_fault_t rp_pool_check(void)
     for (unsigned c = 0; c < RP_NCLASSES; c++) {
         uint32_t n = 0;
         for (const rp_pool_t *pg = rp_heap.heads[c]; pg != &rp_heap.none; pg = pg->next) {
-            rp_heap_region_t *r = rp_region_of((uintptr_t)pg);
-            if (!r || ((uintptr_t)pg & (RP_CFG_POOL_SIZE - 1u)) || *rp_map_of(r, (uintptr_t)pg) != c)
+            if (!is_pool(pg) || *map_byte(pg) != c)
                 return fault("class list holds something not a pool of its class", pg);
             if (!pg->free)
                 return fault("full pool on its class list (P3)", pg);
+            if (pg->next != &rp_heap.none && pg->next->prev != pg)
+                return fault("class list back link broken (P3)", pg->next);
             if (++n > with_room[c])
                 return fault("class list longer than the pools with room (cycle?)", pg);
         }
@@ -231,8 +231,7 @@ rp_fault_t rp_pool_check(void)
     }
     uint32_t n = 0;
     for (const rp_pool_t *pg = rp_heap.spare; pg; pg = pg->next) {
-        rp_heap_region_t *r = rp_region_of((uintptr_t)pg);
-        if (!r || ((uintptr_t)pg & (RP_CFG_POOL_SIZE - 1u)) || *rp_map_of(r, (uintptr_t)pg) != RP_PAGE_SPARE)
+        if (!is_pool(pg) || *map_byte(pg) != RP_PAGE_SPARE)
             return fault("spare list holds something not a spare pool", pg);
         if (++n > spares)
             return fault("spare list longer than the spare pools (cycle?)", pg);

@@ -1,4 +1,5 @@
 /* test_heap.c — the allocator's rules, one behaviour per test, bad input included. */
+#include "heap_internal.h"   /* the pool header's layout, for the checker's tests */
 #include "rp_test.h"
 
 static rp_heap_stats_t stats(void)
@@ -106,9 +107,9 @@ static void test_pool_bump_then_lifo(void)
     rp_test_fresh_heap();
     uint8_t *a = rp_malloc(24), *b = rp_malloc(24), *c = rp_malloc(24);
 #if !RP_CFG_DEBUG
-    /* A fresh pool hands out never-used blocks in address order. */
-    RP_CHECK_EQ(b - a, 24);
-    RP_CHECK_EQ(c - b, 24);
+    /* A fresh pool hands out never-used blocks downwards from its header. */
+    RP_CHECK_EQ(a - b, 24);
+    RP_CHECK_EQ(b - c, 24);
 #endif
     rp_free(a);
     rp_free(c);
@@ -137,10 +138,10 @@ static void test_empty_pool_returns_to_chunk_heap(void)
         rp_free(p[i]);
     rp_heap_stats_t after = stats();
     unsigned c8 = RP_CFG_DEBUG ? 2 : 0;
-    /* Emptied pools stay on their class list, ready for the class, until memory runs short. */
+    /* Emptied pools leave their class list at once, as spares, still threaded for it. */
     RP_CHECK_EQ(after.blocks_in_use, 0);
-    RP_CHECK_EQ(after.classes[c8].pools, mid.classes[c8].pools);
-    RP_CHECK_EQ(after.classes[c8].blocks_used, 0);
+    RP_CHECK_EQ(after.classes[c8].pools, 0);
+    RP_CHECK_EQ(after.spare_pools, mid.classes[c8].pools);
     void *q = rp_malloc(8);
     RP_CHECK_EQ(stats().free_bytes, after.free_bytes);
     rp_free(q);
@@ -160,13 +161,79 @@ static void test_empty_pool_returns_to_chunk_heap(void)
         p[i] = rp_malloc(8);
     for (unsigned i = 0; i < 200; i++)
         rp_free(p[i]);
-    uint32_t pools = stats().classes[c8].pools;
+    uint32_t pools = stats().spare_pools;
     RP_CHECK(pools >= 2);
     RP_CHECK(rp_heap_trim() >= pools * RP_CFG_POOL_SIZE);
     RP_CHECK_EQ(stats().spare_pools, 0);
     RP_CHECK_EQ(stats().pool_bytes, 0);
     RP_CHECK_EQ(stats().free_chunks, 1);
     RP_CHECK_EQ(rp_heap_trim(), 0);
+    RP_HEAP_OK();
+}
+
+/* A pool that empties leaves its class list at once, from wherever it is on the list
+ * (the lists are doubly linked), and its space serves another class with no new chunk. */
+static void test_emptied_pool_leaves_its_list(void)
+{
+    rp_test_fresh_heap();
+    unsigned c8 = RP_CFG_DEBUG ? 2 : 0;
+    static void *p[3 * RP_CFG_POOL_SIZE / 8];
+    unsigned n = 0;
+    while (n < sizeof p / sizeof p[0] && stats().classes[c8].pools < 4)
+        p[n++] = rp_malloc(8);
+    rp_free(p[--n]);   /* the fourth pool's only block: it empties at once */
+    RP_CHECK_EQ(stats().classes[c8].pools, 3);
+    RP_CHECK_EQ(stats().spare_pools, 1);
+    uintptr_t mask = ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u);
+    uintptr_t first = (uintptr_t)p[0] & mask, last = (uintptr_t)p[n - 1] & mask, middle = 0;
+    for (unsigned i = 0; i < n && !middle; i++)
+        if (((uintptr_t)p[i] & mask) != first && ((uintptr_t)p[i] & mask) != last)
+            middle = (uintptr_t)p[i] & mask;
+    RP_CHECK(middle != 0);
+    /* One block back to each pool: all three on the list, the middle one in the middle. */
+    void *held[3] = {0, 0, 0};
+    for (unsigned i = 0; i < n; i++) {
+        uintptr_t w = (uintptr_t)p[i] & mask;
+        unsigned k = w == first ? 0u : w == middle ? 1u : w == last ? 2u : 3u;
+        if (k < 3u && !held[k]) {
+            held[k] = p[i];
+            p[i] = 0;
+        }
+    }
+    rp_free(held[0]);
+    rp_free(held[1]);
+    rp_free(held[2]);
+    RP_CHECK_EQ(stats().classes[c8].blocks_free, 3);
+    RP_HEAP_OK();
+#if !RP_CFG_DEBUG
+    /* The checker knows the back links: break the middle pool's. */
+    rp_pool_t *mid = (rp_pool_t *)(middle + RP_POOL_HDR_OFF), *saved = mid->prev;
+    mid->prev = mid;
+    RP_CHECK_STR(rp_heap_check().rule, "class list back link broken");
+    mid->prev = saved;
+    RP_HEAP_OK();
+#endif
+    for (unsigned i = 0; i < n; i++)
+        if (p[i] && ((uintptr_t)p[i] & mask) == middle) {
+            rp_free(p[i]);
+            p[i] = 0;
+        }
+    RP_CHECK_EQ(stats().classes[c8].pools, 2);
+    RP_CHECK_EQ(stats().spare_pools, 2);
+    RP_HEAP_OK();
+    /* Another class takes the spares: no chunk is carved. */
+    uint32_t free_bytes = stats().free_bytes;
+    void *x = rp_malloc(RP_CFG_SMALL_MAX - RP_CFG_DEBUG * 16u), *y = rp_malloc(24);
+    RP_CHECK(x && y);
+    RP_CHECK_EQ(stats().free_bytes, free_bytes);
+    RP_CHECK_EQ(stats().spare_pools, 0);
+    RP_HEAP_OK();
+    rp_free(x);
+    rp_free(y);
+    for (unsigned i = 0; i < n; i++)
+        rp_free(p[i]);
+    RP_CHECK_EQ(stats().blocks_in_use, 0);
+    RP_CHECK_EQ(stats().classes[c8].pools, 0);
     RP_HEAP_OK();
 }
 
@@ -293,7 +360,7 @@ static void test_empty_pools_serve_other_classes(void)
     RP_CHECK(fresh > 0);
     rp_heap_trim();
     RP_CHECK(fill_and_free(8) > fresh);
-    RP_CHECK(stats().classes[RP_CFG_DEBUG ? 2 : 0].pools > 0);
+    RP_CHECK(stats().spare_pools > 0);
     RP_CHECK_EQ(fill_and_free(largest), fresh);
     RP_CHECK_EQ(stats().classes[RP_CFG_DEBUG ? 2 : 0].pools, 0);
     RP_CHECK_EQ(stats().blocks_in_use, 0);
@@ -459,6 +526,7 @@ int main(void)
     RP_RUN(test_pool_bump_then_lifo);
     RP_RUN(test_empty_pool_returns_to_chunk_heap);
     RP_RUN(test_empty_pools_serve_other_classes);
+    RP_RUN(test_emptied_pool_leaves_its_list);
     RP_RUN(test_chunks_coalesce);
     RP_RUN(test_realloc);
     RP_RUN(test_calloc);
