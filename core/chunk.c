@@ -33,7 +33,7 @@ static inline uint32_t chunk_for(uint32_t n)
     return s < min_chunk() ? min_chunk() : s;
 }
 
-uint32_t rp_chunk_bin(uint32_t size)
+static inline uint32_t bin_of(uint32_t size)
 {
     if (size < 32u)
         return (size >> 3) - 2u;
@@ -42,32 +42,60 @@ uint32_t rp_chunk_bin(uint32_t size)
     return b < RP_NBINS ? b : RP_NBINS - 1u;
 }
 
-static void bin_insert(uint32_t *tag, uint32_t size)
+uint32_t rp_chunk_bin(uint32_t size)
 {
-    uint32_t b = rp_chunk_bin(size);
-    rp_links_t *l = links_of(tag), *head = (rp_links_t *)rp_heap.bins[b];
+    return bin_of(size);
+}
+
+/* The list primitives. free_bytes is kept by their callers, once per operation. */
+static inline void link_at(rp_links_t *l, uint32_t b)
+{
+    rp_links_t *head = (rp_links_t *)rp_heap.bins[b];
     l->prev = 0;
     l->next = head;
     if (head)
         head->prev = l;
+    else
+        rp_heap.bitmap[b >> 5] |= 1u << (b & 31u);
     rp_heap.bins[b] = (rp_free_chunk_t *)l;
-    rp_heap.bitmap[b >> 5] |= 1u << (b & 31u);
-    rp_heap.free_bytes += size;
 }
 
-static void bin_remove(uint32_t *tag)
+static inline void unlink_from(rp_links_t *l, uint32_t b)
 {
-    uint32_t b = rp_chunk_bin(rp_tag_size(*tag));
-    rp_heap.free_bytes -= rp_tag_size(*tag);
-    rp_links_t *l = links_of(tag);
-    if (l->prev)
-        l->prev->next = l->next;
+    rp_links_t *n = l->next, *p = l->prev;
+    if (p) {
+        p->next = n;
+    } else {
+        rp_heap.bins[b] = (rp_free_chunk_t *)n;
+        if (!n)
+            rp_heap.bitmap[b >> 5] &= ~(1u << (b & 31u));
+    }
+    if (n)
+        n->prev = p;
+}
+
+/* m takes l's place on bin b's list: a free chunk whose start moved, same bin. */
+static inline void relink(rp_links_t *l, rp_links_t *m, uint32_t b)
+{
+    rp_links_t *n = l->next, *p = l->prev;
+    m->next = n;
+    m->prev = p;
+    if (p)
+        p->next = m;
     else
-        rp_heap.bins[b] = (rp_free_chunk_t *)l->next;
-    if (l->next)
-        l->next->prev = l->prev;
-    if (!rp_heap.bins[b])
-        rp_heap.bitmap[b >> 5] &= ~(1u << (b & 31u));
+        rp_heap.bins[b] = (rp_free_chunk_t *)m;
+    if (n)
+        n->prev = m;
+}
+
+/* A free chunk on bin b changed size in place (its start kept): to its new bin. */
+static inline void rebin(rp_links_t *l, uint32_t b, uint32_t size)
+{
+    uint32_t nb = bin_of(size);
+    if (nb != b) {
+        unlink_from(l, b);
+        link_at(l, nb);
+    }
 }
 
 /* First non-empty bin at or above b, or -1. At most RP_BITMAP_WORDS words read. */
@@ -85,97 +113,165 @@ static int first_bin_from(uint32_t b)
     return (int)(w * 32u + (uint32_t)__builtin_ctz(m));
 }
 
-/* Makes [tag, tag + size) a free chunk and files it. The caller has merged neighbours. */
-static void make_free(uint32_t *tag, uint32_t size, uint32_t prev_used)
+/* Files [tag, tag + size) as a free chunk; the caller has merged neighbours and counted
+ * its bytes. */
+static inline void make_free(uint32_t *tag, uint32_t size, uint32_t prev_used)
 {
     *tag = size | prev_used;
     *footer(tag, size) = size;
-    bin_insert(tag, size);
-    uint32_t *nt = (uint32_t *)((uintptr_t)tag + size);
-    *nt &= ~(uint32_t)RP_CHUNK_PREV_USED;
+    link_at(links_of(tag), bin_of(size));
 }
 
 /* The footprint (chunk space not free) only grows when a chunk is carved or grown. */
-static void note_peak(void)
+static inline void note_peak(void)
 {
     uint32_t held = rp_heap.chunk_bytes - rp_heap.free_bytes;
     if (held > rp_heap.peak_footprint)
         rp_heap.peak_footprint = held;
 }
 
-/*
- * Takes the free chunk at `tag` (already off its list) and makes [use, use + n) of it a
- * used chunk; what is left before and after goes back as free chunks. A remainder too
- * small to be a chunk is absorbed into the used one. Returns the used chunk's tag.
- */
-static uint32_t *carve(uint32_t *tag, uintptr_t use, uint32_t n, uint32_t flags)
+/* A1: release builds count the live chunks here (pool blocks are counted from their
+ * pools, debug builds count every block in heap.c). */
+static inline void account(int32_t bytes, int32_t blocks)
 {
-    uint32_t size = rp_tag_size(*tag);
-    uint32_t prev_used = *tag & RP_CHUNK_PREV_USED;
-    uintptr_t start = (uintptr_t)tag, limit = start + size;
-    if (use > start) {
-        make_free(tag, (uint32_t)(use - start), prev_used);
-        prev_used = 0;
-    }
-    uint32_t rest = (uint32_t)(limit - (use + n));
-    if (rest < min_chunk())
-        n += rest;
-    uint32_t *ut = (uint32_t *)use;
-    *ut = n | RP_CHUNK_USED | flags | prev_used;
-    if (rest >= min_chunk())
-        make_free((uint32_t *)(use + n), rest, RP_CHUNK_PREV_USED);
-    else
-        *(uint32_t *)limit |= RP_CHUNK_PREV_USED;
-    note_peak();
-    return ut;
+#if RP_CFG_DEBUG
+    (void)bytes;
+    (void)blocks;
+#else
+    rp_heap.bytes_in_use += (uint32_t)bytes;
+    rp_heap.blocks_in_use += (uint32_t)blocks;
+#endif
 }
 
-/* A chunk of at least `need` bytes: O(1) good fit, then a bounded look in the own bin. */
-static uint32_t *find_fit(uint32_t need)
+/*
+ * A used chunk of at least `need` bytes, cut from the end of a free chunk so that the
+ * free part keeps its place on its list (moved only if its size crosses into another
+ * bin): O(1) good fit, then a bounded look in the own bin.
+ */
+static uint32_t *take(uint32_t need)
 {
-    uint32_t b = rp_chunk_bin(need);
+    uint32_t b = bin_of(need), size = 0;
     rp_links_t *l = (rp_links_t *)rp_heap.bins[b];
-    if (l && rp_tag_size(*tag_of_links(l)) >= need)
-        return tag_of_links(l);
-    int g = first_bin_from(b + 1u);
-    if (g >= 0)
-        return tag_of_links((rp_links_t *)rp_heap.bins[g]);
-    for (unsigned i = 0; l && i < RP_POOL_SCAN_LIMIT; i++, l = l->next)
-        if (rp_tag_size(*tag_of_links(l)) >= need)
-            return tag_of_links(l);
-    return 0;
+    if (!l || (size = rp_tag_size(*tag_of_links(l))) < need) {
+        int g = first_bin_from(b + 1u);
+        if (g >= 0) {
+            b = (uint32_t)g;
+            l = (rp_links_t *)rp_heap.bins[b];
+            size = rp_tag_size(*tag_of_links(l));
+        } else {
+            for (unsigned i = 0; l && i < RP_POOL_SCAN_LIMIT; i++, l = l->next)
+                if ((size = rp_tag_size(*tag_of_links(l))) >= need)
+                    break;
+            if (!l || size < need)
+                return 0;
+        }
+    }
+    uint32_t *tag = tag_of_links(l), rest = size - need;
+    uint32_t *nt = (uint32_t *)((uintptr_t)tag + size);
+    if (rest < min_chunk()) {
+        unlink_from(l, b);
+        *tag |= RP_CHUNK_USED;
+        need = size;
+    } else {
+        rebin(l, b, rest);
+        *tag = rest | (*tag & RP_CHUNK_PREV_USED);
+        *footer(tag, rest) = rest;
+        tag = (uint32_t *)((uintptr_t)tag + rest);
+        *tag = need | RP_CHUNK_USED;   /* PREV_USED clear: the free part is before it */
+    }
+    *nt |= RP_CHUNK_PREV_USED;
+    rp_heap.free_bytes -= need;
+    note_peak();
+    return tag;
 }
 
 void *rp_chunk_alloc(uint32_t n)
 {
     if (n > (1u << RP_CFG_CHUNK_MAX_LOG2))
         return 0;
-    uint32_t need = chunk_for(n);
-    uint32_t *tag = find_fit(need);
+    uint32_t *tag = take(chunk_for(n));
     if (!tag)
         return 0;
-    bin_remove(tag);
-    return links_of(carve(tag, (uintptr_t)tag, need, 0));
+    account((int32_t)(rp_tag_size(*tag) - RP_CHUNK_TAG), 1);
+    return links_of(tag);
+}
+
+/* Frees the used chunk at tag, of `size` bytes, merging it with free neighbours in place:
+ * a free predecessor keeps its start and a free successor's place on its list passes to
+ * this chunk, unless the merged size belongs to another bin. A tag merged into its
+ * predecessor is left with USED clear: rp_chunk_valid's double-free rule reads it. */
+static void give_back(uint32_t *tag, uint32_t size)
+{
+    rp_heap.free_bytes += size;
+    uint32_t *nt = (uint32_t *)((uintptr_t)tag + size);
+    uint32_t nsize = (*nt & RP_CHUNK_USED) ? 0u : rp_tag_size(*nt);
+    if (!(*tag & RP_CHUNK_PREV_USED)) {
+        uint32_t psize = tag[-1];
+        uint32_t *pt = (uint32_t *)((uintptr_t)tag - psize);
+        uint32_t total = psize + size + nsize;
+        if (nsize)
+            unlink_from(links_of(nt), bin_of(nsize));
+        else
+            *nt &= ~(uint32_t)RP_CHUNK_PREV_USED;
+        rebin(links_of(pt), bin_of(psize), total);
+        *pt = total | (*pt & RP_CHUNK_PREV_USED);
+        *footer(pt, total) = total;
+        *tag = size;   /* USED clear, so that a double free of it is still caught */
+    } else if (nsize) {
+        uint32_t total = size + nsize, ob = bin_of(nsize), nb = bin_of(total);
+        if (nb == ob) {
+            relink(links_of(nt), links_of(tag), nb);
+        } else {
+            unlink_from(links_of(nt), ob);
+            link_at(links_of(tag), nb);
+        }
+        *tag = total | RP_CHUNK_PREV_USED;
+        *footer(tag, total) = total;
+    } else {
+        *nt &= ~(uint32_t)RP_CHUNK_PREV_USED;
+        make_free(tag, size, RP_CHUNK_PREV_USED);
+    }
 }
 
 void rp_chunk_free(void *payload)
 {
-    uint32_t *tag = rp_tag_of(payload);
-    uint32_t size = rp_tag_size(*tag);
-    uint32_t prev_used = *tag & RP_CHUNK_PREV_USED;
-    uint32_t *nt = next_tag(tag);
-    if (!(*nt & RP_CHUNK_USED)) {
-        bin_remove(nt);
-        size += rp_tag_size(*nt);
+    uint32_t *tag = rp_tag_of(payload), size = rp_tag_size(*tag);
+    account(-(int32_t)(size - RP_CHUNK_TAG), -1);
+    give_back(tag, size);
+}
+
+/* The O(1) rules of a pointer into region r's chunk space that the page map does not
+ * name a pool: reports the broken one and returns 0. */
+int rp_chunk_valid(const rp_heap_region_t *r, const void *raw)
+{
+    uintptr_t a = (uintptr_t)raw;
+    if (a & 7u) {
+        rp_report("misaligned pointer: not a block start", raw);
+        return 0;
     }
-    if (!prev_used) {
-        uint32_t psize = tag[-1];
-        tag = (uint32_t *)((uintptr_t)tag - psize);
-        bin_remove(tag);
-        size += psize;
-        prev_used = *tag & RP_CHUNK_PREV_USED;
+    if (a < r->lo + RP_CHUNK_TAG) {
+        rp_report("foreign pointer: inside the heap's page map", raw);
+        return 0;
     }
-    make_free(tag, size, prev_used);
+    uint32_t tag = *rp_tag_of(raw), size = rp_tag_size(tag);
+    if (!(tag & RP_CHUNK_USED)) {
+        rp_report("double free (or interior pointer): the chunk is free", raw);
+        return 0;
+    }
+    if ((tag & RP_CHUNK_POOL) || size < RP_CHUNK_MIN || a - RP_CHUNK_TAG + size > r->end ||
+        !(*(const uint32_t *)(a - RP_CHUNK_TAG + size) & RP_CHUNK_PREV_USED)) {
+        rp_report("corrupted chunk tag or interior pointer", raw);
+        return 0;
+    }
+    return 1;
+}
+
+/* rp_free's release path for a pointer of region r whose page is no pool: the rules of
+ * rp_chunk_valid, then the free. */
+void rp_chunk_free_checked(const rp_heap_region_t *r, void *p)
+{
+    if (rp_chunk_valid(r, p))
+        rp_chunk_free(p);
 }
 
 /* The pool window a free chunk can hold, or 0: P-aligned, tag just before it, and any
@@ -193,37 +289,76 @@ static uintptr_t window_in(uint32_t *tag)
 /*
  * Smaller chunks first, so pools fill holes rather than split the big free space: up to
  * RP_POOL_SCAN_LIMIT chunks of the bins that may or may not hold a window, then the first
- * chunk of any bin whose chunks always do (size >= 2P + minimum chunk).
+ * chunk of any bin whose chunks always do (size >= 2P + minimum chunk). The window is
+ * the lowest one in the chunk: pools gather at the bottom of the free space while chunks
+ * are cut from the top of theirs. The part in front keeps its place on its list; a part
+ * behind is filed anew, or absorbed if too small to be a chunk.
  */
 void *rp_chunk_alloc_pool(void)
 {
-    uint32_t sure = rp_chunk_bin(RP_POOL_CHUNK + RP_CFG_POOL_SIZE + min_chunk()) + 1u;
+    uint32_t sure = bin_of(RP_POOL_CHUNK + RP_CFG_POOL_SIZE + min_chunk()) + 1u;
     unsigned budget = RP_POOL_SCAN_LIMIT;
     uintptr_t w = 0;
-    uint32_t *tag = 0;
-    for (int b = first_bin_from(rp_chunk_bin(RP_POOL_CHUNK)); b >= 0 && (uint32_t)b < sure && budget && !w;
-         b = first_bin_from((uint32_t)b + 1u)) {
-        for (rp_links_t *l = (rp_links_t *)rp_heap.bins[b]; l && budget && !w; l = l->next, budget--) {
-            tag = tag_of_links(l);
-            w = window_in(tag);
+    uint32_t b = 0;
+    rp_links_t *l = 0;
+    for (int g = first_bin_from(bin_of(RP_POOL_CHUNK)); g >= 0 && (uint32_t)g < sure && budget && !w;
+         g = first_bin_from((uint32_t)g + 1u)) {
+        for (l = (rp_links_t *)rp_heap.bins[g]; l && budget; l = l->next, budget--) {
+            if ((w = window_in(tag_of_links(l))) != 0) {
+                b = (uint32_t)g;
+                break;
+            }
         }
     }
     if (!w) {
         int g = first_bin_from(sure);
         if (g < 0)
             return 0;
-        tag = tag_of_links((rp_links_t *)rp_heap.bins[g]);
-        w = window_in(tag);
+        b = (uint32_t)g;
+        l = (rp_links_t *)rp_heap.bins[b];
+        w = window_in(tag_of_links(l));
     }
-    bin_remove(tag);
-    carve(tag, w - RP_CHUNK_TAG, RP_POOL_CHUNK, RP_CHUNK_POOL);
+    uint32_t *tag = tag_of_links(l), size = rp_tag_size(*tag);
+    uintptr_t start = (uintptr_t)tag, limit = start + size, use = w - RP_CHUNK_TAG;
+    uint32_t front = (uint32_t)(use - start), rest = (uint32_t)(limit - use - RP_POOL_CHUNK), n = RP_POOL_CHUNK;
+    uint32_t prev_used = *tag & RP_CHUNK_PREV_USED;
+    if (rest < min_chunk()) {
+        n += rest;
+        rest = 0;
+        *(uint32_t *)limit |= RP_CHUNK_PREV_USED;
+    }
+    if (front) {   /* the free part in front keeps its start */
+        rebin(l, b, front);
+        *tag = front | prev_used;
+        *footer(tag, front) = front;
+        prev_used = 0;
+    }
+    if (rest) {   /* the part behind: in l's place if the front took none and bins agree */
+        uint32_t *rt = (uint32_t *)(use + n), rb = bin_of(rest);
+        *rt = rest | RP_CHUNK_PREV_USED;
+        *footer(rt, rest) = rest;
+        if (front)
+            link_at(links_of(rt), rb);
+        else if (rb == b)
+            relink(l, links_of(rt), b);
+        else {
+            unlink_from(l, b);
+            link_at(links_of(rt), rb);
+        }
+    } else if (!front) {
+        unlink_from(l, b);
+    }
+    *(uint32_t *)use = n | RP_CHUNK_USED | RP_CHUNK_POOL | prev_used;
+    rp_heap.free_bytes -= n;
+    note_peak();
     return (void *)w;
 }
 
 void rp_chunk_free_pool(void *window)
 {
-    *rp_tag_of(window) &= ~(uint32_t)RP_CHUNK_POOL;
-    rp_chunk_free(window);
+    uint32_t *tag = rp_tag_of(window);
+    *tag &= ~(uint32_t)RP_CHUNK_POOL;
+    give_back(tag, rp_tag_size(*tag));
 }
 
 uint32_t rp_chunk_payload(const void *payload)
@@ -237,30 +372,28 @@ int rp_chunk_resize(void *payload, uint32_t n)
     if (n > (1u << RP_CFG_CHUNK_MAX_LOG2))
         return 0;
     uint32_t *tag = rp_tag_of(payload);
-    uint32_t size = rp_tag_size(*tag), need = chunk_for(n);
+    uint32_t size = rp_tag_size(*tag), need = chunk_for(n), old = size;
     uint32_t *nt = next_tag(tag);
     if (need > size) {
         if ((*nt & RP_CHUNK_USED) || size + rp_tag_size(*nt) < need)
             return 0;
-        bin_remove(nt);
-        uint32_t total = size + rp_tag_size(*nt);
-        *tag = (*tag & RP_CHUNK_FLAGS) | total;
-        *(uint32_t *)((uintptr_t)tag + total) |= RP_CHUNK_PREV_USED;
-        size = total;
+        uint32_t nsize = rp_tag_size(*nt);
+        unlink_from(links_of(nt), bin_of(nsize));
+        rp_heap.free_bytes -= nsize;
+        size += nsize;
+        *tag = (*tag & RP_CHUNK_FLAGS) | size;
         nt = next_tag(tag);
+        *nt |= RP_CHUNK_PREV_USED;
     }
     uint32_t rest = size - need;
-    if (rest < min_chunk()) {
-        note_peak();
-        return 1;
+    if (rest >= min_chunk()) {   /* the tail goes back, merged with a free successor */
+        *tag = (*tag & RP_CHUNK_FLAGS) | need;
+        uint32_t *ft = (uint32_t *)((uintptr_t)tag + need);
+        *ft = rest | RP_CHUNK_USED | RP_CHUNK_PREV_USED;
+        give_back(ft, rest);
+        size = need;
     }
-    *tag = (*tag & RP_CHUNK_FLAGS) | need;
-    uint32_t *ft = (uint32_t *)((uintptr_t)tag + need);
-    if (!(*nt & RP_CHUNK_USED)) {
-        bin_remove(nt);
-        rest += rp_tag_size(*nt);
-    }
-    make_free(ft, rest, RP_CHUNK_PREV_USED);
+    account((int32_t)(size - old), 0);
     note_peak();
     return 1;
 }
@@ -271,6 +404,7 @@ void rp_chunk_region_init(rp_heap_region_t *r)
     *(uint32_t *)r->end = RP_CHUNK_USED;  /* sentinel: size 0, never free */
     make_free(first, (uint32_t)(r->end - r->lo), RP_CHUNK_PREV_USED);
     rp_heap.chunk_bytes += (uint32_t)(r->end - r->lo);
+    rp_heap.free_bytes += (uint32_t)(r->end - r->lo);
 }
 
 static rp_fault_t fault(const char *rule, const void *addr)

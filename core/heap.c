@@ -159,30 +159,6 @@ typedef struct rp_where {
     unsigned cls;
 } rp_where_t;
 
-static int chunk_valid(const rp_heap_region_t *r, const void *raw)
-{
-    uintptr_t a = (uintptr_t)raw;
-    if (a & 7u) {
-        rp_report("misaligned pointer: not a block start", raw);
-        return 0;
-    }
-    if (a < r->lo + RP_CHUNK_TAG) {
-        rp_report("foreign pointer: inside the heap's page map", raw);
-        return 0;
-    }
-    uint32_t tag = *rp_tag_of(raw), size = rp_tag_size(tag);
-    if (!(tag & RP_CHUNK_USED)) {
-        rp_report("double free (or interior pointer): the chunk is free", raw);
-        return 0;
-    }
-    if ((tag & RP_CHUNK_POOL) || size < RP_CHUNK_MIN || a - RP_CHUNK_TAG + size > r->end ||
-        !(*(const uint32_t *)(a - RP_CHUNK_TAG + size) & RP_CHUNK_PREV_USED)) {
-        rp_report("corrupted chunk tag or interior pointer", raw);
-        return 0;
-    }
-    return 1;
-}
-
 /* Finds the block at raw and checks the O(1) rules; reports and returns 0 if broken. */
 static int locate(const void *raw, rp_where_t *w)
 {
@@ -198,7 +174,7 @@ static int locate(const void *raw, rp_where_t *w)
         return 0;
     }
     if (w->cls == RP_PAGE_NOT_POOL)
-        return chunk_valid(r, raw);
+        return rp_chunk_valid(r, raw);
     w->pg = rp_pool_of(raw);
     return rp_pool_block_ok(w->pg, w->cls, raw);
 }
@@ -261,11 +237,12 @@ static inline size_t user_size(const void *raw, size_t usable)
 static inline void *user_of(void *raw) { return (uint8_t *)raw + RP_DBG_HEAD; }
 static inline void *raw_of(const void *user) { return (uint8_t *)user - RP_DBG_HEAD; }
 
-/* A1: release builds count chunks here and pool blocks from their pools' `used`, so that
- * the pool fast paths carry no accounting; debug builds count every block here. */
+/* A1: debug builds count every block here; release builds count chunks in chunk.c and
+ * pool blocks from their pools' `used`, so that no fast path carries accounting. */
 static inline int accounted(const rp_where_t *w)
 {
-    return RP_CFG_DEBUG || !w->pg;
+    (void)w;
+    return RP_CFG_DEBUG;
 }
 
 static void account(size_t add, size_t sub, int blocks)
@@ -286,20 +263,17 @@ static void *heap_alloc(size_t n)
     void *raw = raw_alloc(need);
     if (!raw && rp_pool_release_spares())
         raw = raw_alloc(need);
+#if RP_CFG_DEBUG
     if (!raw)
         return 0;
     rp_where_t w;
     w.pg = need <= RP_CFG_SMALL_MAX ? rp_pool_of(raw) : 0;
     w.cls = class_of(need);
-    if (!accounted(&w))
-        return raw;
-#if RP_CFG_DEBUG
     void *user = dbg_dress(raw, n, raw_usable(&w, raw));
     rp_memset(user, 0xCD, n);
     account(n, 0, 1);
     return user;
 #else
-    account(raw_usable(&w, raw), 0, 1);
     return raw;
 #endif
 }
@@ -380,7 +354,14 @@ static int resize_in_place(void *p, const rp_where_t *w, size_t n)
 static __attribute__((noinline)) void *malloc_slow(size_t n, void *site)
 {
     rp_critical_t t = enter();
-    void *p = heap_alloc_retry(n, &t);
+    void *p = 0;
+#if !RP_CFG_DEBUG
+    /* A chunk, straight from the chunk heap when it has room. */
+    if (n - (RP_CFG_SMALL_MAX + 1u) < RP_CHUNK_LIMIT - RP_CFG_SMALL_MAX)
+        p = rp_chunk_alloc((uint32_t)n);
+    if (!p)
+#endif
+        p = heap_alloc_retry(n, &t);
     TRACE(rp_trace_alloc(p, n, site));
     leave(t);
     (void)site;
@@ -460,8 +441,8 @@ static __attribute__((noinline)) void free_slow(void *p)
 /*
  * The release fast path: a pool block of the first region that passes the cheap rules
  * (region bounds, page map byte, rp_pool_block_plausible's compares); a pool that was full
- * goes back on its list here. It calls nothing, so it needs no stack frame; the rest
- * goes to free_slow.
+ * goes back on its list here, one that empties becomes a spare. A chunk of the first
+ * region goes straight to chunk.c, which checks its rules; the rest goes to free_slow.
  */
 void rp_free(void *p)
 {
@@ -474,6 +455,11 @@ void rp_free(void *p)
         rp_pool_t *pg = rp_pool_of(p);
         if (cls < RP_NCLASSES && rp_pool_block_plausible(pg, cls, p)) {
             rp_pool_free(pg, cls, p);
+            leave(t);
+            return;
+        }
+        if (cls == RP_PAGE_NOT_POOL) {   /* a chunk: checked and freed in chunk.c */
+            rp_chunk_free_checked(r, p);
             leave(t);
             return;
         }

@@ -46,8 +46,9 @@
  *   G1 fast_small and fast_span are 0 iff tracing is on; otherwise RP_CFG_SMALL_MAX and
  *      regions[0].span.
  * Accounting (heap.c).
- *   A1 bytes_in_use and blocks_in_use count the live chunks (release builds) or every
- *      live block (debug builds); release pool blocks are counted from the pools' `used`.
+ *   A1 bytes_in_use and blocks_in_use count the live chunks (release builds, kept by
+ *      chunk.c) or every live block (debug builds, kept by heap.c); release pool blocks
+ *      are counted from the pools' `used`.
  */
 #ifndef RP_HEAP_INTERNAL_H
 #define RP_HEAP_INTERNAL_H
@@ -210,6 +211,8 @@ void rp_free_known(void *p);
 void rp_chunk_region_init(rp_heap_region_t *r);
 void *rp_chunk_alloc(uint32_t n);                 /* payload of >= n bytes, or NULL */
 void rp_chunk_free(void *payload);
+int rp_chunk_valid(const rp_heap_region_t *r, const void *raw);          /* reports; 1 if valid */
+void rp_chunk_free_checked(const rp_heap_region_t *r, void *payload);   /* rp_free's chunk path */
 int rp_chunk_resize(void *payload, uint32_t n);   /* in place; 1 on success */
 void *rp_chunk_alloc_pool(void);                  /* a pool window, or NULL */
 void rp_chunk_free_pool(void *window);

@@ -262,10 +262,10 @@ static void test_realloc(void)
     rp_test_memory(&heap);
     size_t big = heap / 4u < 100000u ? heap / 4u : 100000u;   /* 100000, or what a small heap allows */
     rp_test_fresh_heap();
-    /* Before any pool exists, chunks are carved from the front of the one free chunk, so
-     * these two are neighbours wherever the board's heap starts. */
-    uint8_t *q = rp_malloc(200), *next = rp_malloc(200);
-    RP_CHECK(q && next);
+    /* Before any pool exists, chunks are cut from the end of the one free chunk, so these
+     * two are neighbours, q first, wherever the board's heap starts. */
+    uint8_t *next = rp_malloc(1200), *q = rp_malloc(200);
+    RP_CHECK(q && next && q < next);
     for (unsigned i = 0; i < 200; i++)
         q[i] = (uint8_t)i;
     rp_free(next);
@@ -274,7 +274,7 @@ static void test_realloc(void)
     RP_CHECK(rp_usable_size(q) >= 1000);
     RP_CHECK(rp_realloc(q, 100) == q);
     RP_CHECK_EQ(q[99], 99);
-    uint8_t *wall = rp_malloc(500);   /* now q's neighbour is in use: growing must move */
+    uint8_t *wall = rp_malloc(500);   /* q's free neighbour holds less than `big`: growing must move */
     RP_CHECK(wall != 0);
     uint8_t *r = rp_realloc(q, big);
     RP_CHECK(r != 0 && r != q);
@@ -415,6 +415,15 @@ static void test_bad_frees_are_reported(void)
     expect_report(small, "double free");
     rp_free(big);
     expect_report(big, "double free");
+    /* Chunks merged into a free neighbour on each side, then freed again. */
+    uint8_t *x = rp_malloc(300), *y = rp_malloc(300), *z = rp_malloc(300);
+    RP_CHECK(x && y && z);
+    rp_free(x);
+    rp_free(y);
+    rp_free(z);
+    expect_report(z, "double free");
+    expect_report(y, "double free");
+    expect_report(x, "double free");
     /* The other block of the pool is untouched and can still be freed. */
     rp_free(small2);
     RP_CHECK_EQ(stats().blocks_in_use, 0);
