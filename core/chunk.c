@@ -33,14 +33,14 @@ static inline uint32_t chunk_for(uint32_t n)
     return s < min_chunk() ? min_chunk() : s;
 }
 
+/* With s = floor(log2(size)) - 2, size >> s is 4..7: the power of two and the next two
+ * bits. Sizes 16..2^RP_CFG_CHUNK_MAX_LOG2 - 8 give bins 0..RP_NBINS - 1. */
 static inline uint32_t bin_of(uint32_t size)
 {
-    if (size < 32u)
-        return (size >> 3) - 2u;
-    uint32_t f = 31u - (uint32_t)__builtin_clz(size);
-    uint32_t b = 2u + (f - 5u) * RP_BIN_SUB + ((size >> (f - RP_BIN_SUB_LOG2)) & (RP_BIN_SUB - 1u));
-    return b < RP_NBINS ? b : RP_NBINS - 1u;
+    uint32_t s = 29u - (uint32_t)__builtin_clz(size);
+    return (size >> s) + RP_BIN_SUB * s - 12u;
 }
+_Static_assert(RP_CHUNK_MIN == 16u && RP_BIN_SUB == 4u, "bin_of's formula");
 
 uint32_t rp_chunk_bin(uint32_t size)
 {
@@ -99,7 +99,7 @@ static inline void rebin(rp_links_t *l, uint32_t b, uint32_t size)
 }
 
 /* First non-empty bin at or above b, or -1. At most RP_BITMAP_WORDS words read. */
-static int first_bin_from(uint32_t b)
+static inline int first_bin_from(uint32_t b)
 {
     if (b >= RP_NBINS)
         return -1;
@@ -187,7 +187,7 @@ static uint32_t *take(uint32_t need)
 
 void *rp_chunk_alloc(uint32_t n)
 {
-    if (n > (1u << RP_CFG_CHUNK_MAX_LOG2))
+    if (n > RP_CHUNK_MAX_REQUEST)
         return 0;
     uint32_t *tag = take(chunk_for(n));
     if (!tag)
@@ -266,12 +266,20 @@ int rp_chunk_valid(const rp_heap_region_t *r, const void *raw)
     return 1;
 }
 
-/* rp_free's release path for a pointer of region r whose page is no pool: the rules of
- * rp_chunk_valid, then the free. */
+/* rp_free's release path for a pointer of region r (a - r->lo < r->span) whose page is
+ * no pool: rp_chunk_valid's rules as one test (that region check makes its page-map rule
+ * hold already), which reports through rp_chunk_valid when one fails; then the free. */
 void rp_chunk_free_checked(const rp_heap_region_t *r, void *p)
 {
-    if (rp_chunk_valid(r, p))
-        rp_chunk_free(p);
+    uintptr_t a = (uintptr_t)p;
+    uint32_t *tag = rp_tag_of(p), t = *tag, size = rp_tag_size(t);
+    if ((a & 7u) || (t & (RP_CHUNK_USED | RP_CHUNK_POOL)) != RP_CHUNK_USED || size < RP_CHUNK_MIN ||
+        size > r->end - (uintptr_t)tag || !(*(const uint32_t *)((uintptr_t)tag + size) & RP_CHUNK_PREV_USED)) {
+        rp_chunk_valid(r, p);
+        return;
+    }
+    account(-(int32_t)(size - RP_CHUNK_TAG), -1);
+    give_back(tag, size);
 }
 
 /* The pool window a free chunk can hold, or 0: P-aligned, tag just before it, and any
@@ -301,8 +309,8 @@ void *rp_chunk_alloc_pool(void)
     uintptr_t w = 0;
     uint32_t b = 0;
     rp_links_t *l = 0;
-    for (int g = first_bin_from(bin_of(RP_POOL_CHUNK)); g >= 0 && (uint32_t)g < sure && budget && !w;
-         g = first_bin_from((uint32_t)g + 1u)) {
+    int g = first_bin_from(bin_of(RP_POOL_CHUNK));
+    for (; g >= 0 && (uint32_t)g < sure && budget && !w; g = first_bin_from((uint32_t)g + 1u)) {
         for (l = (rp_links_t *)rp_heap.bins[g]; l && budget; l = l->next, budget--) {
             if ((w = window_in(tag_of_links(l))) != 0) {
                 b = (uint32_t)g;
@@ -311,7 +319,8 @@ void *rp_chunk_alloc_pool(void)
         }
     }
     if (!w) {
-        int g = first_bin_from(sure);
+        if (g >= 0 && (uint32_t)g < sure)   /* the scan's budget ran out first */
+            g = first_bin_from(sure);
         if (g < 0)
             return 0;
         b = (uint32_t)g;
@@ -369,7 +378,7 @@ uint32_t rp_chunk_payload(const void *payload)
 /* Grows into a free successor or gives back a tail, never moving the payload. */
 int rp_chunk_resize(void *payload, uint32_t n)
 {
-    if (n > (1u << RP_CFG_CHUNK_MAX_LOG2))
+    if (n > RP_CHUNK_MAX_REQUEST)
         return 0;
     uint32_t *tag = rp_tag_of(payload);
     uint32_t size = rp_tag_size(*tag), need = chunk_for(n), old = size;

@@ -356,9 +356,9 @@ static __attribute__((noinline)) void *malloc_slow(size_t n, void *site)
     rp_critical_t t = enter();
     void *p = 0;
 #if !RP_CFG_DEBUG
-    /* A chunk, straight from the chunk heap when it has room. */
-    if (n - (RP_CFG_SMALL_MAX + 1u) < RP_CHUNK_LIMIT - RP_CFG_SMALL_MAX)
-        p = rp_chunk_alloc((uint32_t)n);
+    /* A pool block: the never-used one or a new pool, straight from pool.c. */
+    if (n - 1u < RP_CFG_SMALL_MAX)
+        p = rp_pool_alloc(class_of(n));
     if (!p)
 #endif
         p = heap_alloc_retry(n, &t);
@@ -376,14 +376,15 @@ void rp_heap_tracing_changed(void)
     int on = 0;
 #endif
     rp_heap.fast_small = on ? 0u : RP_CFG_SMALL_MAX;
+    rp_heap.fast_chunk = on ? 0u : RP_CHUNK_FAST;
     rp_heap.fast_span = on ? 0u : rp_heap.regions[0].span;
 }
 
 /*
  * The release fast path is CPython's: the class's first pool, its free list's head. It
- * calls nothing, so that it needs no stack frame: a pool that fills leaves its list right
- * here, and everything rarer (no pool with room, never-used blocks, tracing, chunks,
- * debug builds) goes to malloc_slow.
+ * calls nothing: a pool that fills leaves its list right here, and everything rarer (no
+ * pool with room, never-used blocks, tracing, debug builds) goes to malloc_slow. A chunk
+ * is one call to chunk.c, and malloc_slow only if the chunk heap has no room.
  */
 void *rp_malloc(size_t n)
 {
@@ -394,7 +395,7 @@ void *rp_malloc(size_t n)
         rp_pool_t *pg = rp_heap.heads[cls];
         uint32_t *b = rp_pool_block(pg, pg->free);
         uint32_t next = b[0];
-        if (pg->free && !(next & 1u)) {
+        if (!(next & 1u)) {   /* an empty list reads RP_POOL_NONE_NEXT */
             pg->free = (uint16_t)next;
             b[1] = 0;
             pg->used++;
@@ -404,6 +405,12 @@ void *rp_malloc(size_t n)
             return b;
         }
         leave(t);
+    } else if (n - (RP_CFG_SMALL_MAX + 1u) < rp_heap.fast_chunk) {   /* a chunk: one call */
+        rp_critical_t t = enter();
+        void *p = rp_chunk_alloc((uint32_t)n);
+        leave(t);
+        if (p)
+            return p;
     }
 #endif
     return malloc_slow(n, __builtin_return_address(0));
@@ -704,7 +711,7 @@ static rp_fault_t check_gates_and_footprint(void)
     f.addr = &rp_heap;
     for (unsigned i = 0; i < rp_heap.nregions; i++)
         span += (uint32_t)rp_heap.regions[i].span;
-    if (rp_heap.fast_small != (traced ? 0u : RP_CFG_SMALL_MAX) ||
+    if (rp_heap.fast_small != (traced ? 0u : RP_CFG_SMALL_MAX) || rp_heap.fast_chunk != (traced ? 0u : RP_CHUNK_FAST) ||
         rp_heap.fast_span != (traced ? 0u : rp_heap.regions[0].span))
         f.rule = "fast-path gates disagree with the tracing state (G1)";
     else if (span != rp_heap.chunk_bytes || rp_heap.peak_footprint < span - rp_heap.free_bytes)

@@ -43,8 +43,9 @@
  *   P4 the spare list (through next, ended by NULL) holds exactly the RP_PAGE_SPARE pools;
  *      a spare's blocks are all free, threaded for the class its `used` field names.
  * Gates (heap.c).
- *   G1 fast_small and fast_span are 0 iff tracing is on; otherwise RP_CFG_SMALL_MAX and
- *      regions[0].span.
+ *   G1 fast_small, fast_chunk and fast_span are 0 iff tracing is on; otherwise
+ *      RP_CFG_SMALL_MAX, the largest request above it a chunk can serve, less
+ *      RP_CFG_SMALL_MAX (RP_CHUNK_FAST), and regions[0].span.
  * Accounting (heap.c).
  *   A1 bytes_in_use and blocks_in_use count the live chunks (release builds, kept by
  *      chunk.c) or every live block (debug builds, kept by heap.c); release pool blocks
@@ -75,11 +76,12 @@ enum {
 #define RP_POOL_CHUNK (RP_CFG_POOL_SIZE)
 #define RP_POOL_USABLE (RP_CFG_POOL_SIZE - RP_CHUNK_TAG)
 
-/* Free lists: sizes below 32 get a bin per 8 bytes; from 32 up each power of two is
- * split into RP_BIN_SUB bins (two bits), as TLSF does. */
+/* Free lists: each power of two is split into RP_BIN_SUB bins (two bits), as TLSF does,
+ * from 16 up (so 16 and 24 have a bin each, and bins 1 and 3 stay empty: one formula,
+ * no branch, rp_chunk_bin). */
 #define RP_BIN_SUB_LOG2 2u
 #define RP_BIN_SUB (1u << RP_BIN_SUB_LOG2)
-#define RP_NBINS (2u + (RP_CFG_CHUNK_MAX_LOG2 - 5u) * RP_BIN_SUB)
+#define RP_NBINS ((RP_CFG_CHUNK_MAX_LOG2 - 4u) * RP_BIN_SUB)
 #define RP_BITMAP_WORDS ((RP_NBINS + 31u) / 32u)
 #define RP_POOL_SCAN_LIMIT 8u
 
@@ -88,6 +90,12 @@ typedef struct rp_free_chunk {
     struct rp_free_chunk *next;
     struct rp_free_chunk *prev;
 } rp_free_chunk_t;
+
+/* rp_heap.none's next: odd, so that the word malloc's fast path reads as the next free
+ * block of an empty class list (none's first word) sends it to the slow path, as a
+ * never-used block does; no list is ever followed past &rp_heap.none. */
+#define RP_POOL_NONE_NEXT ((struct rp_pool *)(uintptr_t)1)
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "none's next is read as a 32-bit word");
 
 /* A pool's header, at the end of its window (CPython's pool_header, cut to 12 bytes on
  * 32-bit targets: the class is in the page map, and the never-used blocks' distance is
@@ -114,17 +122,21 @@ typedef struct rp_heap_region {
 } rp_heap_region_t;
 
 typedef struct rp_heap {
+    rp_pool_t *heads[RP_NCLASSES];   /* P3: the first pool with room of each class (first in
+                                      * the struct: malloc's fast path indexes it unoffset) */
     /* The fast paths' gates: RP_CFG_SMALL_MAX and regions[0].span, or 0 while tracing so
      * that every call takes the slow path, which traces (G1). */
     uint32_t fast_small;
     uintptr_t fast_span;
-    rp_pool_t *heads[RP_NCLASSES];   /* P3: the first pool with room of each class */
-    rp_pool_t none;                  /* ends every class list; its free is always 0 */
+    uint32_t fast_chunk;
+    rp_pool_t none;                  /* ends every class list; its free is always 0 and its
+                                      * next is RP_POOL_NONE_NEXT (odd, see rp_malloc) */
     rp_heap_region_t regions[RP_CFG_MAX_REGIONS];
     unsigned nregions;
     rp_pool_t *spare;                /* empty pools kept for reuse (P4) */
     uint32_t spare_pools;
     uint32_t class_recip[RP_NCLASSES];   /* rp_class_reciprocal, without a division per call */
+    /* (class_recip and class_limit: rp_pool_check verifies them) */
     uint16_t class_limit[RP_NCLASSES];   /* rp_pool_limit */
     rp_free_chunk_t *bins[RP_NBINS];
     uint32_t bitmap[RP_BITMAP_WORDS];
@@ -154,22 +166,23 @@ static inline uint32_t rp_pool_limit(unsigned cls)
     return rp_pool_capacity(cls) * rp_class_size(cls);
 }
 
-/* ceil(2^19 / units): u * it >> 19 is u / units exactly for every distance u (in 8-byte
- * units) in a pool (u < 2^10, units < 2^9), so telling a block's start needs no division. */
-#define RP_RECIP_SHIFT 19u
-_Static_assert(RP_CFG_POOL_SIZE <= 8192u, "the reciprocal trick needs offsets below 2^10 units");
+/* c = ceil(2^32 / size): for 0 <= d <= RP_CFG_POOL_SIZE, (d * c) mod 2^32 < c iff size
+ * divides d (Lemire, Kaser and Kurz's divisibility test: d = q * size + r gives
+ * d * c = q * e + r * c mod 2^32 with e = size * c - 2^32 < size, below c iff r == 0 while
+ * q * e < d is small), so telling a block's start needs no division, and no separate test
+ * of alignment either: size is a multiple of 8. */
+_Static_assert(RP_CFG_POOL_SIZE <= 8192u, "the divisibility test needs distances far below 2^32 / size");
 static inline uint32_t rp_class_reciprocal(unsigned cls)
 {
-    return ((1u << RP_RECIP_SHIFT) + rp_class_units(cls) - 1u) / rp_class_units(cls);
+    return (uint32_t)((((uint64_t)1 << 32) + rp_class_size(cls) - 1u) / rp_class_size(cls));
 }
 
-/* Whether distance d below a pool's header (a multiple of 8) is a multiple of the class
- * size, as block positions are. */
+/* Whether distance d (at most RP_CFG_POOL_SIZE) below a pool's header is a multiple of
+ * the class size, as block positions are; that makes d, and the block, 8-aligned. */
 static inline int rp_is_block_start(uint32_t d, unsigned cls)
 {
-    uint32_t u = d >> 3;
-    uint32_t q = (u * rp_heap.class_recip[cls]) >> RP_RECIP_SHIFT;
-    return q * rp_class_units(cls) == u;
+    uint32_t c = rp_heap.class_recip[cls];
+    return (uint32_t)(d * c) < c;
 }
 
 /* Region containing address a, or NULL. At most RP_CFG_MAX_REGIONS comparisons. */
@@ -209,6 +222,8 @@ void rp_free_known(void *p);
 
 /* chunk.c */
 void rp_chunk_region_init(rp_heap_region_t *r);
+#define RP_CHUNK_MAX_REQUEST ((1u << RP_CFG_CHUNK_MAX_LOG2) - 16u)   /* no chunk space is larger */
+#define RP_CHUNK_FAST (RP_CHUNK_MAX_REQUEST - RP_CFG_SMALL_MAX)
 void *rp_chunk_alloc(uint32_t n);                 /* payload of >= n bytes, or NULL */
 void rp_chunk_free(void *payload);
 int rp_chunk_valid(const rp_heap_region_t *r, const void *raw);          /* reports; 1 if valid */
@@ -266,14 +281,13 @@ static inline void *rp_pool_alloc(unsigned cls)
     return b;
 }
 
-/* The cheap rules of a pointer into pool pg of class cls: 8-aligned, a block start, and
- * not carrying the free mark. A pointer that fails them may still be a live block that
- * happens to hold the mark: rp_pool_valid tells, out of line. */
+/* The cheap rules of a pointer into pool pg of class cls: a block start (so 8-aligned,
+ * rp_is_block_start), and not carrying the free mark. A pointer that fails them may still
+ * be a live block that happens to hold the mark: rp_pool_valid tells, out of line. */
 static inline int rp_pool_block_plausible(const rp_pool_t *pg, unsigned cls, const void *p)
 {
-    uintptr_t a = (uintptr_t)p;
-    uint32_t d = (uint32_t)((uintptr_t)pg - a);
-    return !(a & 7u) && d - 1u < (uint32_t)rp_heap.class_limit[cls] && rp_is_block_start(d, cls) &&
+    uint32_t d = (uint32_t)((uintptr_t)pg - (uintptr_t)p);
+    return d - 1u < (uint32_t)rp_heap.class_limit[cls] && rp_is_block_start(d, cls) &&
            ((const uint32_t *)p)[1] != rp_pool_mark(p);
 }
 

@@ -22,7 +22,8 @@ static inline uint8_t *map_byte(const rp_pool_t *pg)
 
 void rp_pool_init(void)
 {
-    rp_heap.none.next = rp_heap.none.prev = &rp_heap.none;
+    rp_heap.none.next = RP_POOL_NONE_NEXT;
+    rp_heap.none.prev = &rp_heap.none;
     rp_heap.none.free = rp_heap.none.used = 0;
     for (unsigned c = 0; c < RP_NCLASSES; c++) {
         rp_heap.heads[c] = &rp_heap.none;
@@ -212,7 +213,7 @@ rp_fault_t rp_pool_check(void)
     for (unsigned c = 0; c < RP_NCLASSES; c++)
         if (rp_heap.class_limit[c] != rp_pool_limit(c) || rp_heap.class_recip[c] != rp_class_reciprocal(c))
             return fault("class limit table corrupted", &rp_heap.class_limit[c]);
-    if (rp_heap.none.free || rp_heap.none.next != &rp_heap.none)
+    if (rp_heap.none.free || rp_heap.none.next != RP_POOL_NONE_NEXT)
         return fault("the lists' end marker was overwritten", &rp_heap.none);
     for (unsigned c = 0; c < RP_NCLASSES; c++) {
         uint32_t n = 0;

@@ -237,6 +237,27 @@ static void test_emptied_pool_leaves_its_list(void)
     RP_HEAP_OK();
 }
 
+/* The block-start test by multiplication (rp_is_block_start) against the remainder, for
+ * every class and every distance a pool can hold, and the bin formula's range. */
+static void test_block_start_and_bins(void)
+{
+    rp_test_fresh_heap();
+    unsigned wrong = 0;
+    for (unsigned c = 0; c < RP_NCLASSES; c++)
+        for (uint32_t d = 0; d <= RP_CFG_POOL_SIZE; d++)
+            wrong += rp_is_block_start(d, c) != (d % rp_class_size(c) == 0);
+    RP_CHECK_EQ(wrong, 0);
+    RP_CHECK_EQ(rp_chunk_bin(RP_CHUNK_MIN), 0);
+    RP_CHECK_EQ(rp_chunk_bin((1u << RP_CFG_CHUNK_MAX_LOG2) - 8u), RP_NBINS - 1u);
+    uint32_t last = 0;
+    for (uint32_t size = RP_CHUNK_MIN; size < (1u << RP_CFG_CHUNK_MAX_LOG2); size += 8u + size / 64u * 8u) {
+        uint32_t b = rp_chunk_bin(size);
+        wrong += b < last || b >= RP_NBINS;
+        last = b;
+    }
+    RP_CHECK_EQ(wrong, 0);
+}
+
 static void test_chunks_coalesce(void)
 {
     rp_test_fresh_heap();
@@ -536,6 +557,7 @@ int main(void)
     RP_RUN(test_empty_pool_returns_to_chunk_heap);
     RP_RUN(test_empty_pools_serve_other_classes);
     RP_RUN(test_emptied_pool_leaves_its_list);
+    RP_RUN(test_block_start_and_bins);
     RP_RUN(test_chunks_coalesce);
     RP_RUN(test_realloc);
     RP_RUN(test_calloc);
