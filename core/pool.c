@@ -34,34 +34,36 @@ void rp_pool_init(void)
     rp_heap.spare_pools = 0;
 }
 
-/* Makes every block free: the first one listed, the rest never used (P2). O(1). */
-static void thread_blocks(rp_pool_t *pg, unsigned cls)
-{
-    pg->free = (uint16_t)rp_pool_unveil(pg, cls, rp_class_size(cls) + 1u);
-}
-
 /* A spare (threaded already if it last served this class), else a new chunk. O(1) but
- * for the chunk heap's search. */
+ * for the chunk heap's search. A pool threaded anew hands out its first block at once:
+ * the second is the head of its free list, the rest never used (P2). */
 void *rp_pool_alloc_new(unsigned cls)
 {
     rp_pool_t *pg = rp_heap.spare;
+    uint32_t *b = 0;
     if (pg) {
         rp_heap.spare = pg->next;
         rp_heap.spare_pools--;
         if (pg->used != cls)
-            thread_blocks(pg, cls);
+            b = rp_pool_block(pg, rp_class_size(cls));
     } else {
         void *w = rp_chunk_alloc_pool();
         if (!w)
             return 0;
         pg = (rp_pool_t *)((uintptr_t)w + RP_POOL_HDR_OFF);
-        thread_blocks(pg, cls);
+        b = rp_pool_block(pg, rp_class_size(cls));
     }
     *map_byte(pg) = (uint8_t)cls;
-    pg->used = 0;
     pg->next = rp_heap.heads[cls];   /* the list is empty: &rp_heap.none */
     rp_heap.heads[cls] = pg;
-    return rp_pool_alloc(cls);
+    if (!b) {   /* a spare of this class: its free list as it was left */
+        pg->used = 0;
+        return rp_pool_alloc(cls);
+    }
+    pg->free = (uint16_t)rp_pool_unveil(pg, cls, 2u * rp_class_size(cls) + 1u);
+    pg->used = 1;
+    b[1] = 0;
+    return b;
 }
 
 /* Called by rp_pool_free when pg's last block came back: off its class list in O(1),
