@@ -82,18 +82,15 @@ int rp_gc_is_finalized(const rp_obj_t *o) { return (o->head & RP_HEAD_FINALIZED)
 
 /* ---- the phases ---- */
 
-/* Returns how many objects l holds. */
-static uint32_t update_refs(rp_gchead_t *l)
+static void update_refs(rp_gchead_t *l)
 {
     const uintptr_t base = rp_link_base;
-    uint32_t k = 0;
-    for (rp_gchead_t *n = rp_link_at(base, l->next); n != l; n = rp_link_at(base, n->next), k++) {
+    for (rp_gchead_t *n = rp_link_at(base, l->next); n != l; n = rp_link_at(base, n->next)) {
         rp_obj_t *o = (rp_obj_t *)n;
         uint32_t rc = rp_refcnt(o);
         n->prev = (rp_link_t)(rc > REFS_SAT ? REFS_SAT : rc);
         o->head |= RP_HEAD_COLLECTING;
     }
-    return k;
 }
 
 /* One reference from the generation to c: c's gc_refs one less if c is in it. Returns 1
@@ -147,7 +144,6 @@ static int subtract_refs(rp_gchead_t *l)
 /* How move_unreachable split a list. */
 typedef struct split {
     uint32_t kept;        /* reachable, left on the list */
-    uint32_t untracked;   /* reachable, untracked on the way */
     uint8_t attention;    /* rp_gc_types.bits of everything ever set aside (a superset), so 0
                            * iff nothing was: then the back links are all right already */
     uint8_t inward;       /* 0: no reachable object is referred to from inside the list */
@@ -228,7 +224,6 @@ static void move_unreachable(rp_gchead_t *young, unsigned dest, split_t *sp)
      * (the 15 bits below the count) shifted to the top: one register for both. */
     uint32_t kept = 0, aside = 0;
     reach_stack_t st;
-    sp->untracked = 0;
     sp->inward = 0;
     st.top = st.end = rp_link_from(base, young);
     st.dest_bits = dest << RP_HEAD_GEN_SHIFT;
@@ -251,7 +246,6 @@ static void move_unreachable(rp_gchead_t *young, unsigned dest, split_t *sp)
         if ((rp_gc_types.bits[h & RP_HEAD_TYPE_MASK] & RP_TGC_UNTRACKABLE) && rp_type_of(o)->untrackable(o)) {
             prev->next = n->next;
             o->head &= ~(RP_HEAD_COLLECTING | RP_HEAD_TRACKED);
-            sp->untracked++;
             continue;
         }
         n->prev = rp_link_from(base, prev);
@@ -273,15 +267,17 @@ static void move_unreachable(rp_gchead_t *young, unsigned dest, split_t *sp)
 }
 
 /* After move_unreachable: the objects set aside leave for `unreachable` (keeping their
- * scratch flags), and the back links of what stays are rebuilt. */
-static void split_out(rp_gchead_t *young, rp_gchead_t *unreachable)
+ * scratch flags), and the back links of what stays are rebuilt. Returns how many left. */
+static uint32_t split_out(rp_gchead_t *young, rp_gchead_t *unreachable)
 {
     const uintptr_t base = rp_link_base;
     rp_gchead_t *last = young;
+    uint32_t k = 0;
     for (rp_gchead_t *n = rp_link_at(base, young->next), *next; n != young; n = next) {
         next = rp_link_at(base, n->next);
         if (n->head & RP_HEAD_UNREACHABLE) {
             rp_gclist_append_at(base, n, unreachable);
+            k++;
             continue;
         }
         n->prev = rp_link_from(base, last);
@@ -290,6 +286,7 @@ static void split_out(rp_gchead_t *young, rp_gchead_t *unreachable)
     }
     last->next = rp_link_from(base, young);
     young->prev = rp_link_from(base, last);
+    return k;
 }
 
 static uint32_t list_size(const rp_gchead_t *l)
@@ -389,7 +386,7 @@ static uint32_t finalize_garbage(rp_gchead_t *unreachable)
 static void handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
 {
     split_t sp;
-    (void)update_refs(unreachable);
+    update_refs(unreachable);
     (void)subtract_refs(unreachable);
     move_unreachable(unreachable, old_gen, &sp);
     split_out(unreachable, still);
@@ -541,7 +538,7 @@ done:
  * stays. Nothing else delete_garbage does applies: there is no finalizer, no hook, no
  * weak reference to the garbage, and no reference leaves it. `release` is a constant in
  * each of the two copies free_in_place makes, so the loop tests it nowhere. */
-static inline __attribute__((always_inline)) void free_where_they_lie(rp_gchead_t *young, int release)
+static inline __attribute__((always_inline)) uint32_t free_where_they_lie(rp_gchead_t *young, int release)
 {
     const uintptr_t base = rp_link_base;
     rp_link_t last = rp_link_from(base, young);
@@ -566,14 +563,13 @@ static inline __attribute__((always_inline)) void free_where_they_lie(rp_gchead_
     rp_link_at(base, last)->next = rp_link_from(base, young);
     young->prev = last;
     rp_free_run_end(&run);
+    return run.freed;
 }
 
-static void free_in_place(rp_gchead_t *young, int release)
+/* Returns how many objects were freed. */
+static uint32_t free_in_place(rp_gchead_t *young, int release)
 {
-    if (release)
-        free_where_they_lie(young, 1);
-    else
-        free_where_they_lie(young, 0);
+    return release ? free_where_they_lie(young, 1) : free_where_they_lie(young, 0);
 }
 
 static void print_generations(void)
@@ -598,11 +594,11 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         rp_gclist_merge(list((enum rp_list_id)i), young);
     unsigned old_gen = gen < RP_GEN_OLD ? (unsigned)gen + 1u : RP_GEN_OLD;
     rp_gchead_t *old = list((enum rp_list_id)old_gen);
-    uint32_t total = update_refs(young);
+    update_refs(young);
     int leaves = subtract_refs(young);
     split_t sp;
     move_unreachable(young, old_gen, &sp);
-    uint32_t survivors = sp.kept, garbage = total - sp.kept - sp.untracked;
+    uint32_t survivors = sp.kept, garbage;
     if (gen == 1)
         rp_gc.long_lived_pending += survivors;
     if (gen == 2) {
@@ -611,9 +607,9 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     }
     /* The common case, garbage that nothing outside it refers to and that asks for no
      * finalizer, hook, weak reference or debug output: freed where it lies. */
-    if (garbage && !(sp.attention & (RP_TGC_FINALIZER | RP_TGC_HOOKS)) && !(sp.heads & RP_HEAD_WEAKREFS) &&
+    if (sp.attention && !(sp.attention & (RP_TGC_FINALIZER | RP_TGC_HOOKS)) && !(sp.heads & RP_HEAD_WEAKREFS) &&
         !leaves && !sp.inward && !(rp_gc.debug & (RP_GC_DEBUG_COLLECTABLE | RP_GC_DEBUG_SAVEALL))) {
-        free_in_place(young, sp.attention & RP_TGC_RELEASE);
+        garbage = free_in_place(young, sp.attention & RP_TGC_RELEASE);
         uncount(garbage);
         if (young != old)
             rp_gclist_merge(young, old);
@@ -622,8 +618,7 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         return;
     }
     rp_gchead_t *unreachable = list(RP_LIST_UNREACHABLE);
-    if (sp.attention)
-        split_out(young, unreachable);
+    garbage = sp.attention ? split_out(young, unreachable) : 0;
     if (young != old)
         rp_gclist_merge(young, old);
 

@@ -306,6 +306,7 @@ typedef struct rp_free_run {
     uint32_t *last;   /* the run's oldest block: its word 0 receives the pool's old free */
     uint32_t first;   /* offset of the run's newest block: the pool's new free */
     uint32_t n;       /* blocks in the run */
+    uint32_t freed;   /* blocks freed by the runs ended so far, and one by one */
 } rp_free_run_t;
 
 /* heap.c: rp_pool_give under the critical section, for a pool of the first region. Takes
@@ -316,13 +317,15 @@ static inline void rp_free_run_init(rp_free_run_t *r)
 {
     r->pg = 0;
     r->last = 0;
-    r->first = r->n = 0;
+    r->first = r->n = r->freed = 0;
 }
 
 static inline void rp_free_run_end(rp_free_run_t *r)
 {
     if (r->pg)
         rp_pool_give_locked(r->pg, r->first, r->last, r->n);
+    r->freed += r->n;
+    r->n = 0;
     r->pg = 0;
 }
 
@@ -337,19 +340,19 @@ static inline int rp_free_run_start(rp_free_run_t *r, void *p)
     unsigned cls = a - rg->lo < rp_heap.fast_span ? *rp_map_of(rg, a) : RP_PAGE_NOT_POOL;
     if (cls >= RP_NCLASSES) {
         rp_free_known(p);
+        r->freed++;
         return 0;
     }
     r->pg = rp_pool_of(p);
     r->last = p;
-    r->n = 0;
     return 1;
 }
 
 static inline void rp_free_run_add(rp_free_run_t *r, void *p)
 {
 #if RP_CFG_DEBUG
-    (void)r;
     rp_free_known(p);
+    r->freed++;
 #else
     rp_pool_t *pg = rp_pool_of(p);
     if (pg != r->pg && !rp_free_run_start(r, p))
