@@ -82,29 +82,32 @@ int rp_gc_is_finalized(const rp_obj_t *o) { return (o->head & RP_HEAD_FINALIZED)
 
 /* ---- the phases ---- */
 
-/* Returns how many objects l holds. */
-static uint32_t update_refs(rp_gchead_t *l)
+static void update_refs(rp_gchead_t *l)
 {
     const uintptr_t base = rp_link_base;
-    uint32_t k = 0;
-    for (rp_gchead_t *n = rp_link_at(base, l->next); n != l; n = rp_link_at(base, n->next), k++) {
+    for (rp_gchead_t *n = rp_link_at(base, l->next); n != l; n = rp_link_at(base, n->next)) {
         rp_obj_t *o = (rp_obj_t *)n;
         uint32_t rc = rp_refcnt(o);
         n->prev = (rp_link_t)(rc > REFS_SAT ? REFS_SAT : rc);
         o->head |= RP_HEAD_COLLECTING;
     }
-    return k;
 }
 
 /* One reference from the generation to c: c's gc_refs one less if c is in it. Returns 1
- * if the reference leaves the generation for a mortal object. */
+ * if the reference leaves the generation for a mortal object. A count that is too low
+ * (more references inside the generation than it counts) takes gc_refs below 0, which
+ * wraps to REFS_SAT or beyond: the object is kept, never freed early. */
 static inline unsigned decref_in(rp_obj_t *c)
 {
     uint32_t h = c->head;
     if (h & RP_HEAD_COLLECTING) {
         rp_gchead_t *n = rp_gch(c);
-        if (n->prev != REFS_SAT && n->prev > 0)
+#if RP_CFG_GC_LINK16
+        if (n->prev != REFS_SAT)   /* a saturated copy tells nothing */
             n->prev--;
+#else
+        n->prev--;   /* a copy never reaches REFS_SAT from above */
+#endif
         return 0;
     }
     return h < RP_RC_IMMORTAL;
@@ -119,100 +122,171 @@ static int subtract_refs(rp_gchead_t *l)
     const uintptr_t base = rp_link_base;
     unsigned leaves = 0;
     uint8_t hooked = 0;   /* what visits through a traverse hook found */
+    const uint8_t *slots = rp_gc_types.slots;
     for (rp_gchead_t *n = rp_link_at(base, l->next); n != l; n = rp_link_at(base, n->next)) {
         rp_obj_t *o = (rp_obj_t *)n;
-        unsigned k = rp_gc_slots[o->head & RP_HEAD_TYPE_MASK];
-        if (k == RP_GC_SLOTS_HOOK) {
-            rp_obj_traverse(o, visit_decref, &hooked);
+        unsigned type = o->head & RP_HEAD_TYPE_MASK, k = slots[type];
+        if (!k) {
+            if (rp_gc_types.bits[type] & RP_TGC_TRAVERSE)
+                rp_obj_traverse(o, visit_decref, &hooked);
             continue;
         }
         rp_obj_t **s = rp_slots(o);
-        for (unsigned i = 0; i < k; i++)
-            if (s[i])
-                leaves |= decref_in(s[i]);
+        do {
+            rp_obj_t *c = *s++;
+            if (c)
+                leaves |= decref_in(c);
+        } while (--k);
     }
     return (leaves | hooked) != 0;
 }
 
-/* A referent of a reachable object is reachable: give it gc_refs 1, and bring it back
- * to the tail of the young list if it was already set aside as unreachable. */
-static inline void reach(rp_obj_t *c, rp_gchead_t *young)
+/* How move_unreachable split a list. */
+typedef struct split {
+    uint32_t kept;        /* reachable, left on the list */
+    uint8_t attention;    /* rp_gc_types.bits of everything ever set aside (a superset), so 0
+                           * iff nothing was: then the back links are all right already */
+    uint8_t inward;       /* 0: no reachable object is referred to from inside the list */
+    uint32_t heads;       /* the OR of the flags (not the counts) of everything ever set aside */
+} split_t;
+
+/* The objects move_unreachable set aside and then found reachable after all, waiting for
+ * their referents to be visited: a stack linked through prev (their back links are
+ * rebuilt afterwards, see move_unreachable), ended by the list's sentinel. */
+typedef struct reach_stack {
+    rp_link_t top, end;
+    uint32_t dest_bits;
+} reach_stack_t;
+
+/* Set aside earlier, reached now: reachable, with the generation it is moving to; its
+ * referents are visited when the stack is drained. */
+static __attribute__((noinline)) void bring_back(rp_obj_t *c, reach_stack_t *st)
+{
+    rp_gchead_t *n = rp_gch(c);
+    c->head = (c->head & ~(RP_HEAD_COLLECTING | RP_HEAD_UNREACHABLE | RP_HEAD_GEN_MASK)) | st->dest_bits;
+    n->prev = st->top;
+    st->top = rp_link_of(n);
+}
+
+/* A referent of a reachable object is reachable: one not visited yet gets gc_refs 1 at
+ * least; one set aside already comes back. */
+static inline void reach(rp_obj_t *c, reach_stack_t *st)
 {
     uint32_t h = c->head;
     if (!(h & RP_HEAD_COLLECTING))
         return;
-    rp_gchead_t *n = rp_gch(c);
     if (h & RP_HEAD_UNREACHABLE) {
-        rp_gclist_remove(n);
-        c->head = h & ~RP_HEAD_UNREACHABLE;
-        rp_gclist_append(n, young);
-        n->prev = 1;
-    } else if (n->prev == 0) {
-        n->prev = 1;
+        bring_back(c, st);
+        return;
     }
+    rp_gchead_t *n = rp_gch(c);
+    if (n->prev == 0)
+        n->prev = 1;
 }
 
 static void visit_reachable(rp_obj_t *c, void *arg) { reach(c, arg); }
 
-/* How move_unreachable split a list. */
-typedef struct split {
-    uint32_t kept;        /* reachable, left on the list */
-    uint32_t untracked;   /* reachable, untracked on the way */
-    uint8_t attention;    /* rp_type_gc_bits of everything ever set aside (a superset) */
-    uint8_t inward;       /* 0: no reachable object is referred to from inside the list */
-} split_t;
+static inline void reach_referents(rp_obj_t *o, uint32_t h, reach_stack_t *st)
+{
+    unsigned type = h & RP_HEAD_TYPE_MASK, k = rp_gc_types.slots[type];
+    if (!k) {
+        if (rp_gc_types.bits[type] & RP_TGC_TRAVERSE)
+            rp_obj_traverse(o, visit_reachable, st);
+        return;
+    }
+    rp_obj_t **s = rp_slots(o);
+    do {
+        rp_obj_t *c = *s++;
+        if (c)
+            reach(c, st);
+    } while (--k);
+}
 
-/* Splits `young` into reachable (stays, generation set to dest) and unreachable.
+/*
+ * Splits `young` into reachable objects (generation set to dest, COLLECTING cleared) and
+ * unreachable ones (COLLECTING and UNREACHABLE set), leaving both where they are:
+ * CPython moves each unreachable object to another list, which costs a list removal and
+ * insertion per garbage object, the commonest case of a collection that finds any.
+ * Instead an object set aside stays in place, and if a later object reaches it after
+ * all, it goes on a stack whose objects' referents are visited once the list walk ends.
  * Reachable objects whose type says they refer only to untracked objects are untracked
- * on the way (CPython's untrack_tuples). */
-static void move_unreachable(rp_gchead_t *young, rp_gchead_t *unreachable, unsigned dest, split_t *sp)
+ * on the way (CPython's untrack_tuples).
+ *
+ * Afterwards every next link is right; the back links are right too if nothing was set
+ * aside (attention 0), else only for reachable objects that never were, and the pass
+ * that follows (split_out or free_in_place) rebuilds them.
+ */
+static void move_unreachable(rp_gchead_t *young, unsigned dest, split_t *sp)
 {
     const uintptr_t base = rp_link_base;
     rp_gchead_t *prev = young;
-    uint32_t kept = 0, untracked = 0;
-    unsigned attention = 0;
-    const uint32_t dest_bits = dest << RP_HEAD_GEN_SHIFT;
-    unsigned inward = 0;
-    for (rp_gchead_t *n = rp_link_at(base, young->next); n != young; n = rp_link_at(base, prev->next)) {
+    /* For each object set aside, its type's bits in the low byte and its head's flags
+     * (the 15 bits below the count) shifted to the top: one register for both. */
+    uint32_t kept = 0, aside = 0;
+    reach_stack_t st;
+    sp->inward = 0;
+    st.top = st.end = rp_link_from(base, young);
+    st.dest_bits = dest << RP_HEAD_GEN_SHIFT;
+    for (rp_gchead_t *n = rp_link_at(base, young->next), *next; n != young; n = next) {
+        next = rp_link_at(base, n->next);
         rp_obj_t *o = (rp_obj_t *)n;
         uint32_t h = o->head;
-        if (n->prev) {
-            /* References from inside the list took gc_refs below the count: an object
-             * with none has gc_refs equal to its count (one reached from a reachable
-             * object has gc_refs 1 and that reference at least). A saturated gc_refs
-             * tells nothing. */
-            inward |= rp_refcnt(o) != n->prev || n->prev == REFS_SAT;
-            unsigned k = rp_gc_slots[h & RP_HEAD_TYPE_MASK];
-            if (k == RP_GC_SLOTS_HOOK) {
-                rp_obj_traverse(o, visit_reachable, young);
-            } else {
-                rp_obj_t **s = rp_slots(o);
-                for (unsigned i = 0; i < k; i++)
-                    if (s[i])
-                        reach(s[i], young);
-            }
-            if ((rp_type_gc_bits[h & RP_HEAD_TYPE_MASK] & RP_TGC_UNTRACKABLE) && rp_type_of(o)->untrackable(o)) {
-                prev->next = n->next;
-                o->head &= ~(RP_HEAD_COLLECTING | RP_HEAD_TRACKED);
-                untracked++;
-                continue;
-            }
-            n->prev = rp_link_from(base, prev);
-            o->head = (o->head & ~(RP_HEAD_COLLECTING | RP_HEAD_GEN_MASK)) | dest_bits;
-            prev = n;
-            kept++;
-        } else {
-            prev->next = n->next;
-            rp_gclist_append_at(base, n, unreachable);
+        if (!n->prev) {   /* nothing outside the list refers to it, so far */
             o->head = h | RP_HEAD_UNREACHABLE;
-            attention |= rp_type_gc_bits[h & RP_HEAD_TYPE_MASK];
+            aside |= h << (32u - RP_RC_SHIFT) | rp_gc_types.bits[h & RP_HEAD_TYPE_MASK];
+            prev = n;
+            continue;
         }
+        /* References from inside the list took gc_refs below the count: an object with
+         * none has gc_refs equal to its count (one reached from a reachable object has
+         * gc_refs 1 and that reference at least). A saturated gc_refs tells nothing. */
+        if (rp_refcnt(o) != n->prev || (RP_CFG_GC_LINK16 && n->prev == REFS_SAT))
+            sp->inward = 1;
+        reach_referents(o, h, &st);
+        if ((rp_gc_types.bits[h & RP_HEAD_TYPE_MASK] & RP_TGC_UNTRACKABLE) && rp_type_of(o)->untrackable(o)) {
+            prev->next = n->next;
+            o->head &= ~(RP_HEAD_COLLECTING | RP_HEAD_TRACKED);
+            continue;
+        }
+        n->prev = rp_link_from(base, prev);
+        o->head = (o->head & ~(RP_HEAD_COLLECTING | RP_HEAD_GEN_MASK)) | st.dest_bits;
+        prev = n;
+        kept++;
     }
     young->prev = rp_link_from(base, prev);
+    while (st.top != st.end) {   /* what was brought back, and what it reaches */
+        rp_obj_t *o = (rp_obj_t *)rp_link_at(base, st.top);
+        st.top = rp_gch(o)->prev;
+        reach_referents(o, o->head, &st);
+        sp->inward = 1;
+        kept++;
+    }
     sp->kept = kept;
-    sp->untracked = untracked;
-    sp->attention = (uint8_t)attention;
-    sp->inward = (uint8_t)inward;
+    sp->attention = (uint8_t)aside;
+    sp->heads = aside >> (32u - RP_RC_SHIFT);
+}
+
+/* After move_unreachable: the objects set aside leave for `unreachable` (keeping their
+ * scratch flags), and the back links of what stays are rebuilt. Returns how many left. */
+static uint32_t split_out(rp_gchead_t *young, rp_gchead_t *unreachable)
+{
+    const uintptr_t base = rp_link_base;
+    rp_gchead_t *last = young;
+    uint32_t k = 0;
+    for (rp_gchead_t *n = rp_link_at(base, young->next), *next; n != young; n = next) {
+        next = rp_link_at(base, n->next);
+        if (n->head & RP_HEAD_UNREACHABLE) {
+            rp_gclist_append_at(base, n, unreachable);
+            k++;
+            continue;
+        }
+        n->prev = rp_link_from(base, last);
+        last->next = rp_link_from(base, n);
+        last = n;
+    }
+    last->next = rp_link_from(base, young);
+    young->prev = rp_link_from(base, last);
+    return k;
 }
 
 static uint32_t list_size(const rp_gchead_t *l)
@@ -312,9 +386,10 @@ static uint32_t finalize_garbage(rp_gchead_t *unreachable)
 static void handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
 {
     split_t sp;
-    (void)update_refs(unreachable);
+    update_refs(unreachable);
     (void)subtract_refs(unreachable);
-    move_unreachable(unreachable, still, old_gen, &sp);
+    move_unreachable(unreachable, old_gen, &sp);
+    split_out(unreachable, still);
     rp_gclist_merge(unreachable, old);
 }
 
@@ -328,6 +403,12 @@ static void save_all(rp_gchead_t *still)
         rp_set_gen(o, RP_GEN_OLD);
     }
     rp_gclist_merge(still, list(RP_LIST_GARBAGE));
+}
+
+/* n objects of the collected generations were freed: rp_gc_on_free for each. */
+static inline void uncount(uint32_t n)
+{
+    rp_gc.count[0] = rp_gc.count[0] > n ? rp_gc.count[0] - n : 0;
 }
 
 /* Drops one reference held by a garbage object: as rp_decref, except that a garbage
@@ -362,7 +443,7 @@ static uint32_t free_plain_garbage(rp_gchead_t *still, int closed)
     const uintptr_t base = rp_link_base;
     for (rp_gchead_t *n = rp_link_at(base, still->next); !closed && n != still; n = rp_link_at(base, n->next)) {
         rp_obj_t *o = (rp_obj_t *)n;
-        rp_obj_t **s = rp_slots(o), **end = s + rp_gc_slots[o->head & RP_HEAD_TYPE_MASK];
+        rp_obj_t **s = rp_slots(o), **end = s + rp_slot_count[o->head & RP_HEAD_TYPE_MASK];
         for (; s < end; s++) {
             rp_obj_t *v = *s;
             if (v && !(v->head & RP_HEAD_UNREACHABLE))
@@ -370,6 +451,8 @@ static uint32_t free_plain_garbage(rp_gchead_t *still, int closed)
         }
     }
     uint32_t freed = 0;
+    rp_free_run_t run;
+    rp_free_run_init(&run);
     for (rp_gchead_t *n = rp_link_at(base, still->next), *next; n != still; n = next, freed++) {
         next = rp_link_at(base, n->next);
         rp_obj_t *o = (rp_obj_t *)n;
@@ -379,8 +462,9 @@ static uint32_t free_plain_garbage(rp_gchead_t *still, int closed)
         const rp_type_t *t = rp_type_table[h & RP_HEAD_TYPE_MASK];
         if (t->release)
             t->release(o);
-        rp_free_known(o);
+        rp_free_run_add(&run, o);
     }
+    rp_free_run_end(&run);
     return freed;
 }
 
@@ -445,8 +529,47 @@ static uint32_t delete_garbage(rp_gchead_t *still, rp_gchead_t *old, unsigned ol
     }
 done:
     rp_gclist_init(still);
-    rp_gc.count[0] = rp_gc.count[0] > freed ? rp_gc.count[0] - freed : 0;   /* rp_gc_on_free each */
+    uncount(freed);
     return freed;
+}
+
+/* The quick deletion (see collect): frees the objects move_unreachable set aside where
+ * they lie, in runs per pool (rp_free_run_add), and rebuilds the back links of what
+ * stays. Nothing else delete_garbage does applies: there is no finalizer, no hook, no
+ * weak reference to the garbage, and no reference leaves it. `release` is a constant in
+ * each of the two copies free_in_place makes, so the loop tests it nowhere. */
+static inline __attribute__((always_inline)) uint32_t free_where_they_lie(rp_gchead_t *young, int release)
+{
+    const uintptr_t base = rp_link_base;
+    rp_link_t last = rp_link_from(base, young);
+    rp_free_run_t run;
+    rp_free_run_init(&run);
+    for (rp_gchead_t *n = rp_link_at(base, young->next), *next; n != young; n = next) {
+        next = rp_link_at(base, n->next);
+        rp_obj_t *o = (rp_obj_t *)n;
+        uint32_t h = o->head;
+        if (!(h & RP_HEAD_UNREACHABLE)) {
+            n->prev = last;
+            last = rp_link_at(base, last)->next = rp_link_from(base, n);
+            continue;
+        }
+        if (release) {
+            const rp_type_t *t = rp_type_table[h & RP_HEAD_TYPE_MASK];
+            if (t->release)
+                t->release(o);
+        }
+        rp_free_run_add(&run, o);
+    }
+    rp_link_at(base, last)->next = rp_link_from(base, young);
+    young->prev = last;
+    rp_free_run_end(&run);
+    return run.freed;
+}
+
+/* Returns how many objects were freed. */
+static uint32_t free_in_place(rp_gchead_t *young, int release)
+{
+    return release ? free_where_they_lie(young, 1) : free_where_they_lie(young, 0);
 }
 
 static void print_generations(void)
@@ -471,25 +594,37 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         rp_gclist_merge(list((enum rp_list_id)i), young);
     unsigned old_gen = gen < RP_GEN_OLD ? (unsigned)gen + 1u : RP_GEN_OLD;
     rp_gchead_t *old = list((enum rp_list_id)old_gen);
-    rp_gchead_t *unreachable = list(RP_LIST_UNREACHABLE);
-
-    uint32_t total = update_refs(young);
+    update_refs(young);
     int leaves = subtract_refs(young);
     split_t sp;
-    move_unreachable(young, unreachable, old_gen, &sp);
-    uint32_t survivors = sp.kept;
+    move_unreachable(young, old_gen, &sp);
+    uint32_t survivors = sp.kept, garbage;
     if (gen == 1)
         rp_gc.long_lived_pending += survivors;
-    if (young != old)
-        rp_gclist_merge(young, old);
     if (gen == 2) {
         rp_gc.long_lived_pending = 0;
         rp_gc.long_lived_total = survivors;
     }
+    /* The common case, garbage that nothing outside it refers to and that asks for no
+     * finalizer, hook, weak reference or debug output: freed where it lies. */
+    if (sp.attention && !(sp.attention & (RP_TGC_FINALIZER | RP_TGC_HOOKS)) && !(sp.heads & RP_HEAD_WEAKREFS) &&
+        !leaves && !sp.inward && !(rp_gc.debug & (RP_GC_DEBUG_COLLECTABLE | RP_GC_DEBUG_SAVEALL))) {
+        garbage = free_in_place(young, sp.attention & RP_TGC_RELEASE);
+        uncount(garbage);
+        if (young != old)
+            rp_gclist_merge(young, old);
+        *collected = garbage;
+        *uncollectable = 0;
+        return;
+    }
+    rp_gchead_t *unreachable = list(RP_LIST_UNREACHABLE);
+    garbage = sp.attention ? split_out(young, unreachable) : 0;
+    if (young != old)
+        rp_gclist_merge(young, old);
 
     rp_gchead_t *scratch = list(RP_LIST_SCRATCH);
-    garbage_scan_t sc = {total - sp.kept - sp.untracked, 0, 0};
-    if (sp.attention) {   /* some garbage may have a finalizer: look closer */
+    garbage_scan_t sc = {garbage, 0, 0};
+    if (sp.attention & RP_TGC_FINALIZER) {   /* some garbage may have a finalizer: look closer */
         sc.count = 0;
         scan_garbage(unreachable, scratch, &sc);
     }

@@ -49,16 +49,29 @@ extern rp_gc_state_t rp_gc;
 extern uint16_t rp_slot_count[RP_CFG_MAX_TYPES];   /* object.c, by type number */
 /* What a collection must know of each type, by type number (object.c, rp_type_ready),
  * so that its passes read one byte rather than the descriptor:
- *   rp_type_gc_bits  RP_TGC_FINALIZER  a finalizer, or legacy finalizer semantics
+ *   rp_gc_types.bits RP_TGC_FINALIZER  a finalizer, or legacy finalizer semantics
  *                    RP_TGC_HOOKS      its own traverse or clear hook
  *                    RP_TGC_UNTRACKABLE an untrackable hook
- *   rp_gc_slots      the reference slots the default traversal visits, or
- *                    RP_GC_SLOTS_HOOK: call rp_obj_traverse (own hook, or too many slots).
- *                    0 for types without RP_TYPE_GC, which have no slots. */
-enum { RP_TGC_FINALIZER = 1u, RP_TGC_HOOKS = 2u, RP_TGC_UNTRACKABLE = 4u };
-#define RP_GC_SLOTS_HOOK 255u
-extern uint8_t rp_type_gc_bits[RP_CFG_MAX_TYPES];
-extern uint8_t rp_gc_slots[RP_CFG_MAX_TYPES];
+ *                    RP_TGC_TRAVERSE   traversal calls rp_obj_traverse (its own hook, or
+ *                                      more slots than .slots holds)
+ *                    RP_TGC_RELEASE    a release hook
+ *                    RP_TGC_GC         set for every GC type, so that the OR of the bits of
+ *                                      the objects a pass met is 0 iff it met none
+ *   rp_gc_types.slots the reference slots the default traversal visits; 0 with
+ *                    RP_TGC_TRAVERSE, and for types without RP_TYPE_GC (no slots). */
+enum {
+    RP_TGC_FINALIZER = 1u,
+    RP_TGC_HOOKS = 2u,
+    RP_TGC_UNTRACKABLE = 4u,
+    RP_TGC_TRAVERSE = 8u,
+    RP_TGC_RELEASE = 16u,
+    RP_TGC_GC = 128u,
+};
+typedef struct rp_gc_types {   /* one base address for both tables in the passes' loops */
+    uint8_t bits[RP_CFG_MAX_TYPES];
+    uint8_t slots[RP_CFG_MAX_TYPES];
+} rp_gc_types_t;
+extern rp_gc_types_t rp_gc_types;
 extern uintptr_t rp_link_base;
 
 static inline rp_gchead_t *rp_gch(const rp_obj_t *o) { return (rp_gchead_t *)(uintptr_t)o; }

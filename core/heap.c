@@ -739,3 +739,12 @@ rp_fault_t rp_heap_check(void)
     leave(t);
     return f;
 }
+
+/* ---- runs of known-live blocks (heap_internal.h) ---- */
+
+void rp_pool_give_locked(rp_pool_t *pg, uint32_t first, uint32_t *last, uint32_t n)
+{
+    rp_critical_t t = enter();
+    rp_pool_give(pg, *rp_map_of(&rp_heap.regions[0], (uintptr_t)pg), first, last, n);
+    leave(t);
+}

@@ -296,8 +296,29 @@ static inline int rp_pool_block_ok(const rp_pool_t *pg, unsigned cls, const void
     return rp_pool_block_plausible(pg, cls, p) || rp_pool_valid(pg, cls, p);
 }
 
-/* Returns a validated block to its pool (LIFO); a pool that was full goes to the front of
- * its class list (CPython's order), and one that empties leaves it as a spare. O(1). */
+/* Puts n marked blocks of pool pg, chained through word 0 from distance first to the
+ * block `last` (whose word 0 is written here), at the head of its free list; a pool that
+ * was full goes to the front of its class list (CPython's order), and one that empties
+ * leaves it as a spare (P3). O(1). */
+static inline void rp_pool_give(rp_pool_t *pg, unsigned cls, uint32_t first, uint32_t *last, uint32_t n)
+{
+    uint32_t old = pg->free;
+    last[0] = old;
+    pg->free = (uint16_t)first;
+    uint32_t used = pg->used - n;
+    pg->used = (uint16_t)used;
+    if (!old) {
+        rp_pool_t *h = rp_heap.heads[cls];
+        pg->next = h;
+        h->prev = pg;
+        rp_heap.heads[cls] = pg;
+    }
+    if (!used)
+        rp_pool_emptied(pg, cls);
+}
+
+/* Returns a validated block to its pool (LIFO): rp_pool_give of one block, written out
+ * so that a pool that was full is known not to empty (capacity > 1). O(1). */
 static inline void rp_pool_free(rp_pool_t *pg, unsigned cls, void *p)
 {
     uint32_t *b = p;
@@ -315,6 +336,86 @@ static inline void rp_pool_free(rp_pool_t *pg, unsigned cls, void *p)
     } else if (!used) {
         rp_pool_emptied(pg, cls);
     }
+}
+
+/*
+ * Freeing many blocks the runtime knows to be live (the collector's garbage). Blocks of
+ * one pool that come in a row form a run, chained privately through their word 0; a run
+ * joins its pool's free list in one step (rp_pool_give) under one critical section, so a
+ * pool's header and list are touched once per run rather than once per block, and
+ * interrupts are masked only for that step. Until then a run's blocks still count in
+ * their pool's `used` and are not on its free list, so P1..P4 hold between any two calls
+ * (the run's blocks already carry the free mark, as live blocks may).
+ *
+ *     rp_free_run_t r; rp_free_run_init(&r);
+ *     ... rp_free_run_add(&r, p) for each block ...
+ *     rp_free_run_end(&r);
+ *
+ * Chunks, blocks of other regions, tracing and debug builds take rp_free_known one block
+ * at a time. O(1) per block.
+ */
+typedef struct rp_free_run {
+    rp_pool_t *pg;    /* the pool of the run being gathered, or NULL */
+    uint32_t *last;   /* the run's oldest block: its word 0 receives the pool's old free */
+    uint32_t first;   /* distance of the run's newest block: the pool's new free */
+    uint32_t n;       /* blocks in the run */
+    uint32_t freed;   /* blocks freed by the runs ended so far, and one by one */
+} rp_free_run_t;
+
+/* heap.c: rp_pool_give under the critical section, for a pool of the first region. Takes
+ * the run by value, so that a caller's run never leaves its registers. */
+void rp_pool_give_locked(rp_pool_t *pg, uint32_t first, uint32_t *last, uint32_t n);
+
+static inline void rp_free_run_init(rp_free_run_t *r)
+{
+    r->pg = 0;
+    r->last = 0;
+    r->first = r->n = r->freed = 0;
+}
+
+static inline void rp_free_run_end(rp_free_run_t *r)
+{
+    if (r->pg)
+        rp_pool_give_locked(r->pg, r->first, r->last, r->n);
+    r->freed += r->n;
+    r->n = 0;
+    r->pg = 0;
+}
+
+/* Ends the run and starts one at p; 0 if p is not a pool block of the first region (or
+ * tracing is on, G1), which is then freed alone. The page map byte of a live block cannot
+ * change under it (its pool is not empty), so it is read outside the critical section. */
+static inline int rp_free_run_start(rp_free_run_t *r, void *p)
+{
+    rp_free_run_end(r);
+    uintptr_t a = (uintptr_t)p;
+    const rp_heap_region_t *rg = &rp_heap.regions[0];
+    unsigned cls = a - rg->lo < rp_heap.fast_span ? *rp_map_of(rg, a) : RP_PAGE_NOT_POOL;
+    if (cls >= RP_NCLASSES) {
+        rp_free_known(p);
+        r->freed++;
+        return 0;
+    }
+    r->pg = rp_pool_of(p);
+    r->last = p;
+    return 1;
+}
+
+static inline void rp_free_run_add(rp_free_run_t *r, void *p)
+{
+#if RP_CFG_DEBUG
+    rp_free_known(p);
+    r->freed++;
+#else
+    rp_pool_t *pg = rp_pool_of(p);
+    if (pg != r->pg && !rp_free_run_start(r, p))
+        return;
+    uint32_t *b = p;
+    b[0] = r->first;   /* the oldest block's is overwritten when the run joins */
+    b[1] = rp_pool_mark(p);
+    r->first = (uint32_t)((uintptr_t)pg - (uintptr_t)p);
+    r->n++;
+#endif
 }
 
 #endif

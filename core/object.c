@@ -21,8 +21,7 @@ const rp_type_t *rp_type_table[RP_CFG_MAX_TYPES];
  * rp_type_ready. */
 uint16_t rp_slot_count[RP_CFG_MAX_TYPES];
 static uint16_t body_bytes[RP_CFG_MAX_TYPES];
-uint8_t rp_type_gc_bits[RP_CFG_MAX_TYPES];
-uint8_t rp_gc_slots[RP_CFG_MAX_TYPES];
+rp_gc_types_t rp_gc_types;
 void (*rp_weakref_on_death)(rp_obj_t *o);
 
 /* Numbers below this are reserved for the built-in types, which have fixed numbers so
@@ -108,10 +107,12 @@ rp_err_t rp_type_ready(const rp_type_t *t)
     rp_type_table[n] = t;
     rp_slot_count[n] = (uint16_t)rp_type_slots(t);
     body_bytes[n] = (uint16_t)(rp_slot_count[n] * sizeof(rp_obj_t *) + t->nbytes);
-    rp_type_gc_bits[n] = (uint8_t)(((t->finalize || (t->flags & RP_TYPE_LEGACY_FINALIZER)) ? RP_TGC_FINALIZER : 0u) |
+    int hooked = t->traverse || rp_slot_count[n] > 255u;
+    rp_gc_types.bits[n] = (uint8_t)(((t->finalize || (t->flags & RP_TYPE_LEGACY_FINALIZER)) ? RP_TGC_FINALIZER : 0u) |
                                    ((t->traverse || t->clear) ? RP_TGC_HOOKS : 0u) |
-                                   (t->untrackable ? RP_TGC_UNTRACKABLE : 0u));
-    rp_gc_slots[n] = (uint8_t)(t->traverse || rp_slot_count[n] >= RP_GC_SLOTS_HOOK ? RP_GC_SLOTS_HOOK : rp_slot_count[n]);
+                                   (t->untrackable ? RP_TGC_UNTRACKABLE : 0u) | (hooked ? RP_TGC_TRAVERSE : 0u) |
+                                   (t->release ? RP_TGC_RELEASE : 0u) | ((t->flags & RP_TYPE_GC) ? RP_TGC_GC : 0u));
+    rp_gc_types.slots[n] = (uint8_t)(hooked ? 0u : rp_slot_count[n]);
     return RP_E_OK;
 }
 
