@@ -42,6 +42,10 @@
  *      empties leaves it at once, in O(1), as a spare (CPython's usedpools/freepools).
  *   P4 the spare list (through next, ended by NULL) holds exactly the RP_PAGE_SPARE pools;
  *      a spare's blocks are all free, threaded for the class its `used` field names.
+ *   P5 8 * seen is the distance of the last block unveiled: the odd end f's f - 1 less the
+ *      class size, or rp_pool_limit(cls) when the list ends with 0. So a block at distance
+ *      d was listed or handed out at some time iff 1 <= d <= 8 * seen: free's bound test,
+ *      which refuses a never-used block (it carries no free mark to tell it by).
  * Gates (heap.c).
  *   G1 fast_small, fast_chunk and fast_span are 0 iff tracing is on; otherwise
  *      RP_CFG_SMALL_MAX, the largest request above it a chunk can serve, less
@@ -100,11 +104,20 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "none's next is read a
 /* A pool's header, at the end of its window (CPython's pool_header, cut to 12 bytes on
  * 32-bit targets: the class is in the page map, and the never-used blocks' distance is
  * kept at the end of the free list, P2). */
+/* Block counts and distances in units of 8 fit a byte up to 2 KiB pools (at most 254
+ * blocks), which keeps the header at 12 bytes; larger pools take 16-bit fields. */
+#if RP_CFG_POOL_SIZE <= 2048u
+typedef uint8_t rp_pool_count_t;
+#else
+typedef uint16_t rp_pool_count_t;
+#endif
+
 typedef struct rp_pool {
     struct rp_pool *next;   /* the class's list of pools with room, or the spare list */
     struct rp_pool *prev;   /* the class's list, backwards; not kept for its first pool */
     uint16_t free;          /* first free block's distance below the header, 0 iff full (P2) */
-    uint16_t used;          /* blocks handed out (a spare: the class it is threaded for) */
+    rp_pool_count_t used;   /* blocks handed out (a spare: the class it is threaded for) */
+    rp_pool_count_t seen;   /* P5: no block beyond distance 8 * seen was ever listed or handed out */
 } rp_pool_t;
 
 /* The header's offset in the window: 8-aligned, so the blocks below it are too, and as
@@ -258,6 +271,7 @@ static inline uint32_t rp_pool_unveil(rp_pool_t *pg, unsigned cls, uint32_t f)
     uint32_t *b = rp_pool_block(pg, d);
     b[0] = next <= rp_heap.class_limit[cls] ? next + 1u : 0u;
     b[1] = rp_pool_mark(b);
+    pg->seen = (rp_pool_count_t)(d >> 3);
     return d;
 }
 
@@ -281,14 +295,22 @@ static inline void *rp_pool_alloc(unsigned cls)
     return b;
 }
 
-/* The cheap rules of a pointer into pool pg of class cls: a block start (so 8-aligned,
- * rp_is_block_start), and not carrying the free mark. A pointer that fails them may still
- * be a live block that happens to hold the mark: rp_pool_valid tells, out of line. */
+/* Whether distance d (taken as unsigned: a pointer above the header wraps) names a block
+ * of pg that was ever listed or handed out (P5): below the header, not beyond the last
+ * block unveiled. The one bound test of free's fast path. */
+static inline int rp_pool_in_seen(const rp_pool_t *pg, uint32_t d)
+{
+    return d - 1u < ((uint32_t)pg->seen << 3);
+}
+
+/* The cheap rules of a pointer into pool pg of class cls: within the blocks ever unveiled
+ * (rp_pool_in_seen), a block start (so 8-aligned, rp_is_block_start), and not carrying
+ * the free mark. A pointer that fails them may still be a live block that happens to hold
+ * the mark: rp_pool_valid tells, out of line. */
 static inline int rp_pool_block_plausible(const rp_pool_t *pg, unsigned cls, const void *p)
 {
     uint32_t d = (uint32_t)((uintptr_t)pg - (uintptr_t)p);
-    return d - 1u < (uint32_t)rp_heap.class_limit[cls] && rp_is_block_start(d, cls) &&
-           ((const uint32_t *)p)[1] != rp_pool_mark(p);
+    return rp_pool_in_seen(pg, d) && rp_is_block_start(d, cls) && ((const uint32_t *)p)[1] != rp_pool_mark(p);
 }
 
 static inline int rp_pool_block_ok(const rp_pool_t *pg, unsigned cls, const void *p)
@@ -306,7 +328,7 @@ static inline void rp_pool_give(rp_pool_t *pg, unsigned cls, uint32_t first, uin
     last[0] = old;
     pg->free = (uint16_t)first;
     uint32_t used = pg->used - n;
-    pg->used = (uint16_t)used;
+    pg->used = (rp_pool_count_t)used;
     if (!old) {
         rp_pool_t *h = rp_heap.heads[cls];
         pg->next = h;
@@ -327,7 +349,7 @@ static inline void rp_pool_free(rp_pool_t *pg, unsigned cls, void *p)
     b[1] = rp_pool_mark(p);
     pg->free = (uint16_t)((uintptr_t)pg - (uintptr_t)p);
     uint32_t used = pg->used - 1u;
-    pg->used = (uint16_t)used;
+    pg->used = (rp_pool_count_t)used;
     if (!old) {   /* was full: capacity > 1, so it is not empty now */
         rp_pool_t *h = rp_heap.heads[cls];
         pg->next = h;

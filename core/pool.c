@@ -24,7 +24,8 @@ void rp_pool_init(void)
 {
     rp_heap.none.next = RP_POOL_NONE_NEXT;
     rp_heap.none.prev = &rp_heap.none;
-    rp_heap.none.free = rp_heap.none.used = 0;
+    rp_heap.none.free = 0;
+    rp_heap.none.used = rp_heap.none.seen = 0;
     for (unsigned c = 0; c < RP_NCLASSES; c++) {
         rp_heap.heads[c] = &rp_heap.none;
         rp_heap.class_limit[c] = (uint16_t)rp_pool_limit(c);
@@ -77,7 +78,7 @@ void rp_pool_emptied(rp_pool_t *pg, unsigned cls)
         pg->prev->next = next;
     next->prev = pg->prev;   /* &rp_heap.none's prev is not read; a new head's is not kept */
     *map_byte(pg) = RP_PAGE_SPARE;
-    pg->used = (uint16_t)cls;
+    pg->used = (rp_pool_count_t)cls;
     pg->next = rp_heap.spare;
     rp_heap.spare = pg;
     rp_heap.spare_pools++;
@@ -124,6 +125,10 @@ int rp_pool_valid(const rp_pool_t *pg, unsigned cls, const void *p)
         rp_report("interior pointer: not the start of a pool block", p);
         return 0;
     }
+    if (!rp_pool_in_seen(pg, d)) {   /* P5: its contents are whatever the memory held */
+        rp_report("pool block never handed out: stale or forged pointer", p);
+        return 0;
+    }
     if (((const uint32_t *)p)[1] == rp_pool_mark(p) && on_free_list(pg, d)) {
         rp_report("double free of a pool block", p);
         return 0;
@@ -148,7 +153,7 @@ static rp_fault_t fault(const char *rule, const void *addr)
     return f;
 }
 
-/* P1, P2 for one pool threaded for class cls; *nfree receives its free blocks. */
+/* P1, P2, P5 for one pool threaded for class cls; *nfree receives its free blocks. */
 static rp_fault_t check_pool(const rp_pool_t *pg, unsigned cls, uint32_t *nfree)
 {
     uint32_t tag = *rp_tag_of(rp_pool_window(pg));
@@ -157,12 +162,14 @@ static rp_fault_t check_pool(const rp_pool_t *pg, unsigned cls, uint32_t *nfree)
         return fault("pool window is not inside a used pool chunk", pg);
     uint32_t size = rp_class_size(cls), limit = rp_pool_limit(cls), capacity = rp_pool_capacity(cls);
     *nfree = 0;
+    uint32_t last_unveiled = limit;
     for (uint32_t o = pg->free; o; ++*nfree) {
         const uint32_t *b = rp_pool_block(pg, o);
         if (o & 1u) {   /* never-used blocks from o - 1 down to the limit */
             if (o - 1u <= size || o - 1u > limit || (o - 1u) % size)
                 return fault("pool free list ends in a bad never-used distance", pg);
             *nfree += (limit - (o - 1u)) / size + 1u;
+            last_unveiled = o - 1u - size;
             break;
         }
         if (o == 0 || o > limit || o % size)
@@ -173,6 +180,8 @@ static rp_fault_t check_pool(const rp_pool_t *pg, unsigned cls, uint32_t *nfree)
             return fault("free pool block lost its free mark (written after free?)", b);
         o = b[0];
     }
+    if ((uint32_t)pg->seen << 3 != last_unveiled)
+        return fault("pool's seen bound disagrees with its never-used blocks (P5)", pg);
     return fault(0, 0);
 }
 

@@ -474,6 +474,37 @@ static void test_interior_pool_pointer(void)
     RP_HEAP_OK();
 }
 
+/* A block of a live pool that was never handed out (below the free list's never-used
+ * end) carries no free mark: freeing it must still be refused, not counted as a free. */
+static void test_never_used_pool_block(void)
+{
+    rp_test_fresh_heap();
+    uint8_t *a = rp_malloc(24), *b = rp_malloc(24);
+    size_t step = (size_t)(a - b);   /* blocks go downwards from the header */
+    /* The block after b is listed already (free, marked); the one after it never was. */
+    uint8_t *never = b - 2u * step, *far = b - 8u * step;   /* within every pool size */
+    /* Whatever the memory held, but not a free mark left by an earlier test's heap. */
+    ((uint32_t *)(never - 8 * RP_CFG_DEBUG))[1] = 0;
+    ((uint32_t *)(far - 8 * RP_CFG_DEBUG))[1] = 0;
+    expect_report(never, "pool block never handed out");
+    expect_report(far, "pool block never handed out");
+    /* Also once the pool's free list holds a freed block before its never-used end. */
+    rp_free(a);
+    expect_report(never, "pool block never handed out");
+    RP_CHECK(rp_malloc(24) == a);
+    uint8_t *c = rp_malloc(24), *d = rp_malloc(24);
+    RP_CHECK(c == b - step);
+    RP_CHECK(d == never);   /* unveiled in turn: now a live block like any other */
+    rp_free(d);
+    expect_report(d, "double free");
+    rp_free(c);
+    rp_free(a);
+    rp_free(b);
+    RP_CHECK_EQ(stats().blocks_in_use, 0);
+    RP_CHECK_EQ(stats().reports, 4);
+    RP_HEAP_OK();
+}
+
 static void test_checker_finds_corruption(void)
 {
     rp_test_fresh_heap();
@@ -564,6 +595,7 @@ int main(void)
     RP_RUN(test_out_of_memory);
     RP_RUN(test_bad_frees_are_reported);
     RP_RUN(test_interior_pool_pointer);
+    RP_RUN(test_never_used_pool_block);
     RP_RUN(test_checker_finds_corruption);
     RP_RUN(test_stats);
 #if RP_CFG_DEBUG
