@@ -2,9 +2,12 @@
  * test_heap_random.c — a model-based randomized test of the allocator. Long seeded
  * sequences of malloc, calloc, realloc and free with mixed sizes run against a model of
  * what is live; every block's contents are checked when it is freed or moved, and
- * rp_heap_check runs after every step. Every allocation is traced too: the trace
- * records' checker runs after every step, their total held against the model. Failures of allocation (the heap is small on
- * purpose at times) must leave both the heap and the model unchanged.
+ * rp_heap_check runs after every step. Most seeds trace every allocation too: the trace
+ * records' checker runs after every step, their total held against the model. Tracing
+ * sends every call through the slow paths, so other seeds run untraced, through the fast
+ * paths of rp_malloc and rp_free, with the live block count held against the model.
+ * Failures of allocation (the heap is small on purpose at times) must leave both the
+ * heap and the model unchanged.
  */
 #include "rp_test.h"
 #include "rp_trace.h"
@@ -93,7 +96,7 @@ static void step(uint32_t *x, size_t max)
     *s = slots[--live];
 }
 
-static void run_seed(uint32_t seed, size_t arena)
+static void run_seed(uint32_t seed, size_t arena, int traced)
 {
     size_t n;
     rp_region_t r = {rp_test_memory(&n), arena};
@@ -103,25 +106,34 @@ static void run_seed(uint32_t seed, size_t arena)
     uint32_t x = seed;
     live = 0;
     rp_trace_stop();
-    rp_trace_start(1);
+    if (traced)
+        rp_trace_start(1);
     for (unsigned i = 0; i < RP_TEST_STEPS; i++) {
         step(&x, arena / 8);
-        size_t traced, peak, model = 0;
-        rp_trace_get_traced_memory(&traced, &peak);
-        for (unsigned k = 0; k < live; k++)
-            model += slots[k].n;
-        if (!RP_HEAP_OK() || !RP_CHECK(!rp_trace_check().rule) ||
-            !RP_CHECK(rp_trace_dropped() ? traced <= model : traced == model)) {
-            rp_printf("seed %u failed at step %u\n", (unsigned)seed, i);
+        size_t bytes, peak, model = 0;
+        int ok = RP_HEAP_OK();
+        if (traced) {
+            rp_trace_get_traced_memory(&bytes, &peak);
+            for (unsigned k = 0; k < live; k++)
+                model += slots[k].n;
+            ok = ok && RP_CHECK(!rp_trace_check().rule) &&
+                 RP_CHECK(rp_trace_dropped() ? bytes <= model : bytes == model);
+        } else {
+            rp_heap_stats_t s;
+            rp_heap_stats(&s);
+            ok = ok && RP_CHECK_EQ(s.blocks_in_use, live) && RP_CHECK_EQ(s.reports, 0);
+        }
+        if (!ok) {
+            rp_printf("seed %u (%s) failed at step %u\n", (unsigned)seed, traced ? "traced" : "untraced", i);
             rp_trace_stop();
             return;
         }
     }
     while (live)
         rp_free(slots[--live].p);
-    size_t traced, peak;
-    rp_trace_get_traced_memory(&traced, &peak);
-    RP_CHECK_EQ(traced, 0);
+    size_t bytes, peak;
+    rp_trace_get_traced_memory(&bytes, &peak);
+    RP_CHECK_EQ(bytes, 0);
     rp_trace_stop();
     RP_HEAP_OK();
     rp_heap_trim();
@@ -144,7 +156,7 @@ static void test_random_roomy(void)
     if (n > 512u * 1024u)
         n = 512u * 1024u;
     for (uint32_t seed = 1; seed <= 3; seed++)
-        run_seed(seed * 2654435761u, n);
+        run_seed(seed * 2654435761u, n, 1);
 }
 
 /* A tight heap: many failures, which must change nothing. 12 KiB, or half of a heap
@@ -155,7 +167,21 @@ static void test_random_tight(void)
     rp_test_memory(&n);
     size_t tight = n / 2u < 12288u ? (n / 2u) & ~(size_t)7 : 12288u;
     for (uint32_t seed = 1; seed <= 3; seed++)
-        run_seed(seed * 40503u + 7u, tight);
+        run_seed(seed * 40503u + 7u, tight, 1);
+}
+
+/* Untraced: the fast paths, in a heap of at most 64 KiB (so that the checker after every
+ * step stays quick) and in the tight one, which also fits the smallest board. */
+static void test_random_untraced(void)
+{
+    size_t n;
+    rp_test_memory(&n);
+    size_t tight = n / 2u < 12288u ? (n / 2u) & ~(size_t)7 : 12288u;
+    size_t medium = n < 65536u ? n & ~(size_t)7 : 65536u;
+    for (uint32_t seed = 1; seed <= 2; seed++) {
+        run_seed(seed * 2246822519u + 3u, medium, 0);
+        run_seed(seed * 3266489917u + 5u, tight, 0);
+    }
 }
 
 int main(void)
@@ -163,5 +189,6 @@ int main(void)
     rp_test_begin("heap_random");
     RP_RUN(test_random_roomy);
     RP_RUN(test_random_tight);
+    RP_RUN(test_random_untraced);
     return rp_test_end();
 }
