@@ -169,10 +169,6 @@ static int locate(const void *raw, rp_where_t *w)
     }
     w->cls = *rp_map_of(r, (uintptr_t)raw);
     w->pg = 0;
-    if (w->cls == RP_PAGE_SPARE) {
-        rp_report("pointer into an empty pool: double free or stale pointer", raw);
-        return 0;
-    }
     if (w->cls == RP_PAGE_NOT_POOL)
         return rp_chunk_valid(r, raw);
     w->pg = rp_pool_of(raw);
@@ -578,15 +574,16 @@ static void walk_chunks(rp_chunk_visit_t visit, void *ctx)
 
 typedef void (*rp_pool_visit_t)(const rp_pool_t *pg, unsigned cls, void *ctx);
 
-/* Every pool in use (not the spares). */
+/* Every pool in use (not the spares, whose used is 0: P4). */
 static void walk_pools(rp_pool_visit_t visit, void *ctx)
 {
     for (unsigned i = 0; i < rp_heap.nregions; i++) {
         const rp_heap_region_t *r = &rp_heap.regions[i];
-        for (uint32_t k = 0; k < r->npages; k++)
-            if (r->map[k] < RP_NCLASSES)
-                visit((const rp_pool_t *)(r->grid + ((uintptr_t)k << RP_POOL_SHIFT) + RP_POOL_HDR_OFF), r->map[k],
-                      ctx);
+        for (uint32_t k = 0; k < r->npages; k++) {
+            const rp_pool_t *pg = (const rp_pool_t *)(r->grid + ((uintptr_t)k << RP_POOL_SHIFT) + RP_POOL_HDR_OFF);
+            if (r->map[k] < RP_NCLASSES && pg->used)
+                visit(pg, r->map[k], ctx);
+        }
     }
 }
 
@@ -633,7 +630,8 @@ void rp_heap_stats(rp_heap_stats_t *s)
     s->arena_bytes = rp_heap.arena_bytes;
     s->metadata_bytes = rp_heap.metadata_bytes;
     s->state_bytes = (uint32_t)sizeof rp_heap;
-    s->spare_pools = rp_heap.spare_pools;
+    for (const rp_pool_t *pg = rp_heap.spare; pg; pg = pg->next)   /* O(spares): not kept per call */
+        s->spare_pools++;
     s->footprint = rp_heap.chunk_bytes - rp_heap.free_bytes;
     s->peak_footprint = rp_heap.peak_footprint;
     s->failed_allocs = rp_heap.failed_allocs;

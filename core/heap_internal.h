@@ -26,8 +26,8 @@
  * H, class size apart: the k-th (k >= 1) at H - k * size, down to H - rp_pool_limit(cls).
  * (The header at the end costs no block: a 12-byte header there leaves as many blocks as
  * an 8-byte one at the front.) Free-list entries are distances below H. The region's
- * page map holds one byte per page: the class of the pool whose window is that page,
- * RP_PAGE_SPARE for a spare pool, RP_PAGE_NOT_POOL otherwise.
+ * page map holds one byte per page: the class of the pool whose window is that page (a
+ * spare's too: the class its blocks are threaded for), RP_PAGE_NOT_POOL otherwise.
  *   P1 every block of a pool is either handed out or on its free list:
  *      used + (blocks on the free list) == rp_pool_capacity(cls).
  *   P2 free-list distances are block positions, distinct; each listed block holds the
@@ -40,8 +40,9 @@
  *      prev naming the pool before it (the first one's prev is not kept). A pool of class
  *      cls is on that list exactly once iff it is neither full nor empty: a pool that
  *      empties leaves it at once, in O(1), as a spare (CPython's usedpools/freepools).
- *   P4 the spare list (through next, ended by NULL) holds exactly the RP_PAGE_SPARE pools;
- *      a spare's blocks are all free, threaded for the class its `used` field names.
+ *   P4 the spare list (through next, ended by NULL) holds exactly the pools whose used is
+ *      0 (the spares); a spare's blocks are all free, threaded for the class its page map
+ *      byte names. (So a pool empties with two list operations and no page map write.)
  *   P5 8 * seen is the distance of the last block unveiled: the odd end f's f - 1 less the
  *      class size, or rp_pool_limit(cls) when the list ends with 0. So a block at distance
  *      d was listed or handed out at some time iff 1 <= d <= 8 * seen: free's bound test,
@@ -63,8 +64,9 @@
 #define RP_POOL_SHIFT ((unsigned)__builtin_ctz(RP_CFG_POOL_SIZE))
 
 #define RP_PAGE_NOT_POOL 0xFFu
-#define RP_PAGE_SPARE 0xFEu
-#define RP_FREE_MARK 0xF4EEB10Cu
+/* The free mark's constant is one Thumb-2 modified immediate (a byte repeated), so that
+ * free computes a mark with one eor instead of a literal load and an eor. */
+#define RP_FREE_MARK 0xB6B6B6B6u
 
 /* Chunk tag flags; sizes are multiples of 8, so the low three bits are free. */
 enum {
@@ -116,7 +118,7 @@ typedef struct rp_pool {
     struct rp_pool *next;   /* the class's list of pools with room, or the spare list */
     struct rp_pool *prev;   /* the class's list, backwards; not kept for its first pool */
     uint16_t free;          /* first free block's distance below the header, 0 iff full (P2) */
-    rp_pool_count_t used;   /* blocks handed out (a spare: the class it is threaded for) */
+    rp_pool_count_t used;   /* blocks handed out; 0 iff a spare (P4) */
     rp_pool_count_t seen;   /* P5: no block beyond distance 8 * seen was ever listed or handed out */
 } rp_pool_t;
 
@@ -140,14 +142,13 @@ typedef struct rp_heap {
     /* The fast paths' gates: RP_CFG_SMALL_MAX and regions[0].span, or 0 while tracing so
      * that every call takes the slow path, which traces (G1). */
     uint32_t fast_small;
-    uintptr_t fast_span;
     uint32_t fast_chunk;
     rp_pool_t none;                  /* ends every class list; its free is always 0 and its
                                       * next is RP_POOL_NONE_NEXT (odd, see rp_malloc) */
+    uintptr_t fast_span;             /* just before regions[0].lo: free loads both at once */
     rp_heap_region_t regions[RP_CFG_MAX_REGIONS];
     unsigned nregions;
     rp_pool_t *spare;                /* empty pools kept for reuse (P4) */
-    uint32_t spare_pools;
     uint32_t class_recip[RP_NCLASSES];   /* rp_class_reciprocal, without a division per call */
     /* (class_recip and class_limit: rp_pool_check verifies them) */
     uint16_t class_limit[RP_NCLASSES];   /* rp_pool_limit */
@@ -251,7 +252,6 @@ rp_fault_t rp_chunk_check(void);
 /* pool.c: the fast paths are inline below and in rp_malloc and rp_free; the rare steps
  * stay in pool.c. */
 void *rp_pool_alloc_new(unsigned cls);          /* the class has no pool with room: make one */
-void rp_pool_emptied(rp_pool_t *pg, unsigned cls);   /* off its class list, made a spare */
 uint32_t rp_pool_release_spares(void);          /* spare pools back to the chunk heap; bytes */
 void rp_heap_tracing_changed(void);             /* heap.c: sets the gates (G1) */
 int rp_pool_valid(const rp_pool_t *pg, unsigned cls, const void *p);
@@ -318,6 +318,21 @@ static inline int rp_pool_block_ok(const rp_pool_t *pg, unsigned cls, const void
     return rp_pool_block_plausible(pg, cls, p) || rp_pool_valid(pg, cls, p);
 }
 
+/* Called when pg's last block came back (its used is 0 now): off its class list in O(1),
+ * onto the spare list. Its blocks stay threaded for cls, which its page map byte still
+ * names (P4). Inline: it is free's longest path. */
+static inline void rp_pool_emptied(rp_pool_t *pg, unsigned cls)
+{
+    rp_pool_t *next = pg->next, *prev = pg->prev;
+    if (rp_heap.heads[cls] == pg)
+        rp_heap.heads[cls] = next;
+    else
+        prev->next = next;
+    next->prev = prev;   /* &rp_heap.none's prev is not read; a new head's is not kept */
+    pg->next = rp_heap.spare;
+    rp_heap.spare = pg;
+}
+
 /* Puts n marked blocks of pool pg, chained through word 0 from distance first to the
  * block `last` (whose word 0 is written here), at the head of its free list; a pool that
  * was full goes to the front of its class list (CPython's order), and one that empties
@@ -350,13 +365,13 @@ static inline void rp_pool_free(rp_pool_t *pg, unsigned cls, void *p)
     pg->free = (uint16_t)((uintptr_t)pg - (uintptr_t)p);
     uint32_t used = pg->used - 1u;
     pg->used = (rp_pool_count_t)used;
-    if (!old) {   /* was full: capacity > 1, so it is not empty now */
+    if (!used) {   /* the flags of the decrement: tested first */
+        rp_pool_emptied(pg, cls);
+    } else if (!old) {   /* was full (so not empty now: capacity > 1) */
         rp_pool_t *h = rp_heap.heads[cls];
         pg->next = h;
         h->prev = pg;
         rp_heap.heads[cls] = pg;
-    } else if (!used) {
-        rp_pool_emptied(pg, cls);
     }
 }
 

@@ -32,7 +32,6 @@ void rp_pool_init(void)
         rp_heap.class_recip[c] = rp_class_reciprocal(c);
     }
     rp_heap.spare = 0;
-    rp_heap.spare_pools = 0;
 }
 
 /* A spare (threaded already if it last served this class), else a new chunk. O(1) but
@@ -44,44 +43,27 @@ void *rp_pool_alloc_new(unsigned cls)
     uint32_t *b = 0;
     if (pg) {
         rp_heap.spare = pg->next;
-        rp_heap.spare_pools--;
-        if (pg->used != cls)
+        uint8_t *map = map_byte(pg);
+        if (*map != cls) {
+            *map = (uint8_t)cls;
             b = rp_pool_block(pg, rp_class_size(cls));
+        }
     } else {
         void *w = rp_chunk_alloc_pool();
         if (!w)
             return 0;
         pg = (rp_pool_t *)((uintptr_t)w + RP_POOL_HDR_OFF);
+        *map_byte(pg) = (uint8_t)cls;
         b = rp_pool_block(pg, rp_class_size(cls));
     }
-    *map_byte(pg) = (uint8_t)cls;
     pg->next = rp_heap.heads[cls];   /* the list is empty: &rp_heap.none */
     rp_heap.heads[cls] = pg;
-    if (!b) {   /* a spare of this class: its free list as it was left */
-        pg->used = 0;
+    if (!b)   /* a spare of this class: its free list as it was left */
         return rp_pool_alloc(cls);
-    }
     pg->free = (uint16_t)rp_pool_unveil(pg, cls, 2u * rp_class_size(cls) + 1u);
     pg->used = 1;
     b[1] = 0;
     return b;
-}
-
-/* Called by rp_pool_free when pg's last block came back: off its class list in O(1),
- * onto the spare list. Its blocks stay threaded for cls. */
-void rp_pool_emptied(rp_pool_t *pg, unsigned cls)
-{
-    rp_pool_t *next = pg->next;
-    if (rp_heap.heads[cls] == pg)
-        rp_heap.heads[cls] = next;
-    else
-        pg->prev->next = next;
-    next->prev = pg->prev;   /* &rp_heap.none's prev is not read; a new head's is not kept */
-    *map_byte(pg) = RP_PAGE_SPARE;
-    pg->used = (rp_pool_count_t)cls;
-    pg->next = rp_heap.spare;
-    rp_heap.spare = pg;
-    rp_heap.spare_pools++;
 }
 
 uint32_t rp_pool_release_spares(void)
@@ -94,7 +76,6 @@ uint32_t rp_pool_release_spares(void)
         bytes += rp_tag_size(*rp_tag_of(rp_pool_window(pg)));
         rp_chunk_free_pool(rp_pool_window(pg));
     }
-    rp_heap.spare_pools = 0;
     return bytes;
 }
 
@@ -123,6 +104,10 @@ int rp_pool_valid(const rp_pool_t *pg, unsigned cls, const void *p)
     }
     if (a >= (uintptr_t)pg || d > rp_heap.class_limit[cls] || !rp_is_block_start(d, cls)) {
         rp_report("interior pointer: not the start of a pool block", p);
+        return 0;
+    }
+    if (!pg->used) {   /* a spare: every block is free */
+        rp_report("pointer into an empty pool: double free or stale pointer", p);
         return 0;
     }
     if (!rp_pool_in_seen(pg, d)) {   /* P5: its contents are whatever the memory held */
@@ -198,17 +183,6 @@ rp_fault_t rp_pool_check(void)
             uint32_t nfree;
             if (cls == RP_PAGE_NOT_POOL)
                 continue;
-            if (cls == RP_PAGE_SPARE) {
-                if (pg->used >= RP_NCLASSES)
-                    return fault("spare pool names no class (header overwritten?)", pg);
-                rp_fault_t f = check_pool(pg, pg->used, &nfree);
-                if (f.rule)
-                    return f;
-                if (nfree != rp_pool_capacity(pg->used))
-                    return fault("spare pool has a block not on its free list", pg);
-                spares++;
-                continue;
-            }
             if (cls >= RP_NCLASSES)
                 return fault("page map holds an invalid class", pg);
             rp_fault_t f = check_pool(pg, cls, &nfree);
@@ -216,9 +190,10 @@ rp_fault_t rp_pool_check(void)
                 return f;
             if (pg->used + nfree != rp_pool_capacity(cls))
                 return fault("pool used count disagrees with its free list (P1)", pg);
-            if (!pg->used)
-                return fault("empty pool not made a spare (P3)", pg);
-            with_room[cls] += pg->free != 0;
+            if (!pg->used)   /* a spare (P4), on no class list */
+                spares++;
+            else
+                with_room[cls] += pg->free != 0;
         }
     }
     for (unsigned c = 0; c < RP_NCLASSES; c++)
@@ -243,12 +218,12 @@ rp_fault_t rp_pool_check(void)
     }
     uint32_t n = 0;
     for (const rp_pool_t *pg = rp_heap.spare; pg; pg = pg->next) {
-        if (!is_pool(pg) || *map_byte(pg) != RP_PAGE_SPARE)
+        if (!is_pool(pg) || *map_byte(pg) >= RP_NCLASSES || pg->used)
             return fault("spare list holds something not a spare pool", pg);
         if (++n > spares)
             return fault("spare list longer than the spare pools (cycle?)", pg);
     }
-    if (n != spares || n != rp_heap.spare_pools)
-        return fault("spare list, spare count and page map disagree", rp_heap.spare);
+    if (n != spares)
+        return fault("spare list and the empty pools disagree (P4)", rp_heap.spare);
     return fault(0, 0);
 }
