@@ -310,6 +310,17 @@ void *rp_chunk_alloc_pool(void)
     uint32_t b = 0;
     rp_links_t *l = 0;
     int g = first_bin_from(bin_of(RP_POOL_CHUNK));
+    if (g < 0)
+        return 0;
+    /* The scan's first candidate, when its payload starts a window (as the rest of the
+     * last chunk a pool was cut from does): the window the scan would choose, found
+     * without window_in or the loop. */
+    l = (rp_links_t *)rp_heap.bins[g];
+    if (!((uintptr_t)l & (RP_CFG_POOL_SIZE - 1u)) && rp_tag_size(*tag_of_links(l)) >= RP_POOL_CHUNK) {
+        w = (uintptr_t)l;
+        b = (uint32_t)g;
+        goto carve;
+    }
     for (; g >= 0 && (uint32_t)g < sure && budget && !w; g = first_bin_from((uint32_t)g + 1u)) {
         for (l = (rp_links_t *)rp_heap.bins[g]; l && budget; l = l->next, budget--) {
             if ((w = window_in(tag_of_links(l))) != 0) {
@@ -327,6 +338,7 @@ void *rp_chunk_alloc_pool(void)
         l = (rp_links_t *)rp_heap.bins[b];
         w = window_in(tag_of_links(l));
     }
+carve:;
     uint32_t *tag = tag_of_links(l), size = rp_tag_size(*tag);
     uintptr_t start = (uintptr_t)tag, limit = start + size, use = w - RP_CHUNK_TAG;
     uint32_t front = (uint32_t)(use - start), rest = (uint32_t)(limit - use - RP_POOL_CHUNK), n = RP_POOL_CHUNK;
