@@ -9,7 +9,8 @@
  * Invariants between calls (checked by rp_gc_check):
  *   G1 every list is well linked: next(prev(x)) == x for every node.
  *   G2 a node of generation list g is TRACKED, of a GC type, with generation bits g, and
- *      without COLLECTING or UNREACHABLE.
+ *      without UNREACHABLE; it carries COLLECTING iff g is 0 (so a young collection
+ *      needs no pass to mark the objects it examines).
  *   G3 an object is TRACKED iff it is on exactly one generation, permanent or garbage list.
  *   G4 the refzero queue is empty; no collection is running.
  */
