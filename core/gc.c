@@ -590,8 +590,10 @@ done:
 
 /* The quick deletion (see collect): frees the objects move_unreachable set aside where
  * they lie, in runs per pool (rp_free_run_add), and rebuilds the back links of what
- * stays. Nothing else delete_garbage does applies: there is no finalizer, no hook, no
- * weak reference to the garbage, and no reference leaves it. `release` is a constant in
+ * stays. Nothing else delete_garbage does applies: there is no finalizer, no weak
+ * reference to the garbage, and no reference leaves it, so a clear would only drop
+ * references between objects about to be freed (types whose clear does more are kept
+ * out, RP_TGC_CLEAR); what a type owns besides, its release hook frees. `release` is a constant in
  * each of the two copies free_in_place makes, so the loop tests it nowhere. */
 static inline __attribute__((always_inline)) uint32_t free_where_they_lie(rp_gchead_t *young, int release)
 {
@@ -670,8 +672,9 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         rp_gc.long_lived_total = survivors;
     }
     /* The common case, garbage that nothing outside it refers to and that asks for no
-     * finalizer, hook, weak reference or debug output: freed where it lies. */
-    if (sp.attention && !(sp.attention & (RP_TGC_FINALIZER | RP_TGC_HOOKS)) && !(sp.heads & RP_HEAD_WEAKREFS) &&
+     * finalizer, clear hook of its own, weak reference or debug output: freed where it
+     * lies. */
+    if (sp.attention && !(sp.attention & (RP_TGC_FINALIZER | RP_TGC_CLEAR)) && !(sp.heads & RP_HEAD_WEAKREFS) &&
         !leaves && !sp.inward && !(rp_gc.debug & (RP_GC_DEBUG_COLLECTABLE | RP_GC_DEBUG_SAVEALL))) {
         garbage = free_in_place(young, sp.attention & RP_TGC_RELEASE);
         uncount(garbage);

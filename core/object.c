@@ -111,7 +111,8 @@ rp_err_t rp_type_ready(const rp_type_t *t)
     rp_gc_types.bits[n] = (uint8_t)(((t->finalize || (t->flags & RP_TYPE_LEGACY_FINALIZER)) ? RP_TGC_FINALIZER : 0u) |
                                    ((t->traverse || t->clear) ? RP_TGC_HOOKS : 0u) |
                                    (t->untrackable ? RP_TGC_UNTRACKABLE : 0u) | (hooked ? RP_TGC_TRAVERSE : 0u) |
-                                   (t->release ? RP_TGC_RELEASE : 0u) | ((t->flags & RP_TYPE_GC) ? RP_TGC_GC : 0u));
+                                   (t->release ? RP_TGC_RELEASE : 0u) | ((t->flags & RP_TYPE_GC) ? RP_TGC_GC : 0u) |
+                                   ((t->clear && !(t->flags & RP_TYPE_CLEAR_DROPS_ONLY)) ? RP_TGC_CLEAR : 0u));
     rp_gc_types.slots[n] = (uint8_t)(hooked ? 0u : rp_slot_count[n]);
     return RP_E_OK;
 }

@@ -89,6 +89,10 @@ enum {
     RP_TYPE_UNHASHABLE = 1u << 5,       /* no hash at all (list, dict); without this flag
                                            and without a hash hook, objects hash by
                                            identity, as Python's object.__hash__ */
+    RP_TYPE_CLEAR_DROPS_ONLY = 1u << 6, /* the clear hook only drops references and frees
+                                           no more than release does: garbage none of whose
+                                           references leave it is freed without it (list,
+                                           dict) */
 };
 
 typedef struct rp_type {
