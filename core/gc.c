@@ -2,10 +2,19 @@
  * gc.c — the cycle collector (contract and order of phases in rp_gc.h; list invariants
  * in gc_internal.h).
  *
- * During update_refs .. move_unreachable an object's prev link holds gc_refs, its copy
- * of the count, as CPython keeps it in _gc_prev; the lists are walked through next only,
- * and move_unreachable rebuilds prev as it goes. The UNREACHABLE flag lives in the header
- * rather than in a link bit, so the unreachable list keeps ordinary links throughout.
+ * Which objects a collection examines: those with COLLECTING. Every object of generation
+ * 0 carries it from the moment it is tracked until it is promoted, untracked or freed
+ * (G2), so a young collection starts with no pass at all; an older one sets it on the
+ * older generations it takes in (`examine`).
+ *
+ * Trial deletion without a copy of the counts: subtract_refs adds one to the prev link
+ * of an examined object for each reference from another examined object, so that when
+ * move_unreachable meets it, prev minus the back link it had (the link of the object
+ * before it, which the walk knows) is the number of references from inside; equal to the
+ * count, nothing outside refers to it (CPython's gc_refs 0). The lists are walked through
+ * next only meanwhile, and the back links are rebuilt afterwards. The UNREACHABLE flag
+ * lives in the header rather than in a link bit, so the unreachable list keeps ordinary
+ * links throughout.
  * No phase allocates or recurses: a traversal visits one object's references, and the
  * objects it finds are appended to a list that the same loop walks later.
  */
@@ -19,9 +28,19 @@ rp_gc_state_t rp_gc;
 uintptr_t rp_link_base;
 void (*rp_weakref_on_collect)(rp_gchead_t *unreachable);
 
-#define REFS_SAT ((uint32_t)(rp_link_t)~(rp_link_t)0)
-
 static inline rp_gchead_t *list(enum rp_list_id id) { return rp_gc.lists[id]; }
+
+/* With 32-bit links, bit 31 of an examined object's prev marks it as reached by
+ * move_unreachable; links stay below 2^28 (a heap of up to 2 GiB), so a back link plus
+ * the references counted into it never reaches that bit. 16-bit links have no bit to
+ * spare: a reached object loses COLLECTING instead, at the cost of one more test per
+ * object in the walk. */
+#if RP_CFG_GC_LINK16
+#define LINK_LIMIT ((uintptr_t)UINT16_MAX)
+#else
+#define LINK_LIMIT (((uintptr_t)1 << 28) - 1u)
+#define REACHED 0x80000000u
+#endif
 
 /* ---- set-up ---- */
 
@@ -35,7 +54,7 @@ static int links_reach_heap(void)
             hi = rp_heap.regions[i].end;
     }
     rp_link_base = lo;
-    return ((hi - lo) >> 3) <= (uintptr_t)(rp_link_t)~(rp_link_t)0;
+    return ((hi - lo) >> 3) <= LINK_LIMIT;
 }
 
 void rp_gc_state_init(void)
@@ -47,7 +66,8 @@ void rp_gc_state_init(void)
     rp_gc.enabled = 1;
     rp_heap_set_oom_handler(rp_gc_emergency);
     if (!links_reach_heap())
-        rp_port_panic("RP_CFG_GC_LINK16: heap spans more than 512 KiB", (void *)rp_link_base);
+        rp_port_panic(RP_CFG_GC_LINK16 ? "RP_CFG_GC_LINK16: heap spans more than 512 KiB" : "heap spans more than 2 GiB",
+                      (void *)rp_link_base);
     for (unsigned i = 0; i < RP_NLISTS; i++) {
         rp_gchead_t *s = rp_malloc(sizeof(rp_gchead_t));
         if (!s)
@@ -64,7 +84,7 @@ void rp_gc_track(rp_obj_t *o)
 {
     if ((o->head & RP_HEAD_TRACKED) || !rp_is_gc(o))
         return;
-    o->head |= RP_HEAD_TRACKED;
+    o->head |= RP_HEAD_TRACKED | RP_HEAD_COLLECTING;
     rp_set_gen(o, RP_GEN_YOUNG);
     rp_gclist_append(rp_gch(o), list(RP_LIST_GEN0));
 }
@@ -74,7 +94,7 @@ void rp_gc_untrack(rp_obj_t *o)
     if (!(o->head & RP_HEAD_TRACKED))
         return;
     rp_gclist_remove(rp_gch(o));
-    o->head &= ~RP_HEAD_TRACKED;
+    o->head &= ~(RP_HEAD_TRACKED | RP_HEAD_COLLECTING);
 }
 
 int rp_gc_is_tracked(const rp_obj_t *o) { return (o->head & RP_HEAD_TRACKED) != 0; }
@@ -82,32 +102,21 @@ int rp_gc_is_finalized(const rp_obj_t *o) { return (o->head & RP_HEAD_FINALIZED)
 
 /* ---- the phases ---- */
 
-static void update_refs(rp_gchead_t *l)
+/* Puts l's objects in the set being examined (generation 0's are in it already), or takes
+ * them out. */
+static void examine(rp_gchead_t *l, int on)
 {
-    const uintptr_t base = rp_link_base;
-    for (rp_gchead_t *n = rp_link_at(base, l->next); n != l; n = rp_link_at(base, n->next)) {
-        rp_obj_t *o = (rp_obj_t *)n;
-        uint32_t rc = rp_refcnt(o);
-        n->prev = (rp_link_t)(rc > REFS_SAT ? REFS_SAT : rc);
-        o->head |= RP_HEAD_COLLECTING;
-    }
+    for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n))
+        n->head = on ? n->head | RP_HEAD_COLLECTING : n->head & ~RP_HEAD_COLLECTING;
 }
 
-/* One reference from the generation to c: c's gc_refs one less if c is in it. Returns 1
- * if the reference leaves the generation for a mortal object. A count that is too low
- * (more references inside the generation than it counts) takes gc_refs below 0, which
- * wraps to REFS_SAT or beyond: the object is kept, never freed early. */
+/* One reference from an examined object to c: counted into c's prev if c is examined too.
+ * Returns 1 if the reference leaves the set for a mortal object. */
 static inline unsigned decref_in(rp_obj_t *c)
 {
     uint32_t h = c->head;
     if (h & RP_HEAD_COLLECTING) {
-        rp_gchead_t *n = rp_gch(c);
-#if RP_CFG_GC_LINK16
-        if (n->prev != REFS_SAT)   /* a saturated copy tells nothing */
-            n->prev--;
-#else
-        n->prev--;   /* a copy never reaches REFS_SAT from above */
-#endif
+        rp_gch(c)->prev++;
         return 0;
     }
     return h < RP_RC_IMMORTAL;
@@ -115,8 +124,10 @@ static inline unsigned decref_in(rp_obj_t *c)
 
 static void visit_decref(rp_obj_t *c, void *arg) { *(uint8_t *)arg |= (uint8_t)decref_in(c); }
 
-/* Returns 1 if some object of l refers to a mortal object outside l. Default layouts are
- * walked here, with the visit inline (traversal is most of a collection's work). */
+/* Counts the references between l's objects into their prev links (all of l's objects
+ * and nothing else carry COLLECTING). Returns 1 if some object of l refers to a mortal
+ * object outside l. Default layouts are walked here, with the visit inline (traversal is
+ * most of a collection's work). */
 static int subtract_refs(rp_gchead_t *l)
 {
     const uintptr_t base = rp_link_base;
@@ -168,8 +179,8 @@ static __attribute__((noinline)) void bring_back(rp_obj_t *c, reach_stack_t *st)
     st->top = rp_link_of(n);
 }
 
-/* A referent of a reachable object is reachable: one not visited yet gets gc_refs 1 at
- * least; one set aside already comes back. */
+/* A referent of a reachable object is reachable: one not visited yet is marked so (see
+ * REACHED); one set aside already comes back. */
 static inline void reach(rp_obj_t *c, reach_stack_t *st)
 {
     uint32_t h = c->head;
@@ -179,9 +190,35 @@ static inline void reach(rp_obj_t *c, reach_stack_t *st)
         bring_back(c, st);
         return;
     }
-    rp_gchead_t *n = rp_gch(c);
-    if (n->prev == 0)
-        n->prev = 1;
+#if RP_CFG_GC_LINK16
+    c->head = h & ~RP_HEAD_COLLECTING;
+#else
+    rp_gch(c)->prev |= REACHED;
+#endif
+}
+
+/* Whether an object the walk meets, with head h and prev p and whose back link was b
+ * before subtract_refs, has all its references from inside the set. */
+static inline int refs_all_inside(uint32_t h, rp_link_t p, rp_link_t b)
+{
+#if RP_CFG_GC_LINK16
+    return (h & RP_HEAD_COLLECTING) && (rp_link_t)(p - b) == h >> RP_RC_SHIFT;
+#else
+    return p - b == h >> RP_RC_SHIFT;
+#endif
+}
+
+/* Whether a reachable object the walk meets may be referred to from inside the set: some
+ * reference counted, reached from another object, or (16-bit links) a count too large
+ * for the link to tell. */
+static inline int refs_from_inside(uint32_t h, rp_link_t p, rp_link_t b)
+{
+#if RP_CFG_GC_LINK16
+    return p != b || !(h & RP_HEAD_COLLECTING) || h >= 0x80000000u;
+#else
+    (void)h;
+    return p != b;
+#endif
 }
 
 static void visit_reachable(rp_obj_t *c, void *arg) { reach(c, arg); }
@@ -219,49 +256,64 @@ static inline void reach_referents(rp_obj_t *o, uint32_t h, reach_stack_t *st)
 static void move_unreachable(rp_gchead_t *young, unsigned dest, split_t *sp)
 {
     const uintptr_t base = rp_link_base;
-    rp_gchead_t *prev = young;
+    /* b: the link of the object before n in the list as subtract_refs saw it, so n's back
+     * link then; also where a reachable n's back link now points. */
+    rp_link_t b = rp_link_from(base, young);
     /* For each object set aside, its type's bits in the low byte and its head's flags
      * (the 15 bits below the count) shifted to the top: one register for both. */
     uint32_t kept = 0, aside = 0;
+    unsigned inward = 0;
     reach_stack_t st;
-    sp->inward = 0;
-    st.top = st.end = rp_link_from(base, young);
+    st.top = st.end = b;
     st.dest_bits = dest << RP_HEAD_GEN_SHIFT;
-    for (rp_gchead_t *n = rp_link_at(base, young->next), *next; n != young; n = next) {
-        next = rp_link_at(base, n->next);
-        rp_obj_t *o = (rp_obj_t *)n;
-        uint32_t h = o->head;
-        if (!n->prev) {   /* nothing outside the list refers to it, so far */
-            o->head = h | RP_HEAD_UNREACHABLE;
-            aside |= h << (32u - RP_RC_SHIFT) | rp_gc_types.bits[h & RP_HEAD_TYPE_MASK];
-            prev = n;
-            continue;
+    const rp_link_t end = b;
+    const uint8_t *bits = rp_gc_types.bits;
+    rp_link_t l = young->next;
+    while (l != end) {
+        /* A run of objects that nothing outside the set refers to, so far: set aside. The
+         * commonest case in a collection that finds garbage, so its own loop. */
+        rp_gchead_t *n = rp_link_at(base, l);
+        uint32_t h = n->head;
+        rp_link_t p = n->prev;
+        while (refs_all_inside(h, p, b)) {
+            n->head = h | RP_HEAD_UNREACHABLE;
+            aside |= h << (32u - RP_RC_SHIFT) | bits[h & RP_HEAD_TYPE_MASK];
+            b = l;
+            l = n->next;
+            if (l == end)
+                goto walked;
+            n = rp_link_at(base, l);
+            h = n->head;
+            p = n->prev;
         }
-        /* References from inside the list took gc_refs below the count: an object with
-         * none has gc_refs equal to its count (one reached from a reachable object has
-         * gc_refs 1 and that reference at least). A saturated gc_refs tells nothing. */
-        if (rp_refcnt(o) != n->prev || (RP_CFG_GC_LINK16 && n->prev == REFS_SAT))
-            sp->inward = 1;
+        rp_obj_t *o = (rp_obj_t *)n;
+        rp_link_t next = n->next;
+        inward |= (unsigned)refs_from_inside(h, p, b);
         reach_referents(o, h, &st);
-        if ((rp_gc_types.bits[h & RP_HEAD_TYPE_MASK] & RP_TGC_UNTRACKABLE) && rp_type_of(o)->untrackable(o)) {
-            prev->next = n->next;
+        l = next;
+        if ((bits[h & RP_HEAD_TYPE_MASK] & RP_TGC_UNTRACKABLE) && rp_type_of(o)->untrackable(o)) {
+            /* Out of the list: the next object's count is taken against b from now on. */
+            rp_link_at(base, b)->next = next;
+            rp_link_at(base, next)->prev += (rp_link_t)(b - rp_link_from(base, n));
             o->head &= ~(RP_HEAD_COLLECTING | RP_HEAD_TRACKED);
             continue;
         }
-        n->prev = rp_link_from(base, prev);
+        n->prev = b;
         o->head = (o->head & ~(RP_HEAD_COLLECTING | RP_HEAD_GEN_MASK)) | st.dest_bits;
-        prev = n;
+        b = rp_link_from(base, n);
         kept++;
     }
-    young->prev = rp_link_from(base, prev);
+walked:
+    young->prev = b;
     while (st.top != st.end) {   /* what was brought back, and what it reaches */
         rp_obj_t *o = (rp_obj_t *)rp_link_at(base, st.top);
         st.top = rp_gch(o)->prev;
         reach_referents(o, o->head, &st);
-        sp->inward = 1;
+        inward = 1;
         kept++;
     }
     sp->kept = kept;
+    sp->inward = (uint8_t)inward;
     sp->attention = (uint8_t)aside;
     sp->heads = aside >> (32u - RP_RC_SHIFT);
 }
@@ -386,11 +438,14 @@ static uint32_t finalize_garbage(rp_gchead_t *unreachable)
 static void handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
 {
     split_t sp;
-    update_refs(unreachable);
+    rp_gchead_t *young = list(RP_LIST_GEN0);   /* what the finalizers made, out of the set meanwhile */
+    examine(young, 0);
+    examine(unreachable, 1);
     (void)subtract_refs(unreachable);
     move_unreachable(unreachable, old_gen, &sp);
     split_out(unreachable, still);
     rp_gclist_merge(unreachable, old);
+    examine(young, 1);
 }
 
 /* gc.garbage keeps every object, with a reference each (DEBUG_SAVEALL). */
@@ -535,32 +590,42 @@ done:
 
 /* The quick deletion (see collect): frees the objects move_unreachable set aside where
  * they lie, in runs per pool (rp_free_run_add), and rebuilds the back links of what
- * stays. Nothing else delete_garbage does applies: there is no finalizer, no hook, no
- * weak reference to the garbage, and no reference leaves it. `release` is a constant in
+ * stays. Nothing else delete_garbage does applies: there is no finalizer, no weak
+ * reference to the garbage, and no reference leaves it, so a clear would only drop
+ * references between objects about to be freed (types whose clear does more are kept
+ * out, RP_TGC_CLEAR); what a type owns besides, its release hook frees. `release` is a constant in
  * each of the two copies free_in_place makes, so the loop tests it nowhere. */
 static inline __attribute__((always_inline)) uint32_t free_where_they_lie(rp_gchead_t *young, int release)
 {
     const uintptr_t base = rp_link_base;
-    rp_link_t last = rp_link_from(base, young);
+    const rp_link_t end = rp_link_from(base, young);
+    rp_link_t last = end, l = young->next;
     rp_free_run_t run;
     rp_free_run_init(&run);
-    for (rp_gchead_t *n = rp_link_at(base, young->next), *next; n != young; n = next) {
-        next = rp_link_at(base, n->next);
-        rp_obj_t *o = (rp_obj_t *)n;
-        uint32_t h = o->head;
-        if (!(h & RP_HEAD_UNREACHABLE)) {
-            n->prev = last;
-            last = rp_link_at(base, last)->next = rp_link_from(base, n);
-            continue;
+    while (l != end) {
+        rp_gchead_t *n = rp_link_at(base, l);
+        uint32_t h = n->head;
+        while (h & RP_HEAD_UNREACHABLE) {   /* a run of garbage: its own loop, as in move_unreachable */
+            rp_obj_t *o = (rp_obj_t *)n;
+            if (release) {
+                const rp_type_t *t = rp_type_table[h & RP_HEAD_TYPE_MASK];
+                if (t->release)
+                    t->release(o);
+            }
+            l = n->next;
+            rp_free_run_add(&run, o);
+            if (l == end)
+                goto walked;
+            n = rp_link_at(base, l);
+            h = n->head;
         }
-        if (release) {
-            const rp_type_t *t = rp_type_table[h & RP_HEAD_TYPE_MASK];
-            if (t->release)
-                t->release(o);
-        }
-        rp_free_run_add(&run, o);
+        n->prev = last;
+        rp_link_at(base, last)->next = l;
+        last = l;
+        l = n->next;
     }
-    rp_link_at(base, last)->next = rp_link_from(base, young);
+walked:
+    rp_link_at(base, last)->next = end;
     young->prev = last;
     rp_free_run_end(&run);
     return run.freed;
@@ -590,11 +655,12 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     for (int i = 0; i <= gen; i++)
         rp_gc.count[i] = 0;
     rp_gchead_t *young = list((enum rp_list_id)gen);
+    for (int i = 1; i <= gen; i++)
+        examine(list((enum rp_list_id)i), 1);
     for (int i = 0; i < gen; i++)
         rp_gclist_merge(list((enum rp_list_id)i), young);
     unsigned old_gen = gen < RP_GEN_OLD ? (unsigned)gen + 1u : RP_GEN_OLD;
     rp_gchead_t *old = list((enum rp_list_id)old_gen);
-    update_refs(young);
     int leaves = subtract_refs(young);
     split_t sp;
     move_unreachable(young, old_gen, &sp);
@@ -606,8 +672,9 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         rp_gc.long_lived_total = survivors;
     }
     /* The common case, garbage that nothing outside it refers to and that asks for no
-     * finalizer, hook, weak reference or debug output: freed where it lies. */
-    if (sp.attention && !(sp.attention & (RP_TGC_FINALIZER | RP_TGC_HOOKS)) && !(sp.heads & RP_HEAD_WEAKREFS) &&
+     * finalizer, clear hook of its own, weak reference or debug output: freed where it
+     * lies. */
+    if (sp.attention && !(sp.attention & (RP_TGC_FINALIZER | RP_TGC_CLEAR)) && !(sp.heads & RP_HEAD_WEAKREFS) &&
         !leaves && !sp.inward && !(rp_gc.debug & (RP_GC_DEBUG_COLLECTABLE | RP_GC_DEBUG_SAVEALL))) {
         garbage = free_in_place(young, sp.attention & RP_TGC_RELEASE);
         uncount(garbage);
@@ -844,10 +911,13 @@ size_t rp_gc_get_referents(rp_obj_t *o, rp_obj_t **buf, size_t cap)
     return r.k;
 }
 
+/* Gives l's objects generation gen, which is not 0 (so none is examined: G2). */
 static void set_gens(rp_gchead_t *l, unsigned gen)
 {
-    for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n))
+    for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n)) {
+        n->head &= ~RP_HEAD_COLLECTING;
         rp_set_gen((rp_obj_t *)n, gen);
+    }
 }
 
 void rp_gc_freeze(void)
@@ -925,8 +995,10 @@ static rp_fault_t check_list(enum rp_list_id id, uint32_t limit)
             return fault("generation list back link broken", n);
         if (!(o->head & RP_HEAD_TRACKED) || !rp_type_of(o) || !rp_is_gc(o))
             return fault("untracked or non-GC object on a generation list", n);
-        if (o->head & (RP_HEAD_COLLECTING | RP_HEAD_UNREACHABLE))
+        if (o->head & RP_HEAD_UNREACHABLE)
             return fault("collector scratch flag left set between collections", n);
+        if (!(o->head & RP_HEAD_COLLECTING) != (id != RP_LIST_GEN0))
+            return fault("COLLECTING set outside generation 0, or missing in it", n);
         unsigned gen = (o->head & RP_HEAD_GEN_MASK) >> RP_HEAD_GEN_SHIFT;
         if (id <= RP_LIST_PERMANENT && gen != (unsigned)id)
             return fault("object's generation bits differ from its list", n);

@@ -9,7 +9,8 @@
  * Invariants between calls (checked by rp_gc_check):
  *   G1 every list is well linked: next(prev(x)) == x for every node.
  *   G2 a node of generation list g is TRACKED, of a GC type, with generation bits g, and
- *      without COLLECTING or UNREACHABLE.
+ *      without UNREACHABLE; it carries COLLECTING iff g is 0 (so a young collection
+ *      needs no pass to mark the objects it examines).
  *   G3 an object is TRACKED iff it is on exactly one generation, permanent or garbage list.
  *   G4 the refzero queue is empty; no collection is running.
  */
@@ -55,6 +56,8 @@ extern uint16_t rp_slot_count[RP_CFG_MAX_TYPES];   /* object.c, by type number *
  *                    RP_TGC_TRAVERSE   traversal calls rp_obj_traverse (its own hook, or
  *                                      more slots than .slots holds)
  *                    RP_TGC_RELEASE    a release hook
+ *                    RP_TGC_CLEAR      a clear hook that garbage must always go through
+ *                                      (no RP_TYPE_CLEAR_DROPS_ONLY)
  *                    RP_TGC_GC         set for every GC type, so that the OR of the bits of
  *                                      the objects a pass met is 0 iff it met none
  *   rp_gc_types.slots the reference slots the default traversal visits; 0 with
@@ -65,6 +68,7 @@ enum {
     RP_TGC_UNTRACKABLE = 4u,
     RP_TGC_TRAVERSE = 8u,
     RP_TGC_RELEASE = 16u,
+    RP_TGC_CLEAR = 32u,
     RP_TGC_GC = 128u,
 };
 typedef struct rp_gc_types {   /* one base address for both tables in the passes' loops */

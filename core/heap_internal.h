@@ -444,13 +444,19 @@ static inline void rp_free_run_add(rp_free_run_t *r, void *p)
     rp_free_known(p);
     r->freed++;
 #else
-    rp_pool_t *pg = rp_pool_of(p);
-    if (pg != r->pg && !rp_free_run_start(r, p))
-        return;
+    /* p is in the run's pool iff its distance below the header is in (0, RP_POOL_HDR_OFF]
+     * (with no run, pg is NULL and the distance is out of range for any heap address),
+     * one subtraction and one compare where rp_pool_of and a compare would take more. */
+    uintptr_t d = (uintptr_t)r->pg - (uintptr_t)p;
+    if (d - 1u >= RP_POOL_HDR_OFF) {
+        if (!rp_free_run_start(r, p))
+            return;
+        d = (uintptr_t)r->pg - (uintptr_t)p;
+    }
     uint32_t *b = p;
     b[0] = r->first;   /* the oldest block's is overwritten when the run joins */
     b[1] = rp_pool_mark(p);
-    r->first = (uint32_t)((uintptr_t)pg - (uintptr_t)p);
+    r->first = (uint32_t)d;
     r->n++;
 #endif
 }

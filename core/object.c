@@ -111,7 +111,8 @@ rp_err_t rp_type_ready(const rp_type_t *t)
     rp_gc_types.bits[n] = (uint8_t)(((t->finalize || (t->flags & RP_TYPE_LEGACY_FINALIZER)) ? RP_TGC_FINALIZER : 0u) |
                                    ((t->traverse || t->clear) ? RP_TGC_HOOKS : 0u) |
                                    (t->untrackable ? RP_TGC_UNTRACKABLE : 0u) | (hooked ? RP_TGC_TRAVERSE : 0u) |
-                                   (t->release ? RP_TGC_RELEASE : 0u) | ((t->flags & RP_TYPE_GC) ? RP_TGC_GC : 0u));
+                                   (t->release ? RP_TGC_RELEASE : 0u) | ((t->flags & RP_TYPE_GC) ? RP_TGC_GC : 0u) |
+                                   ((t->clear && !(t->flags & RP_TYPE_CLEAR_DROPS_ONLY)) ? RP_TGC_CLEAR : 0u));
     rp_gc_types.slots[n] = (uint8_t)(hooked ? 0u : rp_slot_count[n]);
     return RP_E_OK;
 }
@@ -157,7 +158,7 @@ static inline __attribute__((always_inline)) rp_obj_t *make(const rp_type_t *t, 
         return 0;
     if (gc && track) {
         zero(rp_slots(o), body);   /* RP_GC_HEAD_SIZE keeps the body pointer-aligned */
-        o->head = num | RP_RC_ONE | RP_HEAD_TRACKED | ((uint32_t)RP_GEN_YOUNG << RP_HEAD_GEN_SHIFT);
+        o->head = num | RP_RC_ONE | RP_HEAD_TRACKED | RP_HEAD_COLLECTING | ((uint32_t)RP_GEN_YOUNG << RP_HEAD_GEN_SHIFT);
         rp_gclist_append_at(rp_link_base, rp_gch(o), rp_gc.lists[RP_LIST_GEN0]);
         return o;
     }

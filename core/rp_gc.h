@@ -2,14 +2,16 @@
  * rp_gc.h — the generational cycle collector, with Python's gc module as its interface.
  *
  * Reference counting frees everything but cycles. The collector finds unreachable
- * cycles by trial deletion over a generation, as CPython does: copy each object's count
- * (update_refs), subtract the references the generation's objects hold to each other
- * (subtract_refs); what is left positive is referenced from outside and everything it
- * reaches survives (move_unreachable); the rest is garbage.
+ * cycles by trial deletion over a generation, as CPython does: count the references the
+ * generation's objects hold to each other (subtract_refs); an object with fewer of those
+ * than its count is referenced from outside, and everything it reaches survives
+ * (move_unreachable); the rest is garbage. Unlike CPython no pass copies the counts first
+ * (gc.c says how).
  *
  * Order of a collection (the weak-reference hook has its fixed place, step 7):
  *   1 merge younger generations into the one collected
- *   2 update_refs, 3 subtract_refs, 4 move_unreachable, 5 promote survivors
+ *   2 mark the older generations' objects as examined (generation 0's always are),
+ *   3 subtract_refs, 4 move_unreachable, 5 promote survivors
  *   6 move objects with legacy finalizers, and what they reach, to gc.garbage
  *   7 clear weak references to the garbage, before any finalizer runs (no callbacks
  *     for weak references that are themselves garbage): rp_weakref_on_collect
@@ -30,8 +32,9 @@
  * - Automatic collection as CPython 3.11: count0 = tracked allocations - deallocations
  *   against threshold 0; collections of generation n counted against threshold n+1;
  *   a full collection only once long-lived pending objects exceed 25 % of long-lived.
- * - Counts above 65535 are kept saturated in gc_refs (RP_CFG_GC_LINK16): such an object
- *   is treated as referenced from outside. Conservative, never unsafe.
+ * - With RP_CFG_GC_LINK16, an object with a count above 65535 is treated as referenced
+ *   from outside (the 16-bit link counts the inside references modulo 65536).
+ *   Conservative, never unsafe.
  */
 #ifndef RP_GC_H
 #define RP_GC_H

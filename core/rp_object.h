@@ -8,13 +8,14 @@
  *     bit   10     TRACKED      on a generation list of the cycle collector
  *     bit   11     FINALIZED    the finalizer has run (PEP 442: at most once)
  *     bit   12     WEAKREFS     weak references to it exist (side table, rp_weakref.h)
- *     bit   13     COLLECTING   in the generation being collected (collector scratch)
+ *     bit   13     COLLECTING   examined by the collector: in generation 0 between
+ *                                collections, in the set being examined during one
  *     bit   14     UNREACHABLE  tentatively unreachable (collector scratch)
  *     bits 15..31  reference count; all ones means immortal (RP_RC_IMMORTAL)
  * Objects of GC types (RP_TYPE_GC) follow it with two links, prev and next, that put
  * them on their generation's circular list. Links are offsets in 8-byte units from the
  * lowest heap address: 16-bit with RP_CFG_GC_LINK16 (header 8 bytes), 32-bit otherwise.
- * While a collection runs, prev holds the collector's copy of the count (gc_refs).
+ * While a collection runs, prev also counts the references from inside the set examined.
  *
  * Sizes on 32-bit targets with RP_CFG_GC_LINK16: untracked header 4 bytes, tracked header
  * 8 bytes, a tracked instance with two reference slots 16 bytes. (CPython on 32-bit: 16
@@ -88,6 +89,10 @@ enum {
     RP_TYPE_UNHASHABLE = 1u << 5,       /* no hash at all (list, dict); without this flag
                                            and without a hash hook, objects hash by
                                            identity, as Python's object.__hash__ */
+    RP_TYPE_CLEAR_DROPS_ONLY = 1u << 6, /* the clear hook only drops references and frees
+                                           no more than release does: garbage none of whose
+                                           references leave it is freed without it (list,
+                                           dict) */
 };
 
 typedef struct rp_type {

@@ -951,6 +951,31 @@ static void test_cycles_are_collected(void)
     back_to_start();
 }
 
+/* Lists and dicts whose references all stay inside the garbage are freed without their
+ * clear hooks (RP_TYPE_CLEAR_DROPS_ONLY), their item arrays and tables by release. */
+static void test_closed_container_cycles(void)
+{
+    fresh();
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 8; i++) {
+            rp_obj_t *l1 = rp_list_new(), *l2 = rp_list_new(), *d = rp_dict_new();
+            RP_CHECK_EQ(rp_list_append(l1, l2), RP_E_OK);   /* l1 = [l2, d]; l2 = [l1, 7] */
+            RP_CHECK_EQ(rp_list_append(l1, d), RP_E_OK);
+            RP_CHECK_EQ(rp_list_append(l2, l1), RP_E_OK);
+            rp_obj_t *seven = rp_int_from_i64(7);           /* a small int: immortal */
+            RP_CHECK_EQ(rp_list_append(l2, seven), RP_E_OK);
+            RP_CHECK_EQ(rp_dict_set(d, seven, l1), RP_E_OK); /* d = {7: l1} */
+            RP_DECREF(seven);
+            RP_DECREF(l1);
+            RP_DECREF(l2);
+            RP_DECREF(d);
+        }
+        RP_CHECK_EQ(rp_gc_collect(round ? 2 : 0), 24);
+        RP_CHECK(!rp_gc_check().rule);
+    }
+    back_to_start();
+}
+
 /* A chain of any length is freed in bounded stack (the refzero queue), through every
  * container type: list -> dict -> instance -> tuple -> list ... */
 static void test_long_chain_dealloc(void)
@@ -1439,6 +1464,7 @@ int main(void)
     RP_RUN(test_refcount_walkthrough);
     RP_RUN(test_instance_vs_slots_memory);
     RP_RUN(test_cycles_are_collected);
+    RP_RUN(test_closed_container_cycles);
     RP_RUN(test_long_chain_dealloc);
     RP_RUN(test_out_of_memory);
     RP_RUN(test_emergency_collection);

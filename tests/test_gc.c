@@ -299,6 +299,43 @@ static void test_finalizer_creates_new_cycle(void)
     all_back();
 }
 
+/* Objects a finalizer makes are young, outside the set the collection is examining: the
+ * recount after the finalizers (step 9) must not count references to them into their
+ * links, and they die with the garbage that holds them. */
+static rp_obj_t *adopted[2];
+static unsigned nadopted;
+
+static void adopt_finalize(rp_obj_t *o)
+{
+    rp_obj_t *c = node();
+    rp_slot_set(o, NEXT, c);   /* the garbage refers to it */
+    adopted[nadopted++] = c;   /* and so do we: it outlives the garbage */
+}
+
+static uint8_t RP_TYPE_NUMBER(adopter);
+static const rp_type_t adopter_type = {
+    .name = "Adopter", .number = &adopter_number, .slot_names = node_names, .nslots = 3, .flags = RP_TYPE_GC,
+    .finalize = adopt_finalize,
+};
+
+static void test_finalizer_adopts_new_objects(void)
+{
+    fresh();
+    nadopted = 0;
+    rp_obj_t *a = rp_new(&adopter_type), *b = rp_new(&adopter_type);
+    link_pair(a, b);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_CHECK_EQ(rp_gc_collect(0), 2);
+    RP_CHECK_EQ(nadopted, 2);
+    RP_CHECK(!rp_gc_check().rule);
+    for (unsigned i = 0; i < nadopted; i++) {
+        RP_CHECK(rp_gc_is_tracked(adopted[i]) && rp_refcnt(adopted[i]) == 1);
+        RP_DECREF(adopted[i]);
+    }
+    all_back();
+}
+
 static void test_legacy_finalizer_goes_to_garbage(void)
 {
     fresh();
@@ -590,6 +627,34 @@ static void test_referrers_and_referents(void)
     all_back();
 }
 
+/* Containers untracked during the walk, right before garbage: the walk takes the
+ * garbage's counts against the object before the one that left. */
+static void test_untracked_next_to_garbage(void)
+{
+    fresh();
+    rp_obj_t *t1 = rp_new(&tup_type), *t2 = rp_new(&tup_type);   /* empty: untrackable */
+    rp_obj_t *a = node(), *b = node();
+    link_pair(a, b);
+    rp_obj_t *t3 = rp_new(&tup_type);
+    rp_slot_set(t3, 0, t1);   /* untrackable once t1 has left */
+    rp_obj_t *c = node(), *d = node();
+    link_pair(c, d);
+    rp_obj_t *e = node();      /* reachable, after the last garbage */
+    RP_DECREF(a);
+    RP_DECREF(b);
+    RP_DECREF(c);
+    RP_DECREF(d);
+    RP_CHECK_EQ(rp_gc_collect(0), 4);
+    RP_CHECK(!rp_gc_is_tracked(t1) && !rp_gc_is_tracked(t2) && !rp_gc_is_tracked(t3));
+    RP_CHECK(rp_gc_is_tracked(e));
+    RP_CHECK(!rp_gc_check().rule);
+    RP_DECREF(t3);
+    RP_DECREF(t2);
+    RP_DECREF(t1);
+    RP_DECREF(e);
+    all_back();
+}
+
 /* Containers of untracked objects stop costing the collector anything. */
 static void test_untracking_of_atomic_containers(void)
 {
@@ -782,6 +847,24 @@ static const rp_type_t mnode_hooks_type = {
     .flags = RP_TYPE_GC, .release = model_release, .traverse = mnode_traverse, .clear = mnode_clear,
 };
 
+/* The same node, untracked by a collection that finds it holding no tracked object (as
+ * CPython's tuples), and tracked again when a slot is set (as its dicts). */
+static int mnode_holds_only_untracked(rp_obj_t *o)
+{
+    for (unsigned k = 0; k < K; k++)
+        if (rp_slot(o, k) && rp_gc_is_tracked(rp_slot(o, k)))
+            return 0;
+    return 1;
+}
+
+static uint8_t RP_TYPE_NUMBER(mnode_tup);
+static const rp_type_t mnode_tup_type = {
+    .name = "MNodeTup", .number = &mnode_tup_number, .slot_names = node_names, .nslots = K, .nbytes = 4,
+    .flags = RP_TYPE_GC, .release = model_release, .untrackable = mnode_holds_only_untracked,
+};
+
+static const rp_type_t *const mnode_types[4] = {&mnode_hooks_type, &mnode_tup_type, &mnode_type, &mnode_type};
+
 static void reachable(uint8_t *mark)
 {
     int16_t stack[MAXN];
@@ -817,7 +900,7 @@ static void random_run(uint32_t seed)
     for (unsigned step = 0; step < 1500; step++) {
         uint32_t op = rp_rand_range(&x, 0, 99);
         if (op < 30 && m.n < MAXN) {   /* new node, held by a root */
-            rp_obj_t *o = rp_new(rp_rand_range(&x, 0, 3) ? &mnode_type : &mnode_hooks_type);
+            rp_obj_t *o = rp_new(mnode_types[rp_rand_range(&x, 0, 3)]);
             if (!o)
                 break;
             unsigned id = m.n++;
@@ -837,6 +920,8 @@ static void random_run(uint32_t seed)
                 continue;
             unsigned k = rp_rand_range(&x, 0, K - 1);
             rp_slot_set(m.obj[a], k, b < m.n ? m.obj[b] : 0);
+            if (b < m.n)
+                rp_gc_track(m.obj[a]);   /* an untracked container that may now close a cycle */
             m.edge[a][k] = b < m.n ? (int16_t)b : -1;
         } else if (op < 90) {   /* drop a root */
             unsigned r = rp_rand_range(&x, 0, ROOTS - 1);
@@ -897,6 +982,7 @@ int main(void)
     RP_RUN(test_finalizers_in_a_cycle);
     RP_RUN(test_resurrection);
     RP_RUN(test_finalizer_creates_new_cycle);
+    RP_RUN(test_finalizer_adopts_new_objects);
     RP_RUN(test_legacy_finalizer_goes_to_garbage);
     RP_RUN(test_garbage_surviving_its_clear);
     RP_RUN(test_garbage_drops_its_references);
@@ -906,6 +992,7 @@ int main(void)
     RP_RUN(test_freeze);
     RP_RUN(test_full_collection_25_percent_rule);
     RP_RUN(test_referrers_and_referents);
+    RP_RUN(test_untracked_next_to_garbage);
     RP_RUN(test_untracking_of_atomic_containers);
     RP_RUN(test_callbacks_and_debug_flags);
     RP_RUN(test_emergency_collection);
