@@ -676,15 +676,15 @@ static void tally_chunk(const uint32_t *t, void *ctx)
 static void tally_pool(const rp_pool_t *pg, unsigned cls, void *ctx)
 {
 #if RP_CFG_DEBUG
-    uint32_t size = rp_class_size(cls), end = rp_heap.class_limit[cls] + 1u;
+    uint32_t size = rp_class_size(cls), start = size;
     for (uint32_t o = pg->free, n = 0; o && n <= RP_CFG_POOL_SIZE / 8u; n++) {
-        if (o & 1u) {   /* blocks from the never-used distance down hold nothing */
-            end = o - 1u;
+        if (o & 1u) {   /* blocks from the never-used distance up hold nothing */
+            start = o - 1u + size;
             break;
         }
         o = rp_pool_block(pg, o)[0];
     }
-    for (uint32_t o = size; o < end; o += size) {
+    for (uint32_t o = start; o <= rp_heap.class_limit[cls]; o += size) {
         const uint32_t *b = rp_pool_block(pg, o);
         if (b[1] != rp_pool_mark(b))
             tally_block(b, size, ctx);

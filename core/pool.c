@@ -35,8 +35,8 @@ void rp_pool_init(void)
 }
 
 /* A spare (threaded already if it last served this class), else a new chunk. O(1) but
- * for the chunk heap's search. A pool threaded anew hands out its first block at once:
- * the second is the head of its free list, the rest never used (P2). */
+ * for the chunk heap's search. A pool threaded anew hands out its bottom block at once:
+ * the one above is the head of its free list, the rest never used (P2). */
 void *rp_pool_alloc_new(unsigned cls)
 {
     rp_pool_t *pg = rp_heap.spare;
@@ -46,7 +46,7 @@ void *rp_pool_alloc_new(unsigned cls)
         uint8_t *map = map_byte(pg);
         if (*map != cls) {
             *map = (uint8_t)cls;
-            b = rp_pool_block(pg, rp_class_size(cls));
+            b = rp_pool_block(pg, rp_heap.class_limit[cls]);
         }
     } else {
         void *w = rp_chunk_alloc_pool();
@@ -54,13 +54,13 @@ void *rp_pool_alloc_new(unsigned cls)
             return 0;
         pg = (rp_pool_t *)((uintptr_t)w + RP_POOL_HDR_OFF);
         *map_byte(pg) = (uint8_t)cls;
-        b = rp_pool_block(pg, rp_class_size(cls));
+        b = rp_pool_block(pg, rp_heap.class_limit[cls]);
     }
     pg->next = rp_heap.heads[cls];   /* the list is empty: &rp_heap.none */
     rp_heap.heads[cls] = pg;
     if (!b)   /* a spare of this class: its free list as it was left */
         return rp_pool_alloc(cls);
-    pg->free = (uint16_t)rp_pool_unveil(pg, cls, 2u * rp_class_size(cls) + 1u);
+    pg->free = (uint16_t)rp_pool_unveil(pg, cls, rp_heap.class_limit[cls] - rp_class_size(cls) + 1u);
     pg->used = 1;
     b[1] = 0;
     return b;
@@ -83,8 +83,8 @@ static int on_free_list(const rp_pool_t *pg, uint32_t d)
 {
     uint32_t n = 0, limit = RP_CFG_POOL_SIZE / 8u;
     for (uint32_t o = pg->free; o && n <= limit; n++) {
-        if (o & 1u)   /* the never-used blocks from o - 1 down */
-            return d >= o - 1u;
+        if (o & 1u)   /* the never-used blocks from o - 1 up */
+            return d <= o - 1u;
         if (o == d)
             return 1;
         o = rp_pool_block(pg, o)[0];
@@ -147,14 +147,14 @@ static rp_fault_t check_pool(const rp_pool_t *pg, unsigned cls, uint32_t *nfree)
         return fault("pool window is not inside a used pool chunk", pg);
     uint32_t size = rp_class_size(cls), limit = rp_pool_limit(cls), capacity = rp_pool_capacity(cls);
     *nfree = 0;
-    uint32_t last_unveiled = limit;
+    uint32_t last_unveiled = size;
     for (uint32_t o = pg->free; o; ++*nfree) {
         const uint32_t *b = rp_pool_block(pg, o);
-        if (o & 1u) {   /* never-used blocks from o - 1 down to the limit */
-            if (o - 1u <= size || o - 1u > limit || (o - 1u) % size)
+        if (o & 1u) {   /* never-used blocks from o - 1 up to distance size */
+            if (o - 1u < size || o - 1u + size > limit || (o - 1u) % size)
                 return fault("pool free list ends in a bad never-used distance", pg);
-            *nfree += (limit - (o - 1u)) / size + 1u;
-            last_unveiled = o - 1u - size;
+            *nfree += (o - 1u) / size;
+            last_unveiled = o - 1u + size;
             break;
         }
         if (o == 0 || o > limit || o % size)

@@ -107,9 +107,9 @@ static void test_pool_bump_then_lifo(void)
     rp_test_fresh_heap();
     uint8_t *a = rp_malloc(24), *b = rp_malloc(24), *c = rp_malloc(24);
 #if !RP_CFG_DEBUG
-    /* A fresh pool hands out never-used blocks downwards from its header. */
-    RP_CHECK_EQ(a - b, 24);
-    RP_CHECK_EQ(b - c, 24);
+    /* A fresh pool hands out never-used blocks upwards, from its bottom to its header. */
+    RP_CHECK_EQ(b - a, 24);
+    RP_CHECK_EQ(c - b, 24);
 #endif
     rp_free(a);
     rp_free(c);
@@ -480,7 +480,7 @@ static void test_never_used_pool_block(void)
 {
     rp_test_fresh_heap();
     uint8_t *a = rp_malloc(24), *b = rp_malloc(24);
-    size_t step = (size_t)(a - b);   /* blocks go downwards from the header */
+    size_t step = (size_t)(a - b);   /* blocks go upwards to the header: step wraps */
     /* The block after b is listed already (free, marked); the one after it never was. */
     uint8_t *never = b - 2u * step, *far = b - 8u * step;   /* within every pool size */
     /* Whatever the memory held, but not a free mark left by an earlier test's heap. */
