@@ -112,7 +112,7 @@ static void examine(rp_gchead_t *l, int on)
 
 /* One reference from an examined object to c: counted into c's prev if c is examined too.
  * Returns 1 if the reference leaves the set for a mortal object. */
-static inline unsigned decref_in(rp_obj_t *c)
+static inline unsigned count_in(rp_obj_t *c)
 {
     uint32_t h = c->head;
     if (h & RP_HEAD_COLLECTING) {
@@ -122,7 +122,7 @@ static inline unsigned decref_in(rp_obj_t *c)
     return h < RP_RC_IMMORTAL;
 }
 
-static void visit_decref(rp_obj_t *c, void *arg) { *(uint8_t *)arg |= (uint8_t)decref_in(c); }
+static void visit_count(rp_obj_t *c, void *arg) { *(uint8_t *)arg |= (uint8_t)count_in(c); }
 
 /* Counts the references between l's objects into their prev links (all of l's objects
  * and nothing else carry COLLECTING). Returns 1 if some object of l refers to a mortal
@@ -139,14 +139,14 @@ static int subtract_refs(rp_gchead_t *l)
         unsigned type = o->head & RP_HEAD_TYPE_MASK, k = slots[type];
         if (!k) {
             if (rp_gc_types.bits[type] & RP_TGC_TRAVERSE)
-                rp_obj_traverse(o, visit_decref, &hooked);
+                rp_obj_traverse(o, visit_count, &hooked);
             continue;
         }
         rp_obj_t **s = rp_slots(o);
         do {
             rp_obj_t *c = *s++;
             if (c)
-                leaves |= decref_in(c);
+                leaves |= count_in(c);
         } while (--k);
     }
     return (leaves | hooked) != 0;
@@ -214,7 +214,7 @@ static inline int refs_all_inside(uint32_t h, rp_link_t p, rp_link_t b)
 static inline int refs_from_inside(uint32_t h, rp_link_t p, rp_link_t b)
 {
 #if RP_CFG_GC_LINK16
-    return p != b || !(h & RP_HEAD_COLLECTING) || h >= 0x80000000u;
+    return p != b || !(h & RP_HEAD_COLLECTING) || (h >> RP_RC_SHIFT) > UINT16_MAX;
 #else
     (void)h;
     return p != b;

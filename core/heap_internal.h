@@ -124,7 +124,7 @@ typedef struct rp_pool {
     struct rp_pool *prev;   /* the class's list, backwards; not kept for its first pool */
     uint16_t free;          /* first free block's distance below the header, 0 iff full (P2) */
     rp_pool_count_t used;   /* blocks handed out; 0 iff a spare (P4) */
-    rp_pool_count_t seen;   /* P5: no block beyond distance 8 * seen was ever listed or handed out */
+    rp_pool_count_t seen;   /* P5: the blocks from distance 8 * seen down were listed or handed out, none above */
 } rp_pool_t;
 
 /* The header's offset in the window: 8-aligned, so the blocks below it are too, and as
