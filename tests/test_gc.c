@@ -697,15 +697,6 @@ static void on_gc(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t 
     }
 }
 
-static char captured[512];
-static unsigned captured_n;
-static void capture(const char *s, unsigned n)
-{
-    for (unsigned i = 0; i < n && captured_n + 1 < sizeof captured; i++)
-        captured[captured_n++] = s[i];
-    captured[captured_n] = 0;
-}
-
 static void test_callbacks_and_debug_flags(void)
 {
     fresh();
@@ -717,10 +708,9 @@ static void test_callbacks_and_debug_flags(void)
     RP_DECREF(b);
     rp_gc_set_debug(RP_GC_DEBUG_STATS | RP_GC_DEBUG_COLLECTABLE);
     RP_CHECK_EQ(rp_gc_get_debug(), RP_GC_DEBUG_STATS | RP_GC_DEBUG_COLLECTABLE);
-    captured_n = 0;
-    rp_sink_t old = rp_print_set_sink(capture);
+    rp_test_capture_start();
     rp_gc_collect(2);
-    rp_print_set_sink(old);
+    const char *captured = rp_test_capture_stop();
     rp_gc_set_debug(0);
     RP_CHECK(starts == 1 && stops == 1 && last_collected == 2);
     RP_CHECK_STR(captured, "gc: collecting generation 2...");

@@ -225,15 +225,6 @@ static void test_tracing_across_out_of_memory(void)
     consistent();
 }
 
-static char captured[1024];
-static unsigned captured_n;
-static void capture(const char *s, unsigned n)
-{
-    for (unsigned i = 0; i < n && captured_n + 1 < sizeof captured; i++)
-        captured[captured_n++] = s[i];
-    captured[captured_n] = 0;
-}
-
 static void test_printed_form(void)
 {
     fresh();
@@ -243,10 +234,9 @@ static void test_printed_form(void)
     rp_trace_stat_t buf[4];
     rp_trace_snapshot_t s0, s1;
     rp_trace_take_snapshot(&s0, buf, 4, RP_TRACE_BY_SITE, 0, 0);
-    captured_n = 0;
-    rp_sink_t old = rp_print_set_sink(capture);
+    rp_test_capture_start();
     rp_trace_print_snapshot(&s0, 10);
-    rp_print_set_sink(old);
+    const char *captured = rp_test_capture_stop();
     RP_CHECK_STR(captured, "trace-anchor: rp_trace_start=0x");
     RP_CHECK_STR(captured, "size=120 count=3\n");
     rp_trace_stat_t buf1[4];
@@ -255,10 +245,9 @@ static void test_printed_form(void)
     rp_trace_take_snapshot(&s1, buf1, 4, RP_TRACE_BY_SITE, 0, 0);
     rp_trace_diff_t d[4];
     uint32_t nd = rp_trace_compare_to(&s1, &s0, d, 4);
-    captured_n = 0;
-    old = rp_print_set_sink(capture);
+    rp_test_capture_start();
     rp_trace_print_diff(d, nd, 10);
-    rp_print_set_sink(old);
+    captured = rp_test_capture_stop();
     RP_CHECK_STR(captured, "size=80 (-40) count=2 (-1)\n");
     rp_free(a[1]);
     rp_free(a[2]);

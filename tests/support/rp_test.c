@@ -121,3 +121,27 @@ int rp_test_all_back(const char *file, int line)
     int ok = rp_test_all_ok(file, line);
     return rp_test_check_eq(rp_test_blocks(), rp_test_baseline(), "blocks in use", "baseline", file, line) && ok;
 }
+
+static char captured[512];
+static unsigned captured_n;
+static rp_sink_t sink_before;
+
+static void capture(const char *s, unsigned n)
+{
+    for (unsigned i = 0; i < n && captured_n + 1 < sizeof captured; i++)
+        captured[captured_n++] = s[i];
+    captured[captured_n] = 0;
+}
+
+void rp_test_capture_start(void)
+{
+    captured_n = 0;
+    captured[0] = 0;
+    sink_before = rp_print_set_sink(capture);
+}
+
+const char *rp_test_capture_stop(void)
+{
+    rp_print_set_sink(sink_before);
+    return captured;
+}

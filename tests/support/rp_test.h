@@ -53,6 +53,10 @@ uint32_t rp_test_baseline(void);
 /* Every checker: heap, collector, weak references, trace records. */
 int rp_test_all_ok(const char *file, int line);
 #define RP_ALL_OK() rp_test_all_ok(__FILE__, __LINE__)
+/* Console output captured instead of printed, up to 511 bytes (the rest is dropped):
+ * between start and stop, which restores the sink and returns the text. */
+void rp_test_capture_start(void);
+const char *rp_test_capture_stop(void);
 /* Every checker, and every block allocated since the baseline freed. */
 int rp_test_all_back(const char *file, int line);
 #define RP_ALL_BACK() rp_test_all_back(__FILE__, __LINE__)
