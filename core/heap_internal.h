@@ -393,9 +393,11 @@ static inline void rp_pool_free(rp_pool_t *pg, unsigned cls, void *p)
     b[0] = old;
     b[1] = rp_pool_mark(p);
     pg->free = (uint16_t)((uintptr_t)pg - (uintptr_t)p);
-    uint32_t used = pg->used - 1u;
+    /* (rp_opaque: tested as the new count against zero, one cbz, where GCC would
+     * compare the old count with 1 in two instructions) */
+    uint32_t used = (uint32_t)rp_opaque(pg->used - 1u);
     pg->used = (rp_pool_count_t)used;
-    if (!used) {   /* the flags of the decrement: tested first */
+    if (!used) {
         rp_pool_emptied(pg, cls);
     } else if (!old) {   /* was full (so not empty now: capacity > 1) */
         rp_pool_t *h = rp_heap.heads[cls];
