@@ -9,12 +9,13 @@
  *   free, kept in segregated free lists with a bitmap (TLSF-like good fit).
  * - Requests up to RP_CFG_SMALL_MAX bytes (default 64) come from size classes spaced 8
  *   bytes apart. Each class draws blocks from pools: RP_CFG_POOL_SIZE-aligned windows
- *   carved out of the chunk heap, each opening with an 8-byte header (16 with 64-bit
- *   pointers; CPython's pool header, cut down: a LIFO free list, a use count, the link of
- *   its class's list of pools with room). A pool whose last block is freed stays on its
- *   class's list; when a new pool or a chunk finds no room, such empty pools become
- *   spares that any class can take, and spares go back to the chunk heap, where they can
- *   serve any larger request (rp_heap_trim does the same on demand).
+ *   carved out of the chunk heap, each closing with a 12-byte header (24 with 64-bit
+ *   pointers, 16 with pools over 2 KiB; CPython's pool header, cut down: a LIFO free
+ *   list, a use count, the links of its class's list of pools with room). A pool hands
+ *   its blocks out from the bottom up. A pool whose last block is freed leaves its
+ *   class's list at once and becomes a spare, which any class can take; when a chunk
+ *   finds no room, the spares go back to the chunk heap, where they can serve any larger
+ *   request (rp_heap_trim does the same on demand).
  * - Larger requests are chunks, sized to the 8-byte granule plus the 4-byte tag.
  * docs/allocator.md gives the measurements behind these choices.
  *
@@ -24,8 +25,8 @@
  * - Cost: small-block malloc/free are O(1), and their common case touches the class's
  *   list head and the pool (malloc) or the page map byte and the pool (free) and nothing
  *   else: no statistics are kept per call for pool blocks. Exceptions: a new pool's
- *   search of the chunk heap (below), and, when memory runs short, one pass over the
- *   pools with room to collect the empty ones, O(pools). A chunk malloc/free is O(1) too (bitmap
+ *   search of the chunk heap (below), and, when memory runs short, the return of the
+ *   spares to the chunk heap, O(spares). A chunk malloc/free is O(1) too (bitmap
  *   search over a fixed bin table), except when a new pool or a chunk needs a free chunk
  *   that the O(1) search cannot prove big enough: then at most RP_POOL_SCAN_LIMIT further
  *   free chunks are inspected. rp_realloc adds the copy, O(size).
@@ -132,7 +133,9 @@ void rp_heap_stats(rp_heap_stats_t *out);
 
 /* Called when an allocation fails, outside the critical section, before one retry: the
  * object layer installs the emergency collection here. NULL: none. Not called when the
- * failing allocation runs in an interrupt handler or with interrupts masked. */
+ * failing allocation runs in an interrupt handler or with interrupts masked. `request`
+ * is the size asked for, or for a small request (up to RP_CFG_SMALL_MAX bytes) with
+ * tracing off, its block's size: malloc's fast path does not keep the exact size. */
 void rp_heap_set_oom_handler(void (*handler)(size_t request));
 
 /* The last rule reported through the port since init (rule == NULL if none). */
