@@ -159,13 +159,20 @@ static void test_random_roomy(void)
         run_seed(seed * 2654435761u, n, 1);
 }
 
-/* A tight heap: many failures, which must change nothing. 12 KiB, or half of a heap
- * smaller than 24 KiB. */
+/* A tight heap: twelve pools' worth (12 KiB with 1 KiB pools; rp_heap_init wants at
+ * least four), or half of a smaller heap. */
+static size_t tight_size(size_t n)
+{
+    size_t tight = 12u * RP_CFG_POOL_SIZE;
+    return n / 2u < tight ? (n / 2u) & ~(size_t)7 : tight;
+}
+
+/* A tight heap: many failures, which must change nothing. */
 static void test_random_tight(void)
 {
     size_t n;
     rp_test_memory(&n);
-    size_t tight = n / 2u < 12288u ? (n / 2u) & ~(size_t)7 : 12288u;
+    size_t tight = tight_size(n);
     for (uint32_t seed = 1; seed <= 3; seed++)
         run_seed(seed * 40503u + 7u, tight, 1);
 }
@@ -176,7 +183,7 @@ static void test_random_untraced(void)
 {
     size_t n;
     rp_test_memory(&n);
-    size_t tight = n / 2u < 12288u ? (n / 2u) & ~(size_t)7 : 12288u;
+    size_t tight = tight_size(n);
     size_t medium = n < 65536u ? n & ~(size_t)7 : 65536u;
     for (uint32_t seed = 1; seed <= 2; seed++) {
         run_seed(seed * 2246822519u + 3u, medium, 0);
