@@ -9,13 +9,16 @@
  * Failures of allocation (the heap is small on purpose at times) must leave both the
  * heap and the model unchanged.
  */
+#include "heap_internal.h"   /* the free mark, which no block handed out may carry */
 #include "rp_test.h"
 #include "rp_trace.h"
 
 #ifndef RP_TEST_STEPS
 #define RP_TEST_STEPS 6000
 #endif
-#define SLOTS 256
+/* Live blocks at most: 256, or a block per 4 bytes of pool past 1 KiB pools, so that
+ * pools of the larger classes still fill and go back on their lists (P3). */
+#define SLOTS (RP_CFG_POOL_SIZE > 1024u ? RP_CFG_POOL_SIZE / 4u : 256u)
 
 typedef struct slot {
     uint8_t *p;
@@ -64,6 +67,12 @@ static void step(uint32_t *x, size_t max)
             return;
         }
         RP_CHECK(((uintptr_t)s.p & 7u) == 0 && rp_usable_size(s.p) >= s.n);
+#if !RP_CFG_DEBUG
+        /* A reused block's free mark is gone (malloc clears it): rp_free's fast path would
+         * take a block that still carries it for a double free and walk the list to tell. */
+        if (s.n <= RP_CFG_SMALL_MAX)
+            RP_CHECK(((const uint32_t *)s.p)[1] != rp_pool_mark(s.p));
+#endif
         if (zeroed) {
             unsigned nonzero = 0;
             for (size_t i = 0; i < s.n; i++)
