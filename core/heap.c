@@ -376,38 +376,67 @@ void rp_heap_tracing_changed(void)
     rp_heap.fast_span = on ? 0u : rp_heap.regions[0].span;
 }
 
+#if !RP_CFG_DEBUG
+/* A chunk request of the release build with tracing off: one call to chunk.c, and
+ * malloc_slow if the chunk heap has no room. Out of line so that rp_malloc's pool path
+ * saves no register. */
+static __attribute__((noinline)) void *malloc_chunk(size_t n)
+{
+    rp_critical_t t = enter();
+    void *p = rp_chunk_alloc((uint32_t)n);
+    leave(t);
+    return p ? p : malloc_slow(n, __builtin_return_address(0));
+}
+
+/* rp_malloc's pool path missed (the class has no pool with room, or the next block was
+ * never used): malloc_slow of the class's block size. The class comes scaled, as the
+ * fast path had it (&rp_heap plus the class times a pointer's size), so that the fast
+ * path keeps neither n nor the class live. */
+static __attribute__((noinline)) void *malloc_miss(uintptr_t row)
+{
+    unsigned cls = (unsigned)((row - (uintptr_t)&rp_heap) / sizeof(rp_pool_t *));
+    return malloc_slow(rp_class_size(cls), __builtin_return_address(0));
+}
+#endif
+
 /*
  * The release fast path is CPython's: the class's first pool, its free list's head. It
- * calls nothing: a pool that fills leaves its list right here, and everything rarer (no
- * pool with room, never-used blocks, tracing, debug builds) goes to malloc_slow. A chunk
- * is one call to chunk.c, and malloc_slow only if the chunk heap has no room.
+ * calls nothing, and is written so that it needs no register the call must save: a pool
+ * that fills leaves its list right here, and everything rarer (no pool with room,
+ * never-used blocks, tracing, debug builds) goes to malloc_slow. A miss passes the
+ * class's block size rather than n, so that n need not stay live: a request rounded up
+ * to its block is the same request to every later step (the OOM handler is told the
+ * block size). The block's second word, which may still hold the free mark, is given the
+ * pool's address, which is never a block's mark (the two differ by less than a pool).
  */
 void *rp_malloc(size_t n)
 {
 #if !RP_CFG_DEBUG
     if (n - 1u < rp_heap.fast_small) {
         unsigned cls = (unsigned)((n - 1u) >> 3);
+        /* &heads[cls] as a scaled class number plus the array's offset, so that the
+         * offset goes into the load and the store (and, hidden by rp_opaque, the scaled
+         * class number is the one value the miss needs). */
+        uintptr_t row = rp_opaque((uintptr_t)&rp_heap + sizeof(rp_pool_t *) * cls);
+        rp_pool_t **head = (rp_pool_t **)(row + offsetof(rp_heap_t, heads));
         rp_critical_t t = enter();
-        rp_pool_t *pg = rp_heap.heads[cls];
+        rp_pool_t *pg = *head;
         uint32_t *b = rp_pool_block(pg, pg->free);
         uint32_t next = b[0];
-        if (!(next & 1u)) {   /* an empty list reads RP_POOL_NONE_NEXT */
-            pg->free = (uint16_t)next;
-            b[1] = 0;
-            pg->used++;
-            if (!next)   /* full: off its list until a block comes back (P3) */
-                rp_heap.heads[cls] = pg->next;
+        if (next & 1u) {   /* never-used blocks, or an empty list: none's next */
             leave(t);
-            return b;
+            return malloc_miss(row);
         }
+        pg->free = (uint16_t)next;
+        b[1] = (uint32_t)(uintptr_t)pg;
+        if (!next)   /* full: off its list until a block comes back (P3) */
+            *head = pg->next;
+        pg->used++;
         leave(t);
-    } else if (n - (RP_CFG_SMALL_MAX + 1u) < rp_heap.fast_chunk) {   /* a chunk: one call */
-        rp_critical_t t = enter();
-        void *p = rp_chunk_alloc((uint32_t)n);
-        leave(t);
-        if (p)
-            return p;
+        return b;
     }
+    if (n - (RP_CFG_SMALL_MAX + 1u) < rp_heap.fast_chunk)
+        return malloc_chunk(n);
 #endif
     return malloc_slow(n, __builtin_return_address(0));
 }
@@ -454,8 +483,11 @@ void rp_free(void *p)
     const rp_heap_region_t *r = &rp_heap.regions[0];
     if (a - r->lo < rp_heap.fast_span) {
         rp_critical_t t = enter();
-        unsigned cls = *rp_map_of(r, a);
-        rp_pool_t *pg = rp_pool_of(p);
+        /* The page number gives both the map byte and the pool (shifted back: one
+         * instruction where masking takes two on Thumb-2). */
+        uintptr_t page = a >> RP_POOL_SHIFT;
+        unsigned cls = *(const uint8_t *)(r->map_base + page);
+        rp_pool_t *pg = (rp_pool_t *)((rp_opaque(page) << RP_POOL_SHIFT) + RP_POOL_HDR_OFF);
         if (cls < RP_NCLASSES && rp_pool_block_plausible(pg, cls, p)) {
             rp_pool_free(pg, cls, p);
             leave(t);

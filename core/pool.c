@@ -36,7 +36,8 @@ void rp_pool_init(void)
 
 /* A spare (threaded already if it last served this class), else a new chunk. O(1) but
  * for the chunk heap's search. A pool threaded anew hands out its bottom block at once:
- * the one above is the head of its free list, the rest never used (P2). */
+ * the one above is the head of its free list, the rest never used (P2). It unveils one
+ * block, not RP_POOL_UNVEIL: this call is the longest malloc already. */
 void *rp_pool_alloc_new(unsigned cls)
 {
     rp_pool_t *pg = rp_heap.spare;
@@ -60,7 +61,7 @@ void *rp_pool_alloc_new(unsigned cls)
     rp_heap.heads[cls] = pg;
     if (!b)   /* a spare of this class: its free list as it was left */
         return rp_pool_alloc(cls);
-    pg->free = (uint16_t)rp_pool_unveil(pg, cls, rp_heap.class_limit[cls] - rp_class_size(cls) + 1u);
+    pg->free = (uint16_t)rp_pool_unveil(pg, cls, rp_heap.class_limit[cls] - rp_class_size(cls) + 1u, 1u);
     pg->used = 1;
     b[1] = 0;
     return b;

@@ -525,27 +525,35 @@ static void test_never_used_pool_block(void)
     rp_test_fresh_heap();
     uint8_t *a = rp_malloc(24), *b = rp_malloc(24);
     size_t step = (size_t)(a - b);   /* blocks go upwards to the header: step wraps */
-    /* The block after b is listed already (free, marked); the one after it never was. */
-    uint8_t *never = b - 2u * step, *far = b - 8u * step;   /* within every pool size */
+    uint32_t capacity = RP_POOL_HDR_OFF / (uint32_t)(b - a);
+    RP_CHECK(capacity >= RP_POOL_UNVEIL + 3u);
+    /* The RP_POOL_UNVEIL blocks after b are listed already (free, marked) by b's
+     * allocation; the one after them never was, nor was the pool's top block. */
+    uint8_t *never = b - (RP_POOL_UNVEIL + 1u) * step, *far = a - (capacity - 1u) * step;
     /* Whatever the memory held, but not a free mark left by an earlier test's heap. */
     ((uint32_t *)(never - 8 * RP_CFG_DEBUG))[1] = 0;
     ((uint32_t *)(far - 8 * RP_CFG_DEBUG))[1] = 0;
     expect_report(never, "pool block never handed out");
     expect_report(far, "pool block never handed out");
+    expect_report(never - step, "pool block never handed out");
     /* Also once the pool's free list holds a freed block before its never-used end. */
     rp_free(a);
     expect_report(never, "pool block never handed out");
     RP_CHECK(rp_malloc(24) == a);
-    uint8_t *c = rp_malloc(24), *d = rp_malloc(24);
-    RP_CHECK(c == b - step);
-    RP_CHECK(d == never);   /* unveiled in turn: now a live block like any other */
-    rp_free(d);
-    expect_report(d, "double free");
-    rp_free(c);
+    uint8_t *got[RP_POOL_UNVEIL + 1u];
+    for (unsigned i = 0; i <= RP_POOL_UNVEIL; i++) {
+        got[i] = rp_malloc(24);
+        RP_CHECK(got[i] == b - (i + 1u) * step);
+    }
+    RP_CHECK(got[RP_POOL_UNVEIL] == never);   /* unveiled in turn: now a live block like any other */
+    rp_free(never);
+    expect_report(never, "double free");
+    for (unsigned i = 0; i < RP_POOL_UNVEIL; i++)
+        rp_free(got[i]);
     rp_free(a);
     rp_free(b);
     RP_CHECK_EQ(stats().blocks_in_use, 0);
-    RP_CHECK_EQ(stats().reports, 4);
+    RP_CHECK_EQ(stats().reports, 5);
     RP_HEAP_OK();
 }
 
