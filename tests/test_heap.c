@@ -2,6 +2,10 @@
 #include "heap_internal.h"   /* the pool header's layout, for the checker's tests */
 #include "rp_test.h"
 
+/* A request of n bytes, n above 64, that stays a chunk when the pools serve larger
+ * classes (RP_CFG_SMALL_MAX above its default 64): n itself by default. */
+#define CHUNK(n) ((n) + RP_CFG_SMALL_MAX - 64u)
+
 static rp_heap_stats_t stats(void)
 {
     rp_heap_stats_t s;
@@ -13,13 +17,16 @@ static void test_init_refuses_bad_regions(void)
 {
     size_t n;
     uint8_t *m = rp_test_memory(&n);
-    rp_region_t two[2] = {{m, 8192}, {m + 4096, 8192}};
+    /* 8 KiB regions, or the least rp_heap_init accepts (four pools) if that is more: the
+     * size must pass for the overlap to be what is refused. */
+    size_t size = 8192u > 4u * RP_CFG_POOL_SIZE ? 8192u : 4u * RP_CFG_POOL_SIZE;
+    rp_region_t two[2] = {{m, size}, {m + size / 2u, size}};
     rp_test_fresh_heap();
     void *keep = rp_malloc(40);
     RP_CHECK_EQ(rp_heap_init(0, 1), RP_ERR_ARG);
     RP_CHECK_EQ(rp_heap_init(two, 0), RP_ERR_ARG);
     RP_CHECK_EQ(rp_heap_init(two, RP_CFG_MAX_REGIONS + 1), RP_ERR_ARG);
-    rp_region_t odd = {m + 4, 8192};
+    rp_region_t odd = {m + 4, size};
     RP_CHECK_EQ(rp_heap_init(&odd, 1), RP_ERR_ALIGN);
     RP_CHECK_EQ(rp_heap_init(two, 2), RP_ERR_OVERLAP);
     rp_region_t tiny = {m, 64};
@@ -122,19 +129,22 @@ static void test_pool_bump_then_lifo(void)
     rp_free(c);
 }
 
+/* More 8-byte blocks than one pool holds (200 with 1 KiB pools, which hold 127). */
+#define MANY8 (RP_CFG_POOL_SIZE / 8u + 72u)
+
 static void test_empty_pool_returns_to_chunk_heap(void)
 {
     rp_test_fresh_heap();
     rp_heap_stats_t before = stats();
     RP_CHECK_EQ(before.free_chunks, 1);
-    void *p[200];
-    for (unsigned i = 0; i < 200; i++)
+    void *p[MANY8];
+    for (unsigned i = 0; i < MANY8; i++)
         p[i] = rp_malloc(8);
     rp_heap_stats_t mid = stats();
     RP_CHECK(mid.classes[RP_CFG_DEBUG ? 2 : 0].pools >= 2);
     RP_CHECK(mid.pool_bytes >= 2 * RP_CFG_POOL_SIZE);
     RP_HEAP_OK();
-    for (unsigned i = 0; i < 200; i++)
+    for (unsigned i = 0; i < MANY8; i++)
         rp_free(p[i]);
     rp_heap_stats_t after = stats();
     unsigned c8 = RP_CFG_DEBUG ? 2 : 0;
@@ -157,9 +167,9 @@ static void test_empty_pool_returns_to_chunk_heap(void)
     RP_CHECK_EQ(stats().free_bytes, before.free_bytes);
     RP_HEAP_OK();
     /* rp_heap_trim gives empty pools back at once. */
-    for (unsigned i = 0; i < 200; i++)
+    for (unsigned i = 0; i < MANY8; i++)
         p[i] = rp_malloc(8);
-    for (unsigned i = 0; i < 200; i++)
+    for (unsigned i = 0; i < MANY8; i++)
         rp_free(p[i]);
     uint32_t pools = stats().spare_pools;
     RP_CHECK(pools >= 2);
@@ -168,6 +178,40 @@ static void test_empty_pool_returns_to_chunk_heap(void)
     RP_CHECK_EQ(stats().pool_bytes, 0);
     RP_CHECK_EQ(stats().free_chunks, 1);
     RP_CHECK_EQ(rp_heap_trim(), 0);
+    RP_HEAP_OK();
+}
+
+/* A pool filled to its last block (509 of them in a 4 KiB pool of 8-byte blocks, which
+ * need the header's 16-bit counts): counted whole, off its class list, so that the next
+ * block opens a second pool; emptied, both become spares. */
+static void test_full_pool(void)
+{
+    rp_test_fresh_heap();
+    unsigned c8 = RP_CFG_DEBUG ? 2 : 0;
+    uint32_t cap = rp_pool_capacity(c8);
+    void *head = 0, *b;
+    for (uint32_t i = 0; i < cap && RP_CHECK((b = rp_malloc(8)) != 0); i++) {
+        *(void **)b = head;   /* a chain through the blocks: no array on a small board */
+        head = b;
+    }
+    rp_heap_stats_t s = stats();
+    RP_CHECK_EQ(s.classes[c8].pools, 1);
+    RP_CHECK_EQ(s.classes[c8].blocks_used, cap);
+    RP_CHECK_EQ(s.classes[c8].blocks_free, 0);
+    RP_CHECK_EQ(s.blocks_in_use, cap);
+    RP_HEAP_OK();
+    void *next = rp_malloc(8);
+    RP_CHECK(next != 0 && rp_pool_of(next) != rp_pool_of(head));
+    RP_CHECK_EQ(stats().classes[c8].pools, 2);
+    rp_free(next);
+    while (head) {
+        b = head;
+        head = *(void **)b;
+        rp_free(b);
+    }
+    RP_CHECK_EQ(stats().blocks_in_use, 0);
+    RP_CHECK_EQ(stats().classes[c8].pools, 0);
+    RP_CHECK_EQ(stats().spare_pools, 2);
     RP_HEAP_OK();
 }
 
@@ -285,17 +329,17 @@ static void test_realloc(void)
     rp_test_fresh_heap();
     /* Before any pool exists, chunks are cut from the end of the one free chunk, so these
      * two are neighbours, q first, wherever the board's heap starts. */
-    uint8_t *next = rp_malloc(1200), *q = rp_malloc(200);
+    uint8_t *next = rp_malloc(CHUNK(1200)), *q = rp_malloc(CHUNK(200));
     RP_CHECK(q && next && q < next);
     for (unsigned i = 0; i < 200; i++)
         q[i] = (uint8_t)i;
     rp_free(next);
     /* A chunk grows in place into a free neighbour and shrinks in place. */
-    RP_CHECK(rp_realloc(q, 1000) == q);
-    RP_CHECK(rp_usable_size(q) >= 1000);
-    RP_CHECK(rp_realloc(q, 100) == q);
+    RP_CHECK(rp_realloc(q, CHUNK(1000)) == q);
+    RP_CHECK(rp_usable_size(q) >= CHUNK(1000));
+    RP_CHECK(rp_realloc(q, CHUNK(100)) == q);
     RP_CHECK_EQ(q[99], 99);
-    uint8_t *wall = rp_malloc(500);   /* q's free neighbour holds less than `big`: growing must move */
+    uint8_t *wall = rp_malloc(CHUNK(500));   /* q's free neighbour holds less than `big`: growing must move */
     RP_CHECK(wall != 0);
     uint8_t *r = rp_realloc(q, big);
     RP_CHECK(r != 0 && r != q);
@@ -595,6 +639,7 @@ int main(void)
     RP_RUN(test_pool_bump_then_lifo);
     RP_RUN(test_empty_pool_returns_to_chunk_heap);
     RP_RUN(test_empty_pools_serve_other_classes);
+    RP_RUN(test_full_pool);
     RP_RUN(test_emptied_pool_leaves_its_list);
     RP_RUN(test_block_start_and_bins);
     RP_RUN(test_chunks_coalesce);

@@ -9,13 +9,16 @@
  * Failures of allocation (the heap is small on purpose at times) must leave both the
  * heap and the model unchanged.
  */
+#include "heap_internal.h"   /* the free mark, which no block handed out may carry */
 #include "rp_test.h"
 #include "rp_trace.h"
 
 #ifndef RP_TEST_STEPS
 #define RP_TEST_STEPS 6000
 #endif
-#define SLOTS 256
+/* Live blocks at most: 256, or a block per 4 bytes of pool past 1 KiB pools, so that
+ * pools of the larger classes still fill and go back on their lists (P3). */
+#define SLOTS (RP_CFG_POOL_SIZE > 1024u ? RP_CFG_POOL_SIZE / 4u : 256u)
 
 typedef struct slot {
     uint8_t *p;
@@ -64,6 +67,12 @@ static void step(uint32_t *x, size_t max)
             return;
         }
         RP_CHECK(((uintptr_t)s.p & 7u) == 0 && rp_usable_size(s.p) >= s.n);
+#if !RP_CFG_DEBUG
+        /* A reused block's free mark is gone (malloc clears it): rp_free's fast path would
+         * take a block that still carries it for a double free and walk the list to tell. */
+        if (s.n <= RP_CFG_SMALL_MAX)
+            RP_CHECK(((const uint32_t *)s.p)[1] != rp_pool_mark(s.p));
+#endif
         if (zeroed) {
             unsigned nonzero = 0;
             for (size_t i = 0; i < s.n; i++)
@@ -159,13 +168,20 @@ static void test_random_roomy(void)
         run_seed(seed * 2654435761u, n, 1);
 }
 
-/* A tight heap: many failures, which must change nothing. 12 KiB, or half of a heap
- * smaller than 24 KiB. */
+/* A tight heap: twelve pools' worth (12 KiB with 1 KiB pools; rp_heap_init wants at
+ * least four), or half of a smaller heap. */
+static size_t tight_size(size_t n)
+{
+    size_t tight = 12u * RP_CFG_POOL_SIZE;
+    return n / 2u < tight ? (n / 2u) & ~(size_t)7 : tight;
+}
+
+/* A tight heap: many failures, which must change nothing. */
 static void test_random_tight(void)
 {
     size_t n;
     rp_test_memory(&n);
-    size_t tight = n / 2u < 12288u ? (n / 2u) & ~(size_t)7 : 12288u;
+    size_t tight = tight_size(n);
     for (uint32_t seed = 1; seed <= 3; seed++)
         run_seed(seed * 40503u + 7u, tight, 1);
 }
@@ -176,7 +192,7 @@ static void test_random_untraced(void)
 {
     size_t n;
     rp_test_memory(&n);
-    size_t tight = n / 2u < 12288u ? (n / 2u) & ~(size_t)7 : 12288u;
+    size_t tight = tight_size(n);
     size_t medium = n < 65536u ? n & ~(size_t)7 : 65536u;
     for (uint32_t seed = 1; seed <= 2; seed++) {
         run_seed(seed * 2246822519u + 3u, medium, 0);
