@@ -401,13 +401,15 @@ static __attribute__((noinline)) void *malloc_miss(uintptr_t row)
 
 /*
  * The release fast path is CPython's: the class's first pool, its free list's head. It
- * calls nothing, and is written so that it needs no register the call must save: a pool
- * that fills leaves its list right here, and everything rarer (no pool with room,
- * never-used blocks, tracing, debug builds) goes to malloc_slow. A miss passes the
+ * calls nothing, and is written so that it saves no register but lr (which the last
+ * line's __builtin_return_address keeps): a pool that fills leaves its list right here,
+ * and everything rarer (no pool with room, never-used blocks, tracing, debug builds)
+ * goes to malloc_slow. A miss passes the
  * class's block size rather than n, so that n need not stay live: a request rounded up
  * to its block is the same request to every later step (the OOM handler is told the
  * block size). The block's second word, which may still hold the free mark, is given the
- * pool's address, which is never a block's mark (the two differ by less than a pool).
+ * pool's address, which is never a block's mark (an address less than a pool from the
+ * block cannot differ from it in the mark constant's high bits).
  */
 void *rp_malloc(size_t n)
 {
