@@ -68,7 +68,7 @@ static void step(uint32_t *x, size_t max)
         }
         RP_CHECK(((uintptr_t)s.p & 7u) == 0 && rp_usable_size(s.p) >= s.n);
 #if !RP_CFG_DEBUG
-        /* A reused block's free mark is gone (malloc clears it): rp_free's fast path would
+        /* A reused block's free mark is gone (malloc overwrites it): rp_free's fast path would
          * take a block that still carries it for a double free and walk the list to tell. */
         if (s.n <= RP_CFG_SMALL_MAX)
             RP_CHECK(((const uint32_t *)s.p)[1] != rp_pool_mark(s.p));
