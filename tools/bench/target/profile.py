@@ -32,6 +32,8 @@ def main():
     ap.add_argument("--outer", action="append", default=[], help="function the calls return to (default main)")
     ap.add_argument("--annotate", action="append", default=[], help="function to show instruction by instruction")
     ap.add_argument("--top", type=int, default=20)
+    ap.add_argument("--over", type=int, default=0,
+                    help="also group the calls of more than this many instructions by the functions they ran")
     ap.add_argument("--objdump", default="arm-none-eabi-objdump")
     args = ap.parse_args()
     entries = set(args.entry)
@@ -41,12 +43,18 @@ def main():
     by_func = collections.defaultdict(collections.Counter)     # (phase, entry) -> symbol -> count
     by_pc = collections.defaultdict(collections.Counter)       # (phase, entry) -> pc -> count
     largest = {}                                               # (phase, entry) -> (count, call number, by symbol)
+    long_calls = collections.defaultdict(collections.Counter)  # (phase, entry) -> functions run -> calls
+    long_max = collections.defaultdict(collections.Counter)    # (phase, entry) -> functions run -> largest
     current = None                                             # the running call: [key, count, number, by symbol]
     phase, ctx, order = "start", None, []
 
     def end_call():
         if current and current[1] > largest.get(current[0], (0,))[0]:
             largest[current[0]] = (current[1], current[2], current[3])
+        if current and args.over and current[1] > args.over:
+            path = " ".join(sorted(s or "?" for s in current[3]))
+            long_calls[current[0]][path] += 1
+            long_max[current[0]][path] = max(long_max[current[0]][path], current[1])
 
     for line in sys.stdin:
         m = TRACE.match(line)
@@ -94,6 +102,14 @@ def main():
             c, num, syms = largest[key]
             parts = ", ".join(f"`{s or '?'}` {k}" for s, k in syms.most_common(12))
             print(f"Largest call: number {num} of {n}, {c} instructions: {parts}.")
+            print()
+        if long_calls[key]:
+            print(f"Calls of more than {args.over} instructions, by the functions they ran:")
+            print()
+            print("| calls | largest | functions |")
+            print("| ---: | ---: | --- |")
+            for path, k in long_calls[key].most_common(args.top):
+                print(f"| {k} | {long_max[key][path]} | {path} |")
             print()
 
     if args.annotate:
