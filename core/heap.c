@@ -250,7 +250,11 @@ static void account(size_t add, size_t sub, int blocks)
 /* ---- entry points (critical section held) ---- */
 
 /* Pool or chunk, then the debug dress. Before a request fails, the spare pools go back to
- * the chunk heap and it is retried once. */
+ * the chunk heap and it is retried once; a small request that still finds no pool (its
+ * class has none with room, and no free chunk holds a pool window: a tight heap, cut into
+ * pieces smaller than a pool) is served by the chunk heap, as any allocator would serve
+ * it, rather than refused while free bytes remain. Its page is no pool, so free, realloc
+ * and rp_usable_size take it for the chunk it is. */
 static void *heap_alloc(size_t n)
 {
     size_t need = n + RP_DBG_HEAD + RP_DBG_TAIL;
@@ -259,12 +263,14 @@ static void *heap_alloc(size_t n)
     void *raw = raw_alloc(need);
     if (!raw && rp_pool_release_spares())
         raw = raw_alloc(need);
+    if (!raw && need <= RP_CFG_SMALL_MAX)
+        raw = rp_chunk_alloc((uint32_t)need);
 #if RP_CFG_DEBUG
     if (!raw)
         return 0;
     rp_where_t w;
-    w.pg = need <= RP_CFG_SMALL_MAX ? rp_pool_of(raw) : 0;
-    w.cls = class_of(need);
+    w.cls = *rp_map_of(rp_region_of((uintptr_t)raw), (uintptr_t)raw);
+    w.pg = w.cls < RP_NCLASSES ? rp_pool_of(raw) : 0;
     void *user = dbg_dress(raw, n, raw_usable(&w, raw));
     rp_memset(user, 0xCD, n);
     account(n, 0, 1);
