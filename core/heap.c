@@ -383,7 +383,7 @@ void rp_heap_tracing_changed(void)
 static __attribute__((noinline)) void *malloc_chunk(size_t n)
 {
     rp_critical_t t = enter();
-    void *p = rp_chunk_alloc((uint32_t)n);
+    void *p = rp_chunk_alloc_bounded((uint32_t)n);   /* the gate bounded n (G1) */
     leave(t);
     return p ? p : malloc_slow(n, __builtin_return_address(0));
 }

@@ -253,6 +253,7 @@ void rp_chunk_region_init(rp_heap_region_t *r);
 #define RP_CHUNK_MAX_REQUEST ((1u << RP_CFG_CHUNK_MAX_LOG2) - 16u)   /* no chunk space is larger */
 #define RP_CHUNK_FAST (RP_CHUNK_MAX_REQUEST - RP_CFG_SMALL_MAX)
 void *rp_chunk_alloc(uint32_t n);                 /* payload of >= n bytes, or NULL */
+void *rp_chunk_alloc_bounded(uint32_t n);         /* the same, for RP_CFG_SMALL_MAX < n <= RP_CHUNK_MAX_REQUEST */
 void rp_chunk_free(void *payload);
 int rp_chunk_valid(const rp_heap_region_t *r, const void *raw);          /* reports; 1 if valid */
 void rp_chunk_free_checked(const rp_heap_region_t *r, void *payload);   /* rp_free's chunk path */
