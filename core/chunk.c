@@ -134,17 +134,14 @@ static inline void note_peak(void)
     note_held(rp_heap.chunk_bytes - rp_heap.free_bytes);
 }
 
-/* A1: release builds count the live chunks here (pool blocks are counted from their
- * pools, debug builds count every block in heap.c). */
+/* A1: chunk.c keeps no count. Release builds count the live chunks when rp_heap_stats
+ * walks them, as pool blocks are counted from their pools' `used` (the walk is there
+ * anyway), so that no chunk operation carries two counters; debug builds count every
+ * block in heap.c. */
 static inline void account(int32_t bytes, int32_t blocks)
 {
-#if RP_CFG_DEBUG
     (void)bytes;
     (void)blocks;
-#else
-    rp_heap.bytes_in_use += (uint32_t)bytes;
-    rp_heap.blocks_in_use += (uint32_t)blocks;
-#endif
 }
 
 /* take's list steps for l, the head of bin b (so l->prev is 0): off the list, and onto
@@ -239,7 +236,6 @@ static inline uint32_t *take(uint32_t need)
     uint32_t free = rp_heap.free_bytes, held = rp_heap.chunk_bytes - free + need;
     rp_heap.free_bytes = free - need;
     note_held(held);
-    account((int32_t)(need - RP_CHUNK_TAG), 1);
     return tag;
 }
 

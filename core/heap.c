@@ -233,8 +233,9 @@ static inline size_t user_size(const void *raw, size_t usable)
 static inline void *user_of(void *raw) { return (uint8_t *)raw + RP_DBG_HEAD; }
 static inline void *raw_of(const void *user) { return (uint8_t *)user - RP_DBG_HEAD; }
 
-/* A1: debug builds count every block here; release builds count chunks in chunk.c and
- * pool blocks from their pools' `used`, so that no fast path carries accounting. */
+/* A1: debug builds count every block here; release builds count nothing as they go, but
+ * live chunks and pool blocks (from their pools' `used`) when the statistics walk them,
+ * so that no fast path carries accounting. */
 static inline int accounted(const rp_where_t *w)
 {
     (void)w;
@@ -648,6 +649,10 @@ static void stat_chunk(const uint32_t *t, void *ctx)
     } else {
         s->large_bytes += size;
         s->large_blocks++;
+#if !RP_CFG_DEBUG
+        s->bytes_in_use += size - RP_CHUNK_TAG;   /* A1: a release chunk's usable bytes */
+        s->blocks_in_use++;
+#endif
     }
 }
 
@@ -763,7 +768,8 @@ rp_fault_t rp_heap_check(void)
         walk_chunks(tally_chunk, &tl);
         walk_pools(tally_pool, &tl);
         f = tl.fault;
-        if (!f.rule && (tl.bytes != rp_heap.bytes_in_use || tl.blocks != rp_heap.blocks_in_use))
+        /* (release builds keep no count: A1) */
+        if (!f.rule && RP_CFG_DEBUG && (tl.bytes != rp_heap.bytes_in_use || tl.blocks != rp_heap.blocks_in_use))
             f.rule = "bytes or blocks in use disagree with the live blocks";
     }
     if (!f.rule)
