@@ -233,9 +233,10 @@ static inline uint32_t *take(uint32_t need)
         *tag = need | RP_CHUNK_USED;   /* PREV_USED clear: the free part is before it */
     }
     /* C6, with free_bytes and chunk_bytes read together */
-    uint32_t free = rp_heap.free_bytes, held = rp_heap.chunk_bytes - free + need;
-    rp_heap.free_bytes = free - need;
-    note_held(held);
+    uint32_t free = rp_heap.free_bytes, chunk = rp_heap.chunk_bytes;
+    free = (uint32_t)rp_opaque(free - need);   /* (else GCC adds need back in, one more add) */
+    rp_heap.free_bytes = free;
+    note_held(chunk - free);
     return tag;
 }
 
