@@ -233,8 +233,9 @@ static inline size_t user_size(const void *raw, size_t usable)
 static inline void *user_of(void *raw) { return (uint8_t *)raw + RP_DBG_HEAD; }
 static inline void *raw_of(const void *user) { return (uint8_t *)user - RP_DBG_HEAD; }
 
-/* A1: debug builds count every block here; release builds count chunks in chunk.c and
- * pool blocks from their pools' `used`, so that no fast path carries accounting. */
+/* A1: debug builds count every block here; release builds count nothing as they go, but
+ * live chunks and pool blocks (from their pools' `used`) when the statistics walk them,
+ * so that no fast path carries accounting. */
 static inline int accounted(const rp_where_t *w)
 {
     (void)w;
@@ -397,7 +398,7 @@ static inline uint32_t heap_word(uintptr_t heads, size_t field)
 static __attribute__((noinline)) void *malloc_chunk(size_t n)
 {
     rp_critical_t t = enter();
-    void *p = rp_chunk_alloc((uint32_t)n);
+    void *p = rp_chunk_alloc_bounded((uint32_t)n);   /* the gate bounded n (G1) */
     leave(t);
     return p ? p : malloc_slow(n, __builtin_return_address(0));
 }
@@ -669,6 +670,10 @@ static void stat_chunk(const uint32_t *t, void *ctx)
     } else {
         s->large_bytes += size;
         s->large_blocks++;
+#if !RP_CFG_DEBUG
+        s->bytes_in_use += size - RP_CHUNK_TAG;   /* A1: a release chunk's usable bytes */
+        s->blocks_in_use++;
+#endif
     }
 }
 
@@ -784,7 +789,8 @@ rp_fault_t rp_heap_check(void)
         walk_chunks(tally_chunk, &tl);
         walk_pools(tally_pool, &tl);
         f = tl.fault;
-        if (!f.rule && (tl.bytes != rp_heap.bytes_in_use || tl.blocks != rp_heap.blocks_in_use))
+        /* (release builds keep no count: A1) */
+        if (!f.rule && RP_CFG_DEBUG && (tl.bytes != rp_heap.bytes_in_use || tl.blocks != rp_heap.blocks_in_use))
             f.rule = "bytes or blocks in use disagree with the live blocks";
     }
     if (!f.rule)

@@ -58,9 +58,9 @@
  *      RP_CFG_SMALL_MAX, the largest request above it a chunk can serve, less
  *      RP_CFG_SMALL_MAX (RP_CHUNK_FAST), and regions[0].span.
  * Accounting (heap.c).
- *   A1 bytes_in_use and blocks_in_use count the live chunks (release builds, kept by
- *      chunk.c) or every live block (debug builds, kept by heap.c); release pool blocks
- *      are counted from the pools' `used`.
+ *   A1 bytes_in_use and blocks_in_use count every live block (debug builds, kept by
+ *      heap.c); release builds keep no count (both stay 0): rp_heap_stats counts the
+ *      live chunks as it walks them and pool blocks from the pools' `used`.
  */
 #ifndef RP_HEAP_INTERNAL_H
 #define RP_HEAP_INTERNAL_H
@@ -169,7 +169,7 @@ typedef struct rp_heap {
     uint32_t bitmap[RP_BITMAP_WORDS];
     uint32_t free_bytes, chunk_bytes, peak_footprint;   /* C6; chunk space of all regions */
     uint32_t arena_bytes, metadata_bytes;
-    uint32_t bytes_in_use, blocks_in_use;   /* A1 */
+    uint32_t bytes_in_use, blocks_in_use;   /* A1 (debug builds) */
     uint32_t failed_allocs, reports;
     rp_fault_t last_report;
 } rp_heap_t;
@@ -261,6 +261,7 @@ void rp_chunk_region_init(rp_heap_region_t *r);
 #define RP_CHUNK_MAX_REQUEST ((1u << RP_CFG_CHUNK_MAX_LOG2) - 16u)   /* no chunk space is larger */
 #define RP_CHUNK_FAST (RP_CHUNK_MAX_REQUEST - RP_CFG_SMALL_MAX)
 void *rp_chunk_alloc(uint32_t n);                 /* payload of >= n bytes, or NULL */
+void *rp_chunk_alloc_bounded(uint32_t n);         /* the same, for RP_CFG_SMALL_MAX < n <= RP_CHUNK_MAX_REQUEST */
 void rp_chunk_free(void *payload);
 int rp_chunk_valid(const rp_heap_region_t *r, const void *raw);          /* reports; 1 if valid */
 void rp_chunk_free_checked(const rp_heap_region_t *r, void *payload);   /* rp_free's chunk path */
