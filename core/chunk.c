@@ -196,29 +196,41 @@ void *rp_chunk_alloc(uint32_t n)
     return links_of(tag);
 }
 
-/* Frees the used chunk at tag, of `size` bytes, merging it with free neighbours in place:
- * a free predecessor keeps its start and a free successor's place on its list passes to
- * this chunk, unless the merged size belongs to another bin. A tag merged into its
- * predecessor is left with USED clear: rp_chunk_valid's double-free rule reads it. */
-static void give_back(uint32_t *tag, uint32_t size)
+/* A free chunk at l grew in place from `old` bytes to `size` (its start kept): to its new
+ * bin if it left its old one. With s = floor(log2(size)) - 2, a smaller size shares
+ * size's bin iff it has the same bits from s up, so the old bin is computed only when
+ * the chunk leaves it and must come off its list. */
+static inline void rebin_grown(rp_links_t *l, uint32_t old, uint32_t size)
+{
+    uint32_t s = 29u - (uint32_t)__builtin_clz(size);
+    if ((old >> s) != (size >> s)) {
+        unlink_from(l, bin_of(old));
+        link_at(l, (size >> s) + RP_BIN_SUB * s - 12u);
+    }
+}
+
+/*
+ * Frees the used chunk at tag (its tag t, `size` bytes; nt its successor's tag, of value
+ * n), merging it with free neighbours in place. A free neighbour's tag is its size with
+ * PREV_USED set (C2, C3: the chunk before a free chunk is used), so neither is read for
+ * flags. A free predecessor keeps its start; a free successor's place on its list passes
+ * to the merged chunk when the merged size belongs to its bin, so that at most one list
+ * changes unless the merged chunk belongs to neither neighbour's bin (bins are compared
+ * by rebin_grown's shift, not computed). A tag merged into its predecessor is left with
+ * USED clear: rp_chunk_valid's double-free rule reads it. Inline in rp_chunk_free_checked
+ * (free's path, which has t and n loaded already); give_back for the other callers.
+ */
+static inline __attribute__((always_inline)) void release(uint32_t *tag, uint32_t t, uint32_t size,
+                                                          uint32_t *nt, uint32_t n)
 {
     rp_heap.free_bytes += size;
-    uint32_t *nt = (uint32_t *)((uintptr_t)tag + size);
-    uint32_t nsize = (*nt & RP_CHUNK_USED) ? 0u : rp_tag_size(*nt);
-    if (!(*tag & RP_CHUNK_PREV_USED)) {
-        uint32_t psize = tag[-1];
-        uint32_t *pt = (uint32_t *)((uintptr_t)tag - psize);
-        uint32_t total = psize + size + nsize;
-        if (nsize)
-            unlink_from(links_of(nt), bin_of(nsize));
-        else
-            *nt &= ~(uint32_t)RP_CHUNK_PREV_USED;
-        rebin(links_of(pt), bin_of(psize), total);
-        *pt = total | (*pt & RP_CHUNK_PREV_USED);
-        *footer(pt, total) = total;
-        *tag = size;   /* USED clear, so that a double free of it is still caught */
-    } else if (nsize) {
-        uint32_t total = size + nsize, ob = bin_of(nsize), nb = bin_of(total);
+    if (t & RP_CHUNK_PREV_USED) {
+        if (n & RP_CHUNK_USED) {
+            *nt = n & ~(uint32_t)RP_CHUNK_PREV_USED;
+            make_free(tag, size, RP_CHUNK_PREV_USED);
+            return;
+        }
+        uint32_t nsize = n - RP_CHUNK_PREV_USED, total = size + nsize, ob = bin_of(nsize), nb = bin_of(total);
         if (nb == ob) {
             relink(links_of(nt), links_of(tag), nb);
         } else {
@@ -227,10 +239,36 @@ static void give_back(uint32_t *tag, uint32_t size)
         }
         *tag = total | RP_CHUNK_PREV_USED;
         *footer(tag, total) = total;
-    } else {
-        *nt &= ~(uint32_t)RP_CHUNK_PREV_USED;
-        make_free(tag, size, RP_CHUNK_PREV_USED);
+        return;
     }
+    uint32_t psize = tag[-1], total = psize + size;
+    uint32_t *pt = (uint32_t *)((uintptr_t)tag - psize);
+    rp_links_t *pl = links_of(pt);
+    *tag = size;   /* USED clear, so that a double free of it is still caught */
+    if (n & RP_CHUNK_USED) {
+        *nt = n & ~(uint32_t)RP_CHUNK_PREV_USED;
+        rebin_grown(pl, psize, total);
+    } else {
+        uint32_t nsize = n - RP_CHUNK_PREV_USED;
+        total += nsize;
+        uint32_t s = 29u - (uint32_t)__builtin_clz(total), top = total >> s;
+        rp_links_t *nl = links_of(nt);
+        if ((psize >> s) == top) {            /* the predecessor keeps its bin */
+            unlink_from(nl, bin_of(nsize));
+        } else {
+            unlink_from(nl, bin_of(nsize));
+            unlink_from(pl, bin_of(psize));
+            link_at(pl, top + RP_BIN_SUB * s - 12u);
+        }
+    }
+    *pt = total | RP_CHUNK_PREV_USED;
+    *footer(pt, total) = total;
+}
+
+static void give_back(uint32_t *tag, uint32_t size)
+{
+    uint32_t *nt = (uint32_t *)((uintptr_t)tag + size);
+    release(tag, *tag, size, nt, *nt);
 }
 
 void rp_chunk_free(void *payload)
@@ -274,12 +312,17 @@ void rp_chunk_free_checked(const rp_heap_region_t *r, void *p)
     uintptr_t a = (uintptr_t)p;
     uint32_t *tag = rp_tag_of(p), t = *tag, size = rp_tag_size(t);
     if ((a & 7u) || (t & (RP_CHUNK_USED | RP_CHUNK_POOL)) != RP_CHUNK_USED || size < RP_CHUNK_MIN ||
-        size > r->end - (uintptr_t)tag || !(*(const uint32_t *)((uintptr_t)tag + size) & RP_CHUNK_PREV_USED)) {
+        size > r->end - (uintptr_t)tag) {
+        rp_chunk_valid(r, p);
+        return;
+    }
+    uint32_t *nt = (uint32_t *)((uintptr_t)tag + size), n = *nt;
+    if (!(n & RP_CHUNK_PREV_USED)) {
         rp_chunk_valid(r, p);
         return;
     }
     account(-(int32_t)(size - RP_CHUNK_TAG), -1);
-    give_back(tag, size);
+    release(tag, t, size, nt, n);
 }
 
 /* The pool window a free chunk can hold, or 0: P-aligned, tag just before it, and any
