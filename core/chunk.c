@@ -47,43 +47,51 @@ uint32_t rp_chunk_bin(uint32_t size)
     return bin_of(size);
 }
 
-/* The list primitives. free_bytes is kept by their callers, once per operation. */
+/* The list primitives. free_bytes is kept by their callers, once per operation. A list's
+ * first chunk has for prev its bin's slot, &bins[b], which reads as a node whose next is
+ * the list (next is the links' first field; the core is built with -fno-strict-aliasing):
+ * taking a chunk off a list writes its prev's next with no test for the first chunk. */
+static inline rp_links_t *slot_of(uint32_t b) { return (rp_links_t *)(void *)&rp_heap.bins[b]; }
+
 static inline void link_at(rp_links_t *l, uint32_t b)
 {
-    rp_links_t *head = (rp_links_t *)rp_heap.bins[b];
-    l->prev = 0;
+    rp_links_t *s = slot_of(b), *head = s->next;
+    l->prev = s;
     l->next = head;
     if (head)
         head->prev = l;
     else
         rp_heap.bitmap[b >> 5] |= 1u << (b & 31u);
-    rp_heap.bins[b] = (rp_free_chunk_t *)l;
+    s->next = l;
 }
 
+/* l off its list (bin b's). The list emptied iff l was last and its prev is a slot; the
+ * bin is then read from the slot's offset, so that callers need not compute it. */
 static inline void unlink_from(rp_links_t *l, uint32_t b)
 {
+    (void)b;
     rp_links_t *n = l->next, *p = l->prev;
-    if (p) {
-        p->next = n;
-    } else {
-        rp_heap.bins[b] = (rp_free_chunk_t *)n;
-        if (!n)
-            rp_heap.bitmap[b >> 5] &= ~(1u << (b & 31u));
-    }
-    if (n)
+    p->next = n;
+    if (n) {
         n->prev = p;
+    } else {
+        uint32_t off = (uint32_t)((uintptr_t)p - (uintptr_t)rp_heap.bins);
+        if (off < sizeof rp_heap.bins) {
+            uint32_t e = off / (uint32_t)sizeof rp_heap.bins[0];
+            rp_heap.bitmap[e >> 5] &= ~(1u << (e & 31u));
+        }
+    }
 }
 
-/* m takes l's place on bin b's list: a free chunk whose start moved, same bin. */
+/* m takes l's place on bin b's list: a free chunk whose start moved, same bin (b is for
+ * the reader: l's neighbours, its bin's slot included, are reached through its links). */
 static inline void relink(rp_links_t *l, rp_links_t *m, uint32_t b)
 {
+    (void)b;
     rp_links_t *n = l->next, *p = l->prev;
     m->next = n;
     m->prev = p;
-    if (p)
-        p->next = m;
-    else
-        rp_heap.bins[b] = (rp_free_chunk_t *)m;
+    p->next = m;
     if (n)
         n->prev = m;
 }
@@ -514,7 +522,7 @@ rp_fault_t rp_chunk_check(void)
             return fault("region sentinel tag corrupted", t);
     }
     for (uint32_t b = 0; b < RP_NBINS; b++) {
-        rp_links_t *l = (rp_links_t *)rp_heap.bins[b], *prev = 0;
+        rp_links_t *l = (rp_links_t *)rp_heap.bins[b], *prev = slot_of(b);
         int bit = (rp_heap.bitmap[b >> 5] >> (b & 31u)) & 1u;
         if (bit != (l != 0))
             return fault("bin bitmap bit disagrees with its list", rp_heap.bins + b);
