@@ -75,10 +75,10 @@ static inline void unlink_from(rp_links_t *l, uint32_t b)
     if (n) {
         n->prev = p;
     } else {
-        uint32_t off = (uint32_t)((uintptr_t)p - (uintptr_t)rp_heap.bins);
+        uintptr_t off = (uintptr_t)p - (uintptr_t)rp_heap.bins;
         if (off < sizeof rp_heap.bins) {
-            uint32_t e = off / (uint32_t)sizeof rp_heap.bins[0];
-            rp_heap.bitmap[e >> 5] &= ~(1u << (e & 31u));
+            uint32_t emptied = (uint32_t)(off / sizeof rp_heap.bins[0]);
+            rp_heap.bitmap[emptied >> 5] &= ~(1u << (emptied & 31u));
         }
     }
 }
