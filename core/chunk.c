@@ -65,11 +65,21 @@ static inline void link_at(rp_links_t *l, uint32_t b)
     s->next = l;
 }
 
-/* l off its list (bin b's). The list emptied iff l was last and its prev is a slot; the
- * bin is then read from the slot's offset, so that callers need not compute it. */
+/* l off bin b's list; b is read only when l was the list's last chunk. */
 static inline void unlink_from(rp_links_t *l, uint32_t b)
 {
-    (void)b;
+    rp_links_t *n = l->next, *p = l->prev;
+    p->next = n;
+    if (n)
+        n->prev = p;
+    else if (p == slot_of(b))   /* it was the only one */
+        rp_heap.bitmap[b >> 5] &= ~(1u << (b & 31u));
+}
+
+/* unlink_from for a caller that does not know l's bin (free's merges): the list emptied
+ * iff l was last and its prev is a slot, and the bin is then read from the slot's offset. */
+static inline void off_list(rp_links_t *l)
+{
     rp_links_t *n = l->next, *p = l->prev;
     p->next = n;
     if (n) {
@@ -212,7 +222,7 @@ static inline void rebin_grown(rp_links_t *l, uint32_t old, uint32_t size)
 {
     uint32_t s = 29u - (uint32_t)__builtin_clz(size);
     if ((old >> s) != (size >> s)) {
-        unlink_from(l, bin_of(old));
+        off_list(l);
         link_at(l, (size >> s) + RP_BIN_SUB * s - 12u);
     }
 }
@@ -262,10 +272,10 @@ static inline __attribute__((always_inline)) void release(uint32_t *tag, uint32_
         uint32_t s = 29u - (uint32_t)__builtin_clz(total), top = total >> s;
         rp_links_t *nl = links_of(nt);
         if ((psize >> s) == top) {            /* the predecessor keeps its bin */
-            unlink_from(nl, bin_of(nsize));
+            off_list(nl);
         } else {
-            unlink_from(nl, bin_of(nsize));
-            unlink_from(pl, bin_of(psize));
+            off_list(nl);
+            off_list(pl);
             link_at(pl, top + RP_BIN_SUB * s - 12u);
         }
     }
