@@ -250,11 +250,12 @@ static inline __attribute__((always_inline)) void release(uint32_t *tag, uint32_
             make_free(tag, size, RP_CHUNK_PREV_USED);
             return;
         }
-        uint32_t nsize = n - RP_CHUNK_PREV_USED, total = size + nsize, ob = bin_of(nsize), nb = bin_of(total);
-        if (nb == ob) {
+        uint32_t nsize = n - RP_CHUNK_PREV_USED, total = size + nsize;
+        uint32_t s = 29u - (uint32_t)__builtin_clz(total), nb = (total >> s) + RP_BIN_SUB * s - 12u;
+        if ((nsize >> s) == (total >> s)) {   /* the same bin (as in rebin_grown) */
             relink(links_of(nt), links_of(tag), nb);
         } else {
-            unlink_from(links_of(nt), ob);
+            off_list(links_of(nt));
             link_at(links_of(tag), nb);
         }
         *tag = total | RP_CHUNK_PREV_USED;
