@@ -250,7 +250,11 @@ static void account(size_t add, size_t sub, int blocks)
 /* ---- entry points (critical section held) ---- */
 
 /* Pool or chunk, then the debug dress. Before a request fails, the spare pools go back to
- * the chunk heap and it is retried once. */
+ * the chunk heap and it is retried once; a small request that still finds no pool (its
+ * class has none with room, and no free chunk holds a pool window: a tight heap, cut into
+ * pieces smaller than a pool) is served by the chunk heap, as any allocator would serve
+ * it, rather than refused while free bytes remain. Its page is no pool, so free, realloc
+ * and rp_usable_size take it for the chunk it is. */
 static void *heap_alloc(size_t n)
 {
     size_t need = n + RP_DBG_HEAD + RP_DBG_TAIL;
@@ -259,12 +263,14 @@ static void *heap_alloc(size_t n)
     void *raw = raw_alloc(need);
     if (!raw && rp_pool_release_spares())
         raw = raw_alloc(need);
+    if (!raw && need <= RP_CFG_SMALL_MAX)
+        raw = rp_chunk_alloc((uint32_t)need);
 #if RP_CFG_DEBUG
     if (!raw)
         return 0;
     rp_where_t w;
-    w.pg = need <= RP_CFG_SMALL_MAX ? rp_pool_of(raw) : 0;
-    w.cls = class_of(need);
+    w.cls = *rp_map_of(rp_region_of((uintptr_t)raw), (uintptr_t)raw);
+    w.pg = w.cls < RP_NCLASSES ? rp_pool_of(raw) : 0;
     void *user = dbg_dress(raw, n, raw_usable(&w, raw));
     rp_memset(user, 0xCD, n);
     account(n, 0, 1);
@@ -377,6 +383,14 @@ void rp_heap_tracing_changed(void)
 }
 
 #if !RP_CFG_DEBUG
+/* The word of rp_heap at offset `field`, read through `heads` (the address of
+ * rp_heap.classes[0].head, hidden by rp_opaque): rp_malloc's one base register, so that
+ * the heads are reached at offset 0 and 8 * cls needs no add. */
+static inline uint32_t heap_word(uintptr_t heads, size_t field)
+{
+    return *(const uint32_t *)(heads + field - offsetof(rp_heap_t, classes[0].head));
+}
+
 /* A chunk request of the release build with tracing off: one call to chunk.c, and
  * malloc_slow if the chunk heap has no room. Out of line so that rp_malloc's pool path
  * saves no register. */
@@ -389,45 +403,52 @@ static __attribute__((noinline)) void *malloc_chunk(size_t n)
 }
 
 /* rp_malloc's pool path missed (the class has no pool with room, or the next block was
- * never used): malloc_slow of the class's block size. The class comes scaled, as the
- * fast path had it (&rp_heap plus the class times a pointer's size), so that the fast
- * path keeps neither n nor the class live. */
-static __attribute__((noinline)) void *malloc_miss(uintptr_t row)
+ * never used): the block straight from pool.c under its own critical section, and
+ * malloc_slow of the class's block size only when no pool can be had (it releases the
+ * spares, calls the OOM handler, counts the failure). Tracing is off here (G1), so the
+ * block needs no record: the miss costs no more than it must, since it is what sets the
+ * largest malloc of a small-block workload. The class comes as 8 * cls, as the fast
+ * path had it, so that the fast path keeps neither n nor the class live. */
+static __attribute__((noinline)) void *malloc_miss(uintptr_t off)
 {
-    unsigned cls = (unsigned)((row - (uintptr_t)&rp_heap) / sizeof(rp_pool_t *));
-    return malloc_slow(rp_class_size(cls), __builtin_return_address(0));
+    unsigned cls = (unsigned)(off >> 3);
+    rp_critical_t t = enter();
+    void *p = rp_pool_alloc(cls);
+    leave(t);
+    return p ? p : malloc_slow(rp_class_size(cls), __builtin_return_address(0));
 }
 #endif
 
 /*
  * The release fast path is CPython's: the class's first pool, its free list's head. It
- * calls nothing, and is written so that it saves no register but lr (which the last
- * line's __builtin_return_address keeps): a pool that fills leaves its list right here,
- * and everything rarer (no pool with room, never-used blocks, tracing, debug builds)
- * goes to malloc_slow. A miss passes the
- * class's block size rather than n, so that n need not stay live: a request rounded up
- * to its block is the same request to every later step (the OOM handler is told the
- * block size). The block's second word, which may still hold the free mark, is given the
+ * calls nothing, and is written so that it saves one register besides lr (which the last
+ * line's __builtin_return_address keeps), and only once the request is known small: a
+ * pool that fills leaves its list right here, and everything rarer (no pool with room,
+ * never-used blocks) goes to malloc_miss, chunks to malloc_chunk, and tracing and debug
+ * builds to malloc_slow. One base register serves the gates and the heads (heap_word),
+ * and a miss passes 8 * cls rather than n, so that n need not stay live: a request
+ * rounded up to its block is the same request to every later step (the OOM handler is
+ * told the block size). The block's second word, which may still hold the free mark, is given the
  * pool's address, which is never a block's mark (an address less than a pool from the
  * block cannot differ from it in the mark constant's high bits).
  */
 void *rp_malloc(size_t n)
 {
 #if !RP_CFG_DEBUG
-    if (n - 1u < rp_heap.fast_small) {
-        unsigned cls = (unsigned)((n - 1u) >> 3);
-        /* &heads[cls] as a scaled class number plus the array's offset, so that the
-         * offset goes into the load and the store (and, hidden by rp_opaque, the scaled
-         * class number is the one value the miss needs). */
-        uintptr_t row = rp_opaque((uintptr_t)&rp_heap + sizeof(rp_pool_t *) * cls);
-        rp_pool_t **head = (rp_pool_t **)(row + offsetof(rp_heap_t, heads));
+    uintptr_t heads = rp_opaque((uintptr_t)&rp_heap.classes[0].head);
+    if (n - 1u < heap_word(heads, offsetof(rp_heap_t, fast_small))) {
+        /* The class's head as the first head plus 8 * cls, which is n - 1 with its low
+         * three bits cleared: one mask, and the load and the store take it as a register
+         * offset. Hidden by rp_opaque, 8 * cls is the one value the miss needs. */
+        uintptr_t off = rp_opaque((n - 1u) & ~(uintptr_t)7u);
+        rp_pool_t **head = (rp_pool_t **)(heads + off * (sizeof(rp_class_row_t) / 8u));
         rp_critical_t t = enter();
         rp_pool_t *pg = *head;
         uint32_t *b = rp_pool_block(pg, pg->free);
         uint32_t next = b[0];
         if (next & 1u) {   /* never-used blocks, or an empty list: none's next */
             leave(t);
-            return malloc_miss(row);
+            return malloc_miss(off);
         }
         pg->free = (uint16_t)next;
         b[1] = (uint32_t)(uintptr_t)pg;
@@ -437,7 +458,7 @@ void *rp_malloc(size_t n)
         leave(t);
         return b;
     }
-    if (n - (RP_CFG_SMALL_MAX + 1u) < rp_heap.fast_chunk)
+    if (n - (RP_CFG_SMALL_MAX + 1u) < heap_word(heads, offsetof(rp_heap_t, fast_chunk)))
         return malloc_chunk(n);
 #endif
     return malloc_slow(n, __builtin_return_address(0));

@@ -40,11 +40,12 @@
  *      with 0, or with an odd word f: the blocks from distance f - 1 up to the header
  *      (distance size) were never handed out and count as free (CPython's nextoffset, kept
  *      where the header need not hold it). So free == 0 iff the pool is full.
- *   P3 rp_heap.heads[cls] starts the class's list of pools with room, linked through next
- *      and ended by &rp_heap.none (whose free is 0); every pool on it but the first has
- *      prev naming the pool before it (the first one's prev is not kept). A pool of class
- *      cls is on that list exactly once iff it is neither full nor empty: a pool that
- *      empties leaves it at once, in O(1), as a spare (CPython's usedpools/freepools).
+ *   P3 rp_heap.classes[cls].head starts the class's list of pools with room, linked
+ *      through next and ended by &rp_heap.none (whose free is 0); every pool on it but the
+ *      first has prev naming the pool before it (the first one's prev is not kept). A
+ *      pool of class cls is on that list exactly once iff it is neither full nor empty: a
+ *      pool that empties leaves it at once, in O(1), as a spare (CPython's
+ *      usedpools/freepools).
  *   P4 the spare list (through next, ended by NULL) holds exactly the pools whose used is
  *      0 (the spares); a spare's blocks are all free, threaded for the class its page map
  *      byte names. (So a pool empties with two list operations and no page map write.)
@@ -142,11 +143,18 @@ typedef struct rp_heap_region {
     uint32_t npages;
 } rp_heap_region_t;
 
+/* What the fast paths read per class, side by side: 8 bytes with 32-bit pointers, so that
+ * a request's row lies (n - 1) rounded down to 8 bytes from the first, and malloc reaches
+ * its head with one mask and a register-offset load. */
+typedef struct rp_class_row {
+    uint32_t recip;      /* rp_class_reciprocal, without a division per call */
+    rp_pool_t *head;     /* P3: the first pool with room of the class */
+} rp_class_row_t;
+
 typedef struct rp_heap {
-    uint32_t class_recip[RP_NCLASSES];   /* rp_class_reciprocal, without a division per call
-                                          * (first in the struct: free's fast path indexes it
-                                          * unoffset, in one instruction) */
-    rp_pool_t *heads[RP_NCLASSES];   /* P3: the first pool with room of each class */
+    rp_class_row_t classes[RP_NCLASSES];   /* first in the struct: free's fast path reads a
+                                            * recip at the struct's address plus the scaled
+                                            * class, in one instruction */
     /* The fast paths' gates: RP_CFG_SMALL_MAX and regions[0].span, or 0 while tracing so
      * that every call takes the slow path, which traces (G1). */
     uint32_t fast_small;
@@ -157,7 +165,7 @@ typedef struct rp_heap {
     rp_heap_region_t regions[RP_CFG_MAX_REGIONS];
     unsigned nregions;
     rp_pool_t *spare;                /* empty pools kept for reuse (P4) */
-    uint16_t class_limit[RP_NCLASSES];   /* rp_pool_limit (it and class_recip: rp_pool_check verifies them) */
+    uint16_t class_limit[RP_NCLASSES];   /* rp_pool_limit (it and the recips: rp_pool_check verifies them) */
     rp_free_chunk_t *bins[RP_NBINS];
     uint32_t bitmap[RP_BITMAP_WORDS];
     uint32_t free_bytes, chunk_bytes, peak_footprint;   /* C6; chunk space of all regions */
@@ -210,7 +218,7 @@ static inline uint32_t rp_class_reciprocal(unsigned cls)
  * the class size, as block positions are; that makes d, and the block, 8-aligned. */
 static inline int rp_is_block_start(uint32_t d, unsigned cls)
 {
-    uint32_t c = rp_heap.class_recip[cls];
+    uint32_t c = rp_heap.classes[cls].recip;
     return (uint32_t)(d * c) < c;
 }
 
@@ -308,7 +316,7 @@ static inline uint32_t rp_pool_unveil(rp_pool_t *pg, unsigned cls, uint32_t f, u
  * list. O(1). */
 static inline void *rp_pool_alloc(unsigned cls)
 {
-    rp_pool_t *pg = rp_heap.heads[cls];
+    rp_pool_t *pg = rp_heap.classes[cls].head;
     uint32_t d = pg->free;
     if (!d)   /* only rp_heap.none has no free block: the list is empty */
         return rp_pool_alloc_new(cls);
@@ -320,7 +328,7 @@ static inline void *rp_pool_alloc(unsigned cls)
     b[1] = 0;
     pg->used++;
     if (!next)
-        rp_heap.heads[cls] = pg->next;
+        rp_heap.classes[cls].head = pg->next;
     return b;
 }
 
@@ -355,8 +363,8 @@ static inline int rp_pool_block_ok(const rp_pool_t *pg, unsigned cls, const void
 static inline void rp_pool_emptied(rp_pool_t *pg, unsigned cls)
 {
     rp_pool_t *next = pg->next, *prev = pg->prev;
-    if (rp_heap.heads[cls] == pg)
-        rp_heap.heads[cls] = next;
+    if (rp_heap.classes[cls].head == pg)
+        rp_heap.classes[cls].head = next;
     else
         prev->next = next;
     next->prev = prev;   /* &rp_heap.none's prev is not read; a new head's is not kept */
@@ -376,10 +384,10 @@ static inline void rp_pool_give(rp_pool_t *pg, unsigned cls, uint32_t first, uin
     uint32_t used = pg->used - n;
     pg->used = (rp_pool_count_t)used;
     if (!old) {
-        rp_pool_t *h = rp_heap.heads[cls];
+        rp_pool_t *h = rp_heap.classes[cls].head;
         pg->next = h;
         h->prev = pg;
-        rp_heap.heads[cls] = pg;
+        rp_heap.classes[cls].head = pg;
     }
     if (!used)
         rp_pool_emptied(pg, cls);
@@ -401,10 +409,10 @@ static inline void rp_pool_free(rp_pool_t *pg, unsigned cls, void *p)
     if (!used) {
         rp_pool_emptied(pg, cls);
     } else if (!old) {   /* was full (so not empty now: capacity > 1) */
-        rp_pool_t *h = rp_heap.heads[cls];
+        rp_pool_t *h = rp_heap.classes[cls].head;
         pg->next = h;
         h->prev = pg;
-        rp_heap.heads[cls] = pg;
+        rp_heap.classes[cls].head = pg;
     }
 }
 

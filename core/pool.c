@@ -27,9 +27,9 @@ void rp_pool_init(void)
     rp_heap.none.free = 0;
     rp_heap.none.used = rp_heap.none.seen = 0;
     for (unsigned c = 0; c < RP_NCLASSES; c++) {
-        rp_heap.heads[c] = &rp_heap.none;
+        rp_heap.classes[c].head = &rp_heap.none;
         rp_heap.class_limit[c] = (uint16_t)rp_pool_limit(c);
-        rp_heap.class_recip[c] = rp_class_reciprocal(c);
+        rp_heap.classes[c].recip = rp_class_reciprocal(c);
     }
     rp_heap.spare = 0;
 }
@@ -57,8 +57,8 @@ void *rp_pool_alloc_new(unsigned cls)
         *map_byte(pg) = (uint8_t)cls;
         b = rp_pool_block(pg, rp_heap.class_limit[cls]);
     }
-    pg->next = rp_heap.heads[cls];   /* the list is empty: &rp_heap.none */
-    rp_heap.heads[cls] = pg;
+    pg->next = rp_heap.classes[cls].head;   /* the list is empty: &rp_heap.none */
+    rp_heap.classes[cls].head = pg;
     if (!b)   /* a spare of this class: its free list as it was left */
         return rp_pool_alloc(cls);
     pg->free = (uint16_t)rp_pool_unveil(pg, cls, rp_heap.class_limit[cls] - rp_class_size(cls) + 1u, 1u);
@@ -198,13 +198,13 @@ rp_fault_t rp_pool_check(void)
         }
     }
     for (unsigned c = 0; c < RP_NCLASSES; c++)
-        if (rp_heap.class_limit[c] != rp_pool_limit(c) || rp_heap.class_recip[c] != rp_class_reciprocal(c))
+        if (rp_heap.class_limit[c] != rp_pool_limit(c) || rp_heap.classes[c].recip != rp_class_reciprocal(c))
             return fault("class limit table corrupted", &rp_heap.class_limit[c]);
     if (rp_heap.none.free || rp_heap.none.next != RP_POOL_NONE_NEXT)
         return fault("the lists' end marker was overwritten", &rp_heap.none);
     for (unsigned c = 0; c < RP_NCLASSES; c++) {
         uint32_t n = 0;
-        for (const rp_pool_t *pg = rp_heap.heads[c]; pg != &rp_heap.none; pg = pg->next) {
+        for (const rp_pool_t *pg = rp_heap.classes[c].head; pg != &rp_heap.none; pg = pg->next) {
             if (!is_pool(pg) || *map_byte(pg) != c)
                 return fault("class list holds something not a pool of its class", pg);
             if (!pg->free)
@@ -215,7 +215,7 @@ rp_fault_t rp_pool_check(void)
                 return fault("class list longer than the pools with room (cycle?)", pg);
         }
         if (n != with_room[c])
-            return fault("a pool with room is missing from its class list", &rp_heap.heads[c]);
+            return fault("a pool with room is missing from its class list", &rp_heap.classes[c].head);
     }
     uint32_t n = 0;
     for (const rp_pool_t *pg = rp_heap.spare; pg; pg = pg->next) {

@@ -16,7 +16,10 @@
  *   class's list at once and becomes a spare, which any class can take; when a chunk
  *   finds no room, the spares go back to the chunk heap, where they can serve any larger
  *   request (rp_heap_trim does the same on demand).
- * - Larger requests are chunks, sized to the 8-byte granule plus the 4-byte tag.
+ * - Larger requests are chunks, sized to the 8-byte granule plus the 4-byte tag. So is a
+ *   small request that finds no pool (none of its class with room, no spare, and no free
+ *   chunk that holds a pool window: a tight heap cut into smaller pieces), rather than
+ *   being refused while free bytes remain.
  * docs/allocator.md gives the measurements behind these choices.
  *
  * Guarantees
@@ -88,7 +91,9 @@ typedef struct rp_heap_stats {
                                     cost (bins, rings), ~0.5 KiB on 32-bit targets */
     uint32_t pool_bytes;         /* bytes held by pools, spares and chunk tags included */
     uint32_t spare_pools;        /* empty pools kept for reuse */
-    uint32_t large_bytes;        /* bytes held by chunks handed out directly (tags included) */
+    uint32_t large_bytes;        /* bytes held by chunks handed out directly (tags included):
+                                    requests above RP_CFG_SMALL_MAX, and small ones that
+                                    found no pool */
     uint32_t large_blocks;       /* chunks handed out directly */
     uint32_t free_bytes;         /* bytes in free chunks */
     uint32_t free_chunks;

@@ -431,6 +431,59 @@ static void test_empty_pools_serve_other_classes(void)
     RP_CHECK_EQ(stats().blocks_in_use, 0);
 }
 
+/* A small request that finds no pool with room, no spare and no free chunk that holds a
+ * pool window (a heap cut into pieces smaller than a pool) is served by the chunk heap,
+ * and is then a chunk in every respect: free, realloc and rp_usable_size know it, the
+ * checker passes, nothing is counted as failed. */
+static void test_small_request_without_a_pool_is_a_chunk(void)
+{
+    size_t n;
+    uint8_t *m = rp_test_memory(&n);
+    rp_region_t r = {m, 4u * RP_CFG_POOL_SIZE + 512u};
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    void *p[256];
+    unsigned k = 0;
+    while (k < 256 && (p[k] = rp_malloc(CHUNK(100))) != 0)
+        k++;
+    RP_CHECK(k > 8 && k < 256);
+    for (unsigned i = 0; i < k; i += 2) {   /* holes of one chunk each, between used ones */
+        rp_free(p[i]);
+        p[i] = 0;
+    }
+    RP_HEAP_OK();
+    rp_heap_stats_t before = stats();
+    RP_CHECK(before.largest_free < RP_CFG_POOL_SIZE);
+    uint8_t *s = rp_malloc(20);
+    RP_CHECK(s != 0);
+    if (!s)
+        return;
+    RP_CHECK_EQ(stats().failed_allocs, before.failed_allocs);
+    RP_CHECK_EQ(stats().large_blocks, before.large_blocks + 1);
+    for (unsigned c = 0; c < RP_NCLASSES; c++)
+        RP_CHECK_EQ(stats().classes[c].pools, 0);
+    RP_CHECK(rp_usable_size(s) >= 20);
+    for (unsigned i = 0; i < 20; i++)
+        s[i] = (uint8_t)(i + 1);
+    RP_HEAP_OK();
+    uint8_t *t = rp_realloc(s, 30);
+    RP_CHECK(t != 0);
+    if (t)
+        s = t;
+    unsigned same = 0;
+    for (unsigned i = 0; i < 20; i++)
+        same += s[i] == (uint8_t)(i + 1);
+    RP_CHECK_EQ(same, 20);
+    RP_HEAP_OK();
+    rp_free(s);
+    RP_HEAP_OK();
+    RP_CHECK_EQ(stats().blocks_in_use, before.blocks_in_use);
+    RP_CHECK_EQ(stats().free_bytes, before.free_bytes);
+    for (unsigned i = 1; i < k; i += 2)
+        rp_free(p[i]);
+    RP_CHECK_EQ(stats().blocks_in_use, 0);
+    RP_HEAP_OK();
+}
+
 static void test_out_of_memory(void)
 {
     size_t n;
@@ -645,6 +698,7 @@ int main(void)
     RP_RUN(test_chunks_coalesce);
     RP_RUN(test_realloc);
     RP_RUN(test_calloc);
+    RP_RUN(test_small_request_without_a_pool_is_a_chunk);
     RP_RUN(test_out_of_memory);
     RP_RUN(test_bad_frees_are_reported);
     RP_RUN(test_interior_pool_pointer);
