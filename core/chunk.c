@@ -47,43 +47,61 @@ uint32_t rp_chunk_bin(uint32_t size)
     return bin_of(size);
 }
 
-/* The list primitives. free_bytes is kept by their callers, once per operation. */
+/* The list primitives. free_bytes is kept by their callers, once per operation. A list's
+ * first chunk has for prev its bin's slot, &bins[b], which reads as a node whose next is
+ * the list (next is the links' first field; the core is built with -fno-strict-aliasing):
+ * taking a chunk off a list writes its prev's next with no test for the first chunk. */
+static inline rp_links_t *slot_of(uint32_t b) { return (rp_links_t *)(void *)&rp_heap.bins[b]; }
+
 static inline void link_at(rp_links_t *l, uint32_t b)
 {
-    rp_links_t *head = (rp_links_t *)rp_heap.bins[b];
-    l->prev = 0;
+    rp_links_t *s = slot_of(b), *head = s->next;
+    l->prev = s;
     l->next = head;
     if (head)
         head->prev = l;
     else
         rp_heap.bitmap[b >> 5] |= 1u << (b & 31u);
-    rp_heap.bins[b] = (rp_free_chunk_t *)l;
+    s->next = l;
 }
 
+/* l off bin b's list; b is read only when l was the list's last chunk. */
 static inline void unlink_from(rp_links_t *l, uint32_t b)
 {
     rp_links_t *n = l->next, *p = l->prev;
-    if (p) {
-        p->next = n;
-    } else {
-        rp_heap.bins[b] = (rp_free_chunk_t *)n;
-        if (!n)
-            rp_heap.bitmap[b >> 5] &= ~(1u << (b & 31u));
-    }
+    p->next = n;
     if (n)
         n->prev = p;
+    else if (p == slot_of(b))   /* it was the only one */
+        rp_heap.bitmap[b >> 5] &= ~(1u << (b & 31u));
 }
 
-/* m takes l's place on bin b's list: a free chunk whose start moved, same bin. */
+/* unlink_from for a caller that does not know l's bin (free's merges): the list emptied
+ * iff l was last and its prev is a slot, and the bin is then read from the slot's offset. */
+static inline void off_list(rp_links_t *l)
+{
+    rp_links_t *n = l->next, *p = l->prev;
+    p->next = n;
+    if (n) {
+        n->prev = p;
+    } else {
+        uintptr_t off = (uintptr_t)p - (uintptr_t)rp_heap.bins;
+        if (off < sizeof rp_heap.bins) {
+            uint32_t emptied = (uint32_t)(off / sizeof rp_heap.bins[0]);
+            rp_heap.bitmap[emptied >> 5] &= ~(1u << (emptied & 31u));
+        }
+    }
+}
+
+/* m takes l's place on bin b's list: a free chunk whose start moved, same bin (b is for
+ * the reader: l's neighbours, its bin's slot included, are reached through its links). */
 static inline void relink(rp_links_t *l, rp_links_t *m, uint32_t b)
 {
+    (void)b;
     rp_links_t *n = l->next, *p = l->prev;
     m->next = n;
     m->prev = p;
-    if (p)
-        p->next = m;
-    else
-        rp_heap.bins[b] = (rp_free_chunk_t *)m;
+    p->next = m;
     if (n)
         n->prev = m;
 }
@@ -290,41 +308,72 @@ void *rp_chunk_alloc(uint32_t n)
     return rp_chunk_alloc_bounded(n < least ? least : n);
 }
 
-/* Frees the used chunk at tag, of `size` bytes, merging it with free neighbours in place:
- * a free predecessor keeps its start and a free successor's place on its list passes to
- * this chunk, unless the merged size belongs to another bin. A tag merged into its
- * predecessor is left with USED clear: rp_chunk_valid's double-free rule reads it. */
-static void give_back(uint32_t *tag, uint32_t size)
+/* A free chunk at l grew in place from `old` bytes to `size` (its start kept): to its new
+ * bin if it left its old one. With s = floor(log2(size)) - 2, a smaller size shares
+ * size's bin iff it has the same bits from s up, so the old bin is computed only when
+ * the chunk leaves it and must come off its list. */
+static inline void rebin_grown(rp_links_t *l, uint32_t old, uint32_t size)
+{
+    uint32_t s = 29u - (uint32_t)__builtin_clz(size);
+    if ((old >> s) != (size >> s)) {
+        off_list(l);
+        link_at(l, (size >> s) + RP_BIN_SUB * s - 12u);
+    }
+}
+
+/*
+ * Frees the used chunk at tag (its tag t, `size` bytes; nt its successor's tag, of value
+ * n), merging it with free neighbours in place. A free neighbour's tag is its size with
+ * PREV_USED set (C2, C3: the chunk before a free chunk is used), so neither is read for
+ * flags. A free predecessor keeps its start, and its place on its list unless the merged
+ * size leaves its bin (rebin_grown); a free successor merged into it just leaves its list.
+ * The merged chunk does not take the successor's place instead: a list's order decides
+ * which chunk later requests are cut from (on W1 that raised the smallest heap by 424
+ * bytes). With no free predecessor, a free successor's place on its list passes to this
+ * chunk unless the bin changes. A tag merged into its predecessor is left with USED clear:
+ * rp_chunk_valid's double-free rule reads it. Inline in rp_chunk_free_checked (free's
+ * path, which has t and n loaded already); give_back for the other callers.
+ */
+static inline __attribute__((always_inline)) void release(uint32_t *tag, uint32_t t, uint32_t size,
+                                                          uint32_t *nt, uint32_t n)
 {
     rp_heap.free_bytes += size;
-    uint32_t *nt = (uint32_t *)((uintptr_t)tag + size);
-    uint32_t nsize = (*nt & RP_CHUNK_USED) ? 0u : rp_tag_size(*nt);
-    if (!(*tag & RP_CHUNK_PREV_USED)) {
-        uint32_t psize = tag[-1];
-        uint32_t *pt = (uint32_t *)((uintptr_t)tag - psize);
-        uint32_t total = psize + size + nsize;
-        if (nsize)
-            unlink_from(links_of(nt), bin_of(nsize));
-        else
-            *nt &= ~(uint32_t)RP_CHUNK_PREV_USED;
-        rebin(links_of(pt), bin_of(psize), total);
-        *pt = total | (*pt & RP_CHUNK_PREV_USED);
-        *footer(pt, total) = total;
-        *tag = size;   /* USED clear, so that a double free of it is still caught */
-    } else if (nsize) {
-        uint32_t total = size + nsize, ob = bin_of(nsize), nb = bin_of(total);
-        if (nb == ob) {
+    if (t & RP_CHUNK_PREV_USED) {
+        if (n & RP_CHUNK_USED) {
+            *nt = n & ~(uint32_t)RP_CHUNK_PREV_USED;
+            make_free(tag, size, RP_CHUNK_PREV_USED);
+            return;
+        }
+        uint32_t nsize = n - RP_CHUNK_PREV_USED, total = size + nsize;
+        uint32_t s = 29u - (uint32_t)__builtin_clz(total), nb = (total >> s) + RP_BIN_SUB * s - 12u;
+        if ((nsize >> s) == (total >> s)) {   /* the same bin (as in rebin_grown) */
             relink(links_of(nt), links_of(tag), nb);
         } else {
-            unlink_from(links_of(nt), ob);
+            off_list(links_of(nt));
             link_at(links_of(tag), nb);
         }
         *tag = total | RP_CHUNK_PREV_USED;
         *footer(tag, total) = total;
-    } else {
-        *nt &= ~(uint32_t)RP_CHUNK_PREV_USED;
-        make_free(tag, size, RP_CHUNK_PREV_USED);
+        return;
     }
+    uint32_t psize = tag[-1], total = psize + size;
+    uint32_t *pt = (uint32_t *)((uintptr_t)tag - psize);
+    *tag = size;   /* USED clear, so that a double free of it is still caught */
+    if (n & RP_CHUNK_USED) {
+        *nt = n & ~(uint32_t)RP_CHUNK_PREV_USED;
+    } else {
+        total += n - RP_CHUNK_PREV_USED;
+        off_list(links_of(nt));
+    }
+    rebin_grown(links_of(pt), psize, total);
+    *pt = total | RP_CHUNK_PREV_USED;
+    *footer(pt, total) = total;
+}
+
+static void give_back(uint32_t *tag, uint32_t size)
+{
+    uint32_t *nt = (uint32_t *)((uintptr_t)tag + size);
+    release(tag, *tag, size, nt, *nt);
 }
 
 void rp_chunk_free(void *payload)
@@ -361,19 +410,25 @@ int rp_chunk_valid(const rp_heap_region_t *r, const void *raw)
 }
 
 /* rp_free's release path for a pointer of region r (a - r->lo < r->span) whose page is
- * no pool: rp_chunk_valid's rules as one test (that region check makes its page-map rule
- * hold already), which reports through rp_chunk_valid when one fails; then the free. */
+ * no pool: rp_chunk_valid's rules as two tests (that region check makes its page-map rule
+ * hold already; the second reads the successor's tag, which the free uses), which report
+ * through rp_chunk_valid when one fails; then the free. */
 void rp_chunk_free_checked(const rp_heap_region_t *r, void *p)
 {
     uintptr_t a = (uintptr_t)p;
     uint32_t *tag = rp_tag_of(p), t = *tag, size = rp_tag_size(t);
     if ((a & 7u) || (t & (RP_CHUNK_USED | RP_CHUNK_POOL)) != RP_CHUNK_USED || size < RP_CHUNK_MIN ||
-        size > r->end - (uintptr_t)tag || !(*(const uint32_t *)((uintptr_t)tag + size) & RP_CHUNK_PREV_USED)) {
+        size > r->end - (uintptr_t)tag) {
+        rp_chunk_valid(r, p);
+        return;
+    }
+    uint32_t *nt = (uint32_t *)((uintptr_t)tag + size), n = *nt;
+    if (!(n & RP_CHUNK_PREV_USED)) {
         rp_chunk_valid(r, p);
         return;
     }
     account(-(int32_t)(size - RP_CHUNK_TAG), -1);
-    give_back(tag, size);
+    release(tag, t, size, nt, n);
 }
 
 /* The pool window a free chunk can hold, or 0: P-aligned, tag just before it, and any
@@ -565,7 +620,7 @@ rp_fault_t rp_chunk_check(void)
             return fault("region sentinel tag corrupted", t);
     }
     for (uint32_t b = 0; b < RP_NBINS; b++) {
-        rp_links_t *l = (rp_links_t *)rp_heap.bins[b], *prev = 0;
+        rp_links_t *l = (rp_links_t *)rp_heap.bins[b], *prev = slot_of(b);
         int bit = (rp_heap.bitmap[b >> 5] >> (b & 31u)) & 1u;
         if (bit != (l != 0))
             return fault("bin bitmap bit disagrees with its list", rp_heap.bins + b);
