@@ -162,40 +162,41 @@ static inline void account(int32_t bytes, int32_t blocks)
     (void)blocks;
 }
 
-/* take's list steps for l, the head of bin b (so l->prev is 0): off the list, and onto
- * bin nb's. Cheaper than unlink_from and link_at, which cannot know that. And l2, the
- * second chunk of bin b after l, to the front. */
+/* take's list steps for l, the head of bin b (so l->prev is b's slot): off the list, and
+ * onto bin nb's. Cheaper than unlink_from and link_at, which cannot know that. And l2,
+ * the second chunk of bin b after l, to the front. */
 static inline void second_to_front(rp_links_t *l, rp_links_t *l2, uint32_t b)
 {
-    rp_links_t *n = l2->next;
+    rp_links_t *n = l2->next, *s = slot_of(b);
     l->next = n;
     if (n)
         n->prev = l;
     l->prev = l2;
     l2->next = l;
-    l2->prev = 0;
-    rp_heap.bins[b] = (rp_free_chunk_t *)l2;
+    l2->prev = s;
+    s->next = l2;
 }
 
 static inline void pop_head(rp_links_t *l, uint32_t b)
 {
-    rp_links_t *n = l->next;
-    rp_heap.bins[b] = (rp_free_chunk_t *)n;
+    rp_links_t *n = l->next, *s = slot_of(b);
+    s->next = n;
     if (n)
-        n->prev = 0;
+        n->prev = s;
     else
         rp_heap.bitmap[b >> 5] &= ~(1u << (b & 31u));
 }
 
 static inline void push_unlinked_head(rp_links_t *l, uint32_t nb)
 {
-    rp_links_t *head = (rp_links_t *)rp_heap.bins[nb];
-    l->next = head;   /* l->prev is 0 still: l was a head */
+    rp_links_t *s = slot_of(nb), *head = s->next;
+    l->next = head;
+    l->prev = s;
     if (head)
         head->prev = l;
     else
         rp_heap.bitmap[nb >> 5] |= 1u << (nb & 31u);
-    rp_heap.bins[nb] = (rp_free_chunk_t *)l;
+    s->next = l;
 }
 
 /* take's rare case: no bin above b has a chunk, so up to RP_POOL_SCAN_LIMIT chunks of bin
