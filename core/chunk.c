@@ -35,10 +35,15 @@ static inline uint32_t chunk_for(uint32_t n)
 
 /* With s = floor(log2(size)) - 2, size >> s is 4..7: the power of two and the next two
  * bits. Sizes 16..2^RP_CFG_CHUNK_MAX_LOG2 - 8 give bins 0..RP_NBINS - 1. */
+static inline uint32_t bin_shift(uint32_t size) { return 29u - (uint32_t)__builtin_clz(size); }
+
+/* The bin of a size whose bin_shift is s. Two sizes with the same s share a bin iff they
+ * agree shifted right by s: free's merges compare sizes so, without computing bins. */
+static inline uint32_t bin_at(uint32_t size, uint32_t s) { return (size >> s) + RP_BIN_SUB * s - 12u; }
+
 static inline uint32_t bin_of(uint32_t size)
 {
-    uint32_t s = 29u - (uint32_t)__builtin_clz(size);
-    return (size >> s) + RP_BIN_SUB * s - 12u;
+    return bin_at(size, bin_shift(size));
 }
 _Static_assert(RP_CHUNK_MIN == 16u && RP_BIN_SUB == 4u, "bin_of's formula");
 
@@ -93,11 +98,10 @@ static inline void off_list(rp_links_t *l)
     }
 }
 
-/* m takes l's place on bin b's list: a free chunk whose start moved, same bin (b is for
- * the reader: l's neighbours, its bin's slot included, are reached through its links). */
-static inline void relink(rp_links_t *l, rp_links_t *m, uint32_t b)
+/* m takes l's place on its list: a free chunk whose start moved, same bin (l's
+ * neighbours, its bin's slot included, are reached through its links). */
+static inline void relink(rp_links_t *l, rp_links_t *m)
 {
-    (void)b;
     rp_links_t *n = l->next, *p = l->prev;
     m->next = n;
     m->prev = p;
@@ -162,9 +166,9 @@ static inline void account(int32_t bytes, int32_t blocks)
     (void)blocks;
 }
 
-/* take's list steps for l, the head of bin b (so l->prev is b's slot): off the list, and
- * onto bin nb's. Cheaper than unlink_from and link_at, which cannot know that. And l2,
- * the second chunk of bin b after l, to the front. */
+/* take's list steps for l, the head of bin b (so l->prev is b's slot): l2, the second
+ * chunk of bin b, to the front; and l off the list (pop_head), cheaper than unlink_from,
+ * which cannot know that l is the head. */
 static inline void second_to_front(rp_links_t *l, rp_links_t *l2, uint32_t b)
 {
     rp_links_t *n = l2->next, *s = slot_of(b);
@@ -187,17 +191,6 @@ static inline void pop_head(rp_links_t *l, uint32_t b)
         rp_heap.bitmap[b >> 5] &= ~(1u << (b & 31u));
 }
 
-static inline void push_unlinked_head(rp_links_t *l, uint32_t nb)
-{
-    rp_links_t *s = slot_of(nb), *head = s->next;
-    l->next = head;
-    l->prev = s;
-    if (head)
-        head->prev = l;
-    else
-        rp_heap.bitmap[nb >> 5] |= 1u << (nb & 31u);
-    s->next = l;
-}
 
 /* take's rare case: no bin above b has a chunk, so up to RP_POOL_SCAN_LIMIT chunks of bin
  * b itself are looked at. One that fits is made the head of b, as take's steps expect. */
@@ -275,7 +268,7 @@ static inline uint32_t *take(uint32_t need)
         uint32_t nb = bin_of(rest);
         if (nb != b) {
             pop_head(l, b);
-            push_unlinked_head(l, nb);
+            link_at(l, nb);
         }
         *tag = t - need;   /* rest, PREV_USED kept: need is a multiple of 8 */
         *footer(tag, rest) = rest;
@@ -315,10 +308,10 @@ void *rp_chunk_alloc(uint32_t n)
  * the chunk leaves it and must come off its list. */
 static inline void rebin_grown(rp_links_t *l, uint32_t old, uint32_t size)
 {
-    uint32_t s = 29u - (uint32_t)__builtin_clz(size);
+    uint32_t s = bin_shift(size);
     if ((old >> s) != (size >> s)) {
         off_list(l);
-        link_at(l, (size >> s) + RP_BIN_SUB * s - 12u);
+        link_at(l, bin_at(size, s));
     }
 }
 
@@ -346,12 +339,12 @@ static inline __attribute__((always_inline)) void release(uint32_t *tag, uint32_
             return;
         }
         uint32_t nsize = n - RP_CHUNK_PREV_USED, total = size + nsize;
-        uint32_t s = 29u - (uint32_t)__builtin_clz(total), nb = (total >> s) + RP_BIN_SUB * s - 12u;
+        uint32_t s = bin_shift(total);
         if ((nsize >> s) == (total >> s)) {   /* the same bin (as in rebin_grown) */
-            relink(links_of(nt), links_of(tag), nb);
+            relink(links_of(nt), links_of(tag));
         } else {
             off_list(links_of(nt));
-            link_at(links_of(tag), nb);
+            link_at(links_of(tag), bin_at(total, s));
         }
         *tag = total | RP_CHUNK_PREV_USED;
         *footer(tag, total) = total;
@@ -511,7 +504,7 @@ carve:;
         if (front)
             link_at(links_of(rt), rb);
         else if (rb == b)
-            relink(l, links_of(rt), b);
+            relink(l, links_of(rt));
         else {
             unlink_from(l, b);
             link_at(links_of(rt), rb);
