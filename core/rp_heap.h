@@ -132,8 +132,8 @@ size_t rp_usable_size(const void *p);
 size_t rp_heap_trim(void);
 
 /* O(pages + chunks): pool blocks are counted from their pools, as CPython's
- * sys.getallocatedblocks walks its arenas, so that no per-call counter slows the fast
- * paths. */
+ * sys.getallocatedblocks walks its arenas, and (release builds) live chunks in the same
+ * walk, so that no per-call counter slows malloc or free. */
 void rp_heap_stats(rp_heap_stats_t *out);
 
 /* Called when an allocation fails, outside the critical section, before one retry: the
