@@ -169,9 +169,9 @@ static inline void account(int32_t bytes, int32_t blocks)
 /* take's list steps for l, the head of bin b (so l->prev is b's slot): l2, the second
  * chunk of bin b, to the front; and l off the list (pop_head), cheaper than unlink_from,
  * which cannot know that l is the head. */
-static inline void second_to_front(rp_links_t *l, rp_links_t *l2, uint32_t b)
+static inline void second_to_front(rp_links_t *l, rp_links_t *l2, rp_links_t *s)
 {
-    rp_links_t *n = l2->next, *s = slot_of(b);
+    rp_links_t *n = l2->next;
     l->next = n;
     if (n)
         n->prev = l;
@@ -181,9 +181,9 @@ static inline void second_to_front(rp_links_t *l, rp_links_t *l2, uint32_t b)
     s->next = l2;
 }
 
-static inline void pop_head(rp_links_t *l, uint32_t b)
+static inline void pop_head(rp_links_t *l, rp_links_t *s, uint32_t b)
 {
-    rp_links_t *n = l->next, *s = slot_of(b);
+    rp_links_t *n = l->next;
     s->next = n;
     if (n)
         n->prev = s;
@@ -231,28 +231,27 @@ static inline uint32_t split_min(void) { return 2u * min_chunk(); }
 static inline uint32_t *take(uint32_t need)
 {
     uint32_t b = bin_of(need), t = 0;
-    rp_links_t *l = (rp_links_t *)rp_heap.bins[b];
+    rp_links_t *s = slot_of(b), *l = s->next;
     if (!l || rp_tag_size(t = *tag_of_links(l)) < need) {
         /* the second chunk of bin b, then the bins above b in b's bitmap word, then the
          * words after it */
         rp_links_t *l2 = l ? l->next : 0;
         if (l2 && rp_tag_size(t = *tag_of_links(l2)) >= need) {
-            second_to_front(l, l2, b);
+            second_to_front(l, l2, s);
             l = l2;
         } else {
             uint32_t m = rp_heap.bitmap[b >> 5] & (~1u << (b & 31u));
             if (m) {
                 b = (b & ~31u) + (uint32_t)__builtin_ctz(m);
-                l = (rp_links_t *)rp_heap.bins[b];
             } else {
                 int g = first_bin_from((b | 31u) + 1u);
-                if (g >= 0) {
+                if (g >= 0)
                     b = (uint32_t)g;
-                    l = (rp_links_t *)rp_heap.bins[b];
-                } else if (!(l = scan_bin(b, need))) {
+                else if (!scan_bin(b, need))
                     return 0;
-                }
             }
+            s = slot_of(b);
+            l = s->next;
             t = *tag_of_links(l);
         }
     }
@@ -261,13 +260,13 @@ static inline uint32_t *take(uint32_t need)
     uint32_t *tag = tag_of_links(l), size = rp_tag_size(t), rest = size - need;
     *(uint32_t *)((uintptr_t)tag + size) |= RP_CHUNK_PREV_USED;
     if (rest < split_min()) {
-        pop_head(l, b);
+        pop_head(l, s, b);
         *tag = t | RP_CHUNK_USED;
         need = size;
     } else {
         uint32_t nb = bin_of(rest);
         if (nb != b) {
-            pop_head(l, b);
+            pop_head(l, s, b);
             link_at(l, nb);
         }
         *tag = t - need;   /* rest, PREV_USED kept: need is a multiple of 8 */
@@ -283,15 +282,26 @@ static inline uint32_t *take(uint32_t need)
     return tag;
 }
 
-/* rp_chunk_alloc for an n that needs no test: at most RP_CHUNK_MAX_REQUEST, and at
- * least a minimum chunk's payload, so that chunk_for's minimum never applies. malloc's
- * fast path calls it directly, its gate having bounded n (above RP_CFG_SMALL_MAX). */
+/*
+ * A chunk of payload >= n, for an n that needs no test: at most RP_CHUNK_MAX_REQUEST, and
+ * at least a minimum chunk's payload, so that chunk_for's minimum never applies. The
+ * critical section and take in one function: rp_malloc's chunk path (its gate bounded n,
+ * above RP_CFG_SMALL_MAX) tail-calls it, one call in all, where a wrapper in heap.c cost
+ * about 7 instructions per W1 chunk malloc. On failure it tail-calls heap.c's
+ * rp_malloc_chunk_slow, so that malloc_slow still finds the site of rp_malloc's caller
+ * in lr; rp_chunk_alloc, for heap.c's own paths (already in the critical section, which
+ * nests), sets chunk_inner to be given NULL instead. n stays live for that call.
+ */
 _Static_assert(RP_CFG_SMALL_MAX + 1u + RP_CHUNK_TAG >= RP_FREE_MIN && RP_CFG_SMALL_MAX + 1u + RP_CHUNK_TAG >= RP_CHUNK_MIN,
                "a request above RP_CFG_SMALL_MAX needs no minimum chunk");
-__attribute__((noinline)) void *rp_chunk_alloc_bounded(uint32_t n)   /* take inline, once */
+__attribute__((noinline)) void *rp_chunk_malloc(uint32_t n)   /* take inline, once */
 {
+    rp_critical_t c = enter();
     uint32_t *tag = take((n + RP_CHUNK_TAG + 7u) & ~7u);
-    return tag ? links_of(tag) : 0;
+    leave(c);
+    if (!tag)
+        return rp_heap.chunk_inner ? 0 : rp_malloc_chunk_slow(n);
+    return links_of(tag);
 }
 
 void *rp_chunk_alloc(uint32_t n)
@@ -299,7 +309,10 @@ void *rp_chunk_alloc(uint32_t n)
     if (n > RP_CHUNK_MAX_REQUEST)
         return 0;
     uint32_t least = min_chunk() - RP_CHUNK_TAG;   /* chunk_for(least) == chunk_for(n) for any smaller n */
-    return rp_chunk_alloc_bounded(n < least ? least : n);
+    rp_heap.chunk_inner = 1u;
+    void *p = rp_chunk_malloc(n < least ? least : n);
+    rp_heap.chunk_inner = 0u;
+    return p;
 }
 
 /* A free chunk at l grew in place from `old` bytes to `size` (its start kept): to its new

@@ -56,28 +56,6 @@ rp_fault_t rp_heap_last_report(void)
     return rp_heap.last_report;
 }
 
-static inline rp_critical_t enter(void)
-{
-#if RP_CFG_CRITICAL && RP_PORT_INLINE_CRITICAL
-    return rp_port_critical_enter_inline();
-#elif RP_CFG_CRITICAL
-    return rp_port_critical_enter();
-#else
-    return 0;
-#endif
-}
-
-static inline void leave(rp_critical_t t)
-{
-#if RP_CFG_CRITICAL && RP_PORT_INLINE_CRITICAL
-    rp_port_critical_exit_inline(t);
-#elif RP_CFG_CRITICAL
-    rp_port_critical_exit(t);
-#else
-    (void)t;
-#endif
-}
-
 /* ---- set-up ---- */
 
 static int overlaps(const rp_region_t *a, const rp_region_t *b)
@@ -371,6 +349,13 @@ static __attribute__((noinline)) void *malloc_slow(size_t n, void *site)
     return p;
 }
 
+/* rp_chunk_malloc's failure: malloc_slow with the site of rp_malloc's caller, which is
+ * still lr, both calls having been tail calls. */
+__attribute__((noinline)) void *rp_malloc_chunk_slow(size_t n)
+{
+    return malloc_slow(n, __builtin_return_address(0));
+}
+
 void rp_heap_tracing_changed(void)
 {
 #if RP_CFG_TRACE
@@ -390,17 +375,6 @@ void rp_heap_tracing_changed(void)
 static inline uint32_t heap_word(uintptr_t heads, size_t field)
 {
     return *(const uint32_t *)(heads + field - offsetof(rp_heap_t, classes[0].head));
-}
-
-/* A chunk request of the release build with tracing off: one call to chunk.c, and
- * malloc_slow if the chunk heap has no room. Out of line so that rp_malloc's pool path
- * saves no register. */
-static __attribute__((noinline)) void *malloc_chunk(size_t n)
-{
-    rp_critical_t t = enter();
-    void *p = rp_chunk_alloc_bounded((uint32_t)n);   /* the gate bounded n (G1) */
-    leave(t);
-    return p ? p : malloc_slow(n, __builtin_return_address(0));
 }
 
 /* rp_malloc's pool path missed (the class has no pool with room, or the next block was
@@ -425,7 +399,7 @@ static __attribute__((noinline)) void *malloc_miss(uintptr_t off)
  * calls nothing, and is written so that it saves one register besides lr (which the last
  * line's __builtin_return_address keeps), and only once the request is known small: a
  * pool that fills leaves its list right here, and everything rarer (no pool with room,
- * never-used blocks) goes to malloc_miss, chunks to malloc_chunk, and tracing and debug
+ * never-used blocks) goes to malloc_miss, chunks to rp_chunk_malloc, and tracing and debug
  * builds to malloc_slow. One base register serves the gates and the heads (heap_word),
  * and a miss passes 8 * cls rather than n, so that n need not stay live: a request
  * rounded up to its block is the same request to every later step (the OOM handler is
@@ -460,7 +434,7 @@ void *rp_malloc(size_t n)
         return b;
     }
     if (n - (RP_CFG_SMALL_MAX + 1u) < heap_word(heads, offsetof(rp_heap_t, fast_chunk)))
-        return malloc_chunk(n);
+        return rp_chunk_malloc((uint32_t)n);
 #endif
     return malloc_slow(n, __builtin_return_address(0));
 }

@@ -67,6 +67,7 @@
 #define RP_HEAP_INTERNAL_H
 
 #include "rp_heap.h"
+#include "rp_port.h"
 
 #define RP_POOL_SHIFT ((unsigned)__builtin_ctz(RP_CFG_POOL_SIZE))
 
@@ -169,6 +170,7 @@ typedef struct rp_heap {
     rp_free_chunk_t *bins[RP_NBINS];
     uint32_t bitmap[RP_BITMAP_WORDS];
     uint32_t free_bytes, chunk_bytes, peak_footprint;   /* C6; chunk space of all regions */
+    uint32_t chunk_inner;            /* 1 while rp_chunk_alloc runs: a failure is NULL (chunk.c) */
     uint32_t arena_bytes, metadata_bytes;
     uint32_t bytes_in_use, blocks_in_use;   /* A1 (debug builds) */
     uint32_t failed_allocs, reports;
@@ -257,12 +259,37 @@ void rp_report(const char *rule, const void *addr);
  * builds skip rp_free's validation; debug builds validate as rp_free does. */
 void rp_free_known(void *p);
 
+/* The port's critical section as the allocator's entry points take it: inline where the
+ * port offers it (rp_port.h). */
+static inline rp_critical_t enter(void)
+{
+#if RP_CFG_CRITICAL && RP_PORT_INLINE_CRITICAL
+    return rp_port_critical_enter_inline();
+#elif RP_CFG_CRITICAL
+    return rp_port_critical_enter();
+#else
+    return 0;
+#endif
+}
+
+static inline void leave(rp_critical_t t)
+{
+#if RP_CFG_CRITICAL && RP_PORT_INLINE_CRITICAL
+    rp_port_critical_exit_inline(t);
+#elif RP_CFG_CRITICAL
+    rp_port_critical_exit(t);
+#else
+    (void)t;
+#endif
+}
+
 /* chunk.c */
 void rp_chunk_region_init(rp_heap_region_t *r);
 #define RP_CHUNK_MAX_REQUEST ((1u << RP_CFG_CHUNK_MAX_LOG2) - 16u)   /* no chunk space is larger */
 #define RP_CHUNK_FAST (RP_CHUNK_MAX_REQUEST - RP_CFG_SMALL_MAX)
 void *rp_chunk_alloc(uint32_t n);                 /* payload of >= n bytes, or NULL */
-void *rp_chunk_alloc_bounded(uint32_t n);         /* the same, for RP_CFG_SMALL_MAX < n <= RP_CHUNK_MAX_REQUEST */
+void *rp_chunk_malloc(uint32_t n);                /* rp_malloc's chunk path, for RP_CFG_SMALL_MAX < n <= RP_CHUNK_MAX_REQUEST */
+void *rp_malloc_chunk_slow(size_t n);             /* heap.c: rp_chunk_malloc's failure */
 void rp_chunk_free(void *payload);
 int rp_chunk_valid(const rp_heap_region_t *r, const void *raw);          /* reports; 1 if valid */
 void rp_chunk_free_checked(const rp_heap_region_t *r, void *payload);   /* rp_free's chunk path */
