@@ -259,7 +259,7 @@ static inline uint32_t *take(uint32_t need)
      * (the writes below cannot change it), so that the new tags need not read it again. */
     uint32_t *tag = tag_of_links(l), size = rp_tag_size(t), rest = size - need;
     *(uint32_t *)((uintptr_t)tag + size) |= RP_CHUNK_PREV_USED;
-    if (rest < split_min()) {
+    if (__builtin_expect(rest < split_min(), 1)) {
         pop_head(l, s, b);
         *tag = t | RP_CHUNK_USED;
         need = size;
