@@ -349,11 +349,16 @@ static __attribute__((noinline)) void *malloc_slow(size_t n, void *site)
     return p;
 }
 
-/* rp_chunk_malloc's failure: malloc_slow with the site of rp_malloc's caller, which is
- * still lr, both calls having been tail calls. */
+/* rp_chunk_malloc's failure, tail-called, so that lr is still the site of rp_malloc's
+ * caller. take has just failed, and so would heap_alloc's first step: its second, the
+ * spares back to the chunk heap, comes first, and malloc_slow (the retry after the OOM
+ * handler, the failure's count) only if that does not help. */
 __attribute__((noinline)) void *rp_malloc_chunk_slow(size_t n)
 {
-    return malloc_slow(n, __builtin_return_address(0));
+    rp_critical_t t = enter();
+    void *p = rp_pool_release_spares() ? rp_chunk_alloc((uint32_t)n) : 0;
+    leave(t);
+    return p ? p : malloc_slow(n, __builtin_return_address(0));
 }
 
 void rp_heap_tracing_changed(void)
