@@ -404,13 +404,13 @@ static __attribute__((noinline)) void *malloc_miss(uintptr_t off)
  * calls nothing, and is written so that it saves one register besides lr (which the last
  * line's __builtin_return_address keeps), and only once the request is known small: a
  * pool that fills leaves its list right here, and everything rarer (no pool with room,
- * never-used blocks) goes to malloc_miss, chunks to rp_chunk_malloc, and tracing and debug
- * builds to malloc_slow. One base register serves the gates and the heads (heap_word),
- * and a miss passes 8 * cls rather than n, so that n need not stay live: a request
- * rounded up to its block is the same request to every later step (the OOM handler is
- * told the block size). The block's second word, which may still hold the free mark, is given the
- * pool's address, which is never a block's mark (an address less than a pool from the
- * block cannot differ from it in the mark constant's high bits).
+ * never-used blocks) goes to malloc_miss, chunks to rp_chunk_malloc, and tracing and
+ * debug builds to malloc_slow. One base register serves the gates and the heads
+ * (heap_word), and a miss passes 8 * cls rather than n, so that n need not stay live: a
+ * request rounded up to its block is the same request to every later step (the OOM
+ * handler is told the block size). The block's second word, which may still hold the
+ * free mark, is given the pool's address, which is never a block's mark (an address less
+ * than a pool from the block cannot differ from it in the mark constant's high bits).
  */
 void *rp_malloc(size_t n)
 {
@@ -753,6 +753,8 @@ static rp_fault_t check_gates_and_footprint(void)
         f.rule = "fast-path gates disagree with the tracing state (G1)";
     else if (span != rp_heap.chunk_bytes || rp_heap.peak_footprint < span - rp_heap.free_bytes)
         f.rule = "chunk space or peak footprint disagrees with the regions (C6)";
+    else if (rp_heap.chunk_inner)
+        f.rule = "a chunk request's inner flag left set between calls (G2)";
     return f;
 }
 

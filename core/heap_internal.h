@@ -58,6 +58,9 @@
  *   G1 fast_small, fast_chunk and fast_span are 0 iff tracing is on; otherwise
  *      RP_CFG_SMALL_MAX, the largest request above it a chunk can serve, less
  *      RP_CFG_SMALL_MAX (RP_CHUNK_FAST), and regions[0].span.
+ *   G2 chunk_inner is 0 between calls: it is 1 only while rp_chunk_alloc, inside the
+ *      critical section, has rp_chunk_malloc return NULL on failure rather than go on to
+ *      malloc's slow path.
  * Accounting (heap.c).
  *   A1 bytes_in_use and blocks_in_use count every live block (debug builds, kept by
  *      heap.c); release builds keep no count (both stay 0): rp_heap_stats counts the
@@ -170,7 +173,7 @@ typedef struct rp_heap {
     rp_free_chunk_t *bins[RP_NBINS];
     uint32_t bitmap[RP_BITMAP_WORDS];
     uint32_t free_bytes, chunk_bytes, peak_footprint;   /* C6; chunk space of all regions */
-    uint32_t chunk_inner;            /* 1 while rp_chunk_alloc runs: a failure is NULL (chunk.c) */
+    uint32_t chunk_inner;            /* G2: 1 while rp_chunk_alloc runs: a failure is NULL (chunk.c) */
     uint32_t arena_bytes, metadata_bytes;
     uint32_t bytes_in_use, blocks_in_use;   /* A1 (debug builds) */
     uint32_t failed_allocs, reports;
