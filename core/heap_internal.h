@@ -318,9 +318,10 @@ static inline uint32_t *rp_pool_block(const rp_pool_t *pg, uint32_t d)
 }
 
 /* Never-used blocks a slow allocation from a pool puts on its free list at once. Each
- * such call costs about 40 instructions before it writes a block (rp_malloc's miss,
- * malloc_slow), so one block per call cost W1s 1.3 instructions per malloc on average;
- * eight cost 0.3, at about 5 instructions a block more for that call. */
+ * such call costs about 40 instructions before it writes a block (rp_malloc's miss and
+ * the slow path behind it, as measured when it went through malloc_slow), so one block
+ * per call cost W1s 1.3 instructions per malloc on average; eight cost 0.3, at about 5
+ * instructions a block more for that call. */
 #define RP_POOL_UNVEIL 8u
 
 /* Puts up to `count` (>= 1) never-used blocks, from the one at odd word f - 1 upwards, on
