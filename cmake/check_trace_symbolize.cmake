@@ -1,6 +1,6 @@
-# Runs PROGRAM, feeds its trace output to TOOL, and checks that the leak is reported at
+# Runs PROGRAM (under EMULATOR, when the build needs one), feeds its trace output to TOOL, and checks that the leak is reported at
 # the line of SOURCE marked LEAK-LINE, with its size and count.
-execute_process(COMMAND ${PROGRAM} OUTPUT_VARIABLE log RESULT_VARIABLE rc)
+execute_process(COMMAND ${EMULATOR} ${PROGRAM} OUTPUT_VARIABLE log RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${PROGRAM} failed: ${rc}")
 endif()

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what refpool's build, tests and benchmarks need on Debian 12, skipping what is
-# already there. Run as root (or with sudo available). Safe to run again.
+# already there. Run as root (or with sudo available). Safe to run again. Quiet: apt's
+# output is printed only if it fails.
 set -euo pipefail
 
 packages=(
     cmake ninja-build gcc gcc-multilib make
     gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi
-    qemu-system-arm
+    qemu-system-arm qemu-user
     libmimalloc-dev libjemalloc-dev python3-dev
 )
 
@@ -23,5 +24,11 @@ if [ "$(id -u)" -ne 0 ]; then
     sudo="sudo"
 fi
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! { $sudo apt-get update -qq && \
+       $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: apt-get failed installing ${missing[*]}" >&2
+    exit 1
+fi
