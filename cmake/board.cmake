@@ -10,8 +10,8 @@
 #                            board is build-only. Used as CMAKE_CROSSCOMPILING_EMULATOR.
 #   RP_BOARD_TEST_DEFINITIONS  compile definitions for test suites (e.g. RP_TEST_STEPS)
 #   RP_BOARD_OPENOCD         openocd arguments selecting probe and target, for `flash`
-# Its rp_board.h (core and port option overrides, board facts) is passed to every file
-# as RP_BOARD_CONFIG.
+# Its rp_board.h (core and port option overrides, board facts) is passed as
+# RP_BOARD_CONFIG to every file that links refpool_core, the consumer's included.
 set(RP_BOARD_DIR ${PROJECT_SOURCE_DIR}/boards/${RP_BOARD})
 set(RP_BOARDS_COMMON ${PROJECT_SOURCE_DIR}/boards/common)
 
@@ -39,13 +39,13 @@ if(RP_BOARD_EMULATOR AND NOT RP_QEMU_ARM)
         "install qemu-system-arm (tools/setup.sh does)")
 endif()
 
+# How refpool's own files are built for a board (a consumer chooses its own): each
+# function and object in its section, so --gc-sections drops what an image does not use;
 # -g: line tables in the ELF (for addr2line and the debugger); nothing changes in flash.
-add_compile_options(${RP_BOARD_CPU_FLAGS} -ffunction-sections -fdata-sections -g)
-add_link_options(${RP_BOARD_CPU_FLAGS})
-add_compile_definitions(RP_BOARD_CONFIG="${RP_BOARD_DIR}/rp_board.h")
-# The Cortex-M port's critical section is three instructions: the core inlines it.
-add_compile_definitions(RP_PORT_INLINE_CRITICAL=1)
-include_directories(${PROJECT_SOURCE_DIR}/port/cortex-m)
+# What a consumer's files need to agree with the library (the CPU flags, the board's
+# configuration, the inline critical section) is no directory setting: it travels with
+# the refpool_core target as usage requirements (core/CMakeLists.txt).
+add_compile_options(-ffunction-sections -fdata-sections -g)
 set(CMAKE_CROSSCOMPILING_EMULATOR ${RP_BOARD_EMULATOR})
 
 # build/<preset>/run-firmware <image>: runs an image of this build the way the tests do

@@ -1,5 +1,6 @@
-# CPU flags for core-only cross builds (RP_BOARD=cm0|cm3|cm4|cm33). Each applies to every
-# target, as a board's board.cmake does for its CPU.
+# CPU flags for core-only cross builds (RP_BOARD=cm0|cm3|cm4|cm33): sets
+# RP_BOARD_CPU_FLAGS, as a board's board.cmake does for its CPU; refpool_core passes them
+# on to everything that links it.
 function(rp_cpu_flags cpu)
     if(cpu STREQUAL "cm0")
         set(flags -mcpu=cortex-m0 -mthumb -mfloat-abi=soft)
@@ -12,6 +13,5 @@ function(rp_cpu_flags cpu)
     else()
         message(FATAL_ERROR "Unknown RP_BOARD '${cpu}'. Known: host cm0 cm3 cm4 cm33")
     endif()
-    add_compile_options(${flags})
-    add_link_options(${flags})
+    set(RP_BOARD_CPU_FLAGS ${flags} PARENT_SCOPE)
 endfunction()

@@ -81,9 +81,11 @@ static int plan_region(rp_heap_region_t *r, uintptr_t s, size_t size)
     return r->end > r->lo + 2u * RP_POOL_CHUNK;
 }
 
-rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count)
+rp_status_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint64_t layout)
 {
     rp_heap_region_t plan[RP_CFG_MAX_REGIONS];
+    if (rp_layout_check(layout) != RP_OK)
+        return RP_ERR_LAYOUT;
     if (!regions || count == 0 || count > RP_CFG_MAX_REGIONS)
         return RP_ERR_ARG;
     for (unsigned i = 0; i < count; i++) {

@@ -51,6 +51,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "rp_config.h"
+#include "rp_layout.h"
 
 #define RP_ALIGNMENT 8u
 #define RP_NCLASSES (RP_CFG_SMALL_MAX / 8u)
@@ -66,6 +67,7 @@ typedef enum rp_status {
     RP_ERR_ALIGN = -2,    /* a region not aligned to RP_ALIGNMENT */
     RP_ERR_OVERLAP = -3,  /* two regions overlap */
     RP_ERR_SIZE = -4,     /* a region too small for its page table and one pool, or too large */
+    RP_ERR_LAYOUT = -5,   /* the caller was compiled with another configuration (rp_layout.h) */
 } rp_status_t;
 
 /* A broken invariant: what rule, and where. rule == NULL means none. */
@@ -111,8 +113,24 @@ typedef struct rp_heap_stats {
 
 /* Takes `count` regions (8-byte aligned, not overlapping) as the heap, forgetting any
  * previous heap — and with it every object: before any object, gc, weakref or trace call
- * on the new heap, run rp_objects_init again. O(count). */
-rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count);
+ * on the new heap, run rp_objects_init again. O(count + count squared for the overlap
+ * test). Thread mode only, before anything else uses the heap.
+ *
+ * Refuses, touching nothing, with RP_ERR_LAYOUT if the calling file was compiled with
+ * another configuration than the library (rp_layout.h: which option differs is printed),
+ * RP_ERR_ARG, RP_ERR_ALIGN, RP_ERR_OVERLAP or RP_ERR_SIZE for bad regions. */
+static inline rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count);
+
+/* What rp_heap_init calls with the caller's RP_LAYOUT_SIGNATURE. */
+rp_status_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint64_t layout);
+/* RP_OK if `layout` is the library's own signature; otherwise prints which options
+ * differ, reports through the port and returns RP_ERR_LAYOUT. O(1). */
+rp_status_t rp_layout_check(uint64_t layout);
+
+static inline rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count)
+{
+    return rp_heap_init_layout(regions, count, RP_LAYOUT_SIGNATURE);
+}
 
 void *rp_malloc(size_t n);
 void *rp_calloc(size_t count, size_t size);   /* NULL if count * size overflows */
