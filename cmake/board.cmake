@@ -1,5 +1,6 @@
-# Applies the board RP_BOARD names (boards/<RP_BOARD>/board.cmake) to the whole build,
-# and provides rp_add_firmware_test().
+# Applies the board in RP_BOARD_DIR (boards/<RP_BOARD>/, or a folder of the application's)
+# to the build,
+# and provides rp_add_firmware() and rp_add_firmware_test() (cmake/firmware.cmake).
 #
 # A board.cmake sets:
 #   RP_BOARD_CPU_FLAGS       compiler and linker flags of its CPU (-mcpu, float ABI)
@@ -12,7 +13,7 @@
 #   RP_BOARD_OPENOCD         openocd arguments selecting probe and target, for `flash`
 # Its rp_board.h (core and port option overrides, board facts) is passed as
 # RP_BOARD_CONFIG to every file that links refpool_core, the consumer's included.
-set(RP_BOARD_DIR ${PROJECT_SOURCE_DIR}/boards/${RP_BOARD})
+# RP_BOARD_DIR: the board's folder, in boards/ or anywhere (cmake/targets.cmake).
 set(RP_BOARDS_COMMON ${PROJECT_SOURCE_DIR}/boards/common)
 
 # QEMU as every board.cmake of an emulated board uses it: no display, no monitor, the
@@ -52,22 +53,17 @@ set(CMAKE_CROSSCOMPILING_EMULATOR ${RP_BOARD_EMULATOR})
 # (tools/run-demo.sh uses it). Exit status: the image's.
 if(RP_BOARD_EMULATOR)
     list(JOIN RP_BOARD_EMULATOR "\" \"" emulator)
-    file(WRITE ${CMAKE_BINARY_DIR}/run-firmware
+    file(WRITE ${PROJECT_BINARY_DIR}/run-firmware
         "#!/bin/sh\n# Runs a firmware image of this build (board ${RP_BOARD}) in QEMU; exits with its status.\n"
         "[ $# -eq 1 ] || { echo \"usage: $0 <image.elf>\" >&2; exit 2; }\n"
         "exec \"${emulator}\" \"$1\" </dev/null\n")
-    file(CHMOD ${CMAKE_BINARY_DIR}/run-firmware PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+    file(CHMOD ${PROJECT_BINARY_DIR}/run-firmware PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 endif()
 
-# Registers image TARGET as test NAME, run in the board's emulator; on a build-only
-# board it does nothing (the image is still built). Pass/fail: the exit status (the
-# image's failure count through semihosting), and also any output line starting with
-# "FAIL" or a fault report, so that a result cannot pass by mistake of the exit path.
-function(rp_add_firmware_test name target)
-    if(NOT RP_BOARD_EMULATOR)
-        return()
-    endif()
-    add_test(NAME ${name} COMMAND ${target})
-    set_tests_properties(${name} PROPERTIES TIMEOUT 120
-        FAIL_REGULAR_EXPRESSION "(^|\n)FAIL;(^|\n)(HardFault|MemManage|BusFault|UsageFault|SecureFault|Fault) \\(exception")
-endfunction()
+# The board's facts that an application's images need (rp_add_firmware), kept as global
+# properties so that they reach a consumer's directory too; an installed package sets the
+# same from its configuration file.
+set_property(GLOBAL PROPERTY RP_BOARD_NAME ${RP_BOARD})
+set_property(GLOBAL PROPERTY RP_BOARD_EMULATOR "${RP_BOARD_EMULATOR}")
+set_property(GLOBAL PROPERTY RP_BOARD_OPENOCD "${RP_BOARD_OPENOCD}")
+include(${CMAKE_CURRENT_LIST_DIR}/firmware.cmake)

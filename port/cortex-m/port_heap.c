@@ -1,5 +1,5 @@
 /*
- * heap.c — rp_port_heap (rp_port.h): the RAM the image leaves free, between the end of
+ * port_heap.c — rp_port_heap (rp_port.h): the RAM the image leaves free, between the end of
  * .bss and the end of RAM, as the linker script (linker/sections.ld) exports it. Both
  * bounds are 8-byte aligned there, as rp_heap_init requires.
  */
