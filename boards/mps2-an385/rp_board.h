@@ -7,6 +7,14 @@
 
 #define RP_PORT_SEMIHOSTING 1            /* runs in QEMU */
 #define RP_PORT_IRQS 32
+/* The AN385's interrupts by their CMSIS names (CMSDK_CM3 device): an application defines
+ * TIMER0_Handler to take IRQ 8. Those it does not define enter rp_irq_handler. */
+#define RP_BOARD_IRQ_NAMES(X)                                                         \
+    X(0, UARTRX0_Handler) X(1, UARTTX0_Handler) X(2, UARTRX1_Handler)                  \
+    X(3, UARTTX1_Handler) X(4, UARTRX2_Handler) X(5, UARTTX2_Handler)                  \
+    X(6, PORT0_ALL_Handler) X(7, PORT1_ALL_Handler) X(8, TIMER0_Handler)               \
+    X(9, TIMER1_Handler) X(10, DUALTIMER_Handler) X(11, SPI_Handler)                   \
+    X(12, UARTOVF_Handler) X(13, ETHERNET_Handler) X(14, I2S_Handler) X(15, TSC_Handler)
 
 /* The heap is one region of almost 4 MiB. */
 #define RP_CFG_CHUNK_MAX_LOG2 22

@@ -20,6 +20,21 @@
 void rp_reset_handler(void);
 void rp_fault_entry(void);          /* fault.c: HardFault, MemManage, BusFault, UsageFault, SecureFault */
 void rp_systick_handler(void);      /* cycles.c */
+
+/* The CMSIS names of the exception handlers, weak: an application's definition wins
+ * (startup.c says which default each has). A weak alias must sit beside its target. */
+#define RP_WEAK_ALIAS(target) __attribute__((weak, alias(#target)))
+void NMI_Handler(void);
+void HardFault_Handler(void);
+void MemManage_Handler(void);
+void BusFault_Handler(void);
+void UsageFault_Handler(void);
+void SecureFault_Handler(void);
+void SVC_Handler(void);
+void DebugMon_Handler(void);
+void PendSV_Handler(void);
+void SysTick_Handler(void);
+void rp_irq_handler(void);
 void rp_unexpected_exception(void); /* startup.c: prints the exception number and exits */
 
 /* Start-up steps, in the order the reset handler runs them. */

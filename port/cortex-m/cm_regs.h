@@ -23,6 +23,11 @@
 #define RP_SYST_CSR_TICKINT (1u << 1)
 #define RP_SYST_CSR_CLKSOURCE (1u << 2)     /* 1: processor clock */
 
+/* NVIC: set-enable, clear-enable and set-pending, 32 interrupts a word. */
+#define RP_NVIC_ISER(n) RP_CM_REG(0xE000E100u + 4u * (n))
+#define RP_NVIC_ICER(n) RP_CM_REG(0xE000E180u + 4u * (n))
+#define RP_NVIC_ISPR(n) RP_CM_REG(0xE000E200u + 4u * (n))
+
 #define RP_SCB_ICSR RP_CM_REG(0xE000ED04u)  /* interrupt control and state */
 #define RP_SCB_ICSR_PENDSTSET (1u << 26)
 #define RP_SCB_ICSR_PENDSVSET (1u << 28)

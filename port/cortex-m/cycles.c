@@ -30,6 +30,8 @@ void rp_systick_handler(void)
 {
     periods_ended++;
 }
+/* CMSIS's name for it: an application (an RTOS port) may define its own. */
+void SysTick_Handler(void) RP_WEAK_ALIAS(rp_systick_handler);
 
 /* The counter reads 0 right after the start and then at the end of every period (the
  * exception fires as it reaches 0), RELOAD one clock into a period, RELOAD - k + 1 after

@@ -40,6 +40,14 @@ __attribute__((naked)) void rp_fault_entry(void)
 }
 _Static_assert(RP_CM_FAULT_STACK_BYTES == 512u, "rp_fault_entry's literal must match");
 
+/* The CMSIS names of the fault handlers: the report above until an application defines
+ * its own. */
+void HardFault_Handler(void) RP_WEAK_ALIAS(rp_fault_entry);
+void MemManage_Handler(void) RP_WEAK_ALIAS(rp_fault_entry);
+void BusFault_Handler(void) RP_WEAK_ALIAS(rp_fault_entry);
+void UsageFault_Handler(void) RP_WEAK_ALIAS(rp_fault_entry);
+void SecureFault_Handler(void) RP_WEAK_ALIAS(rp_fault_entry);
+
 static const char *exception_name(uint32_t n)
 {
     switch (n) {

@@ -11,12 +11,35 @@
 
 int main(void);
 
-/* Exceptions an application may take over by defining a function of the same name;
- * until then they count as unexpected. External interrupts all enter rp_irq_handler,
- * which can tell them apart by IPSR (exception number - 16 = IRQ number). */
-void rp_svc_handler(void) __attribute__((weak, alias("rp_unexpected_exception")));
-void rp_pendsv_handler(void) __attribute__((weak, alias("rp_unexpected_exception")));
-void rp_irq_handler(void) __attribute__((weak, alias("rp_unexpected_exception")));
+/* Handlers an application takes over by defining a function of the same name, with the
+ * names CMSIS gives them, so that code written for CMSIS (an RTOS port's SVC_Handler,
+ * PendSV_Handler and SysTick_Handler; a driver's USART2_IRQHandler) links unchanged.
+ * - NMI_Handler, SVC_Handler, DebugMon_Handler, PendSV_Handler: unexpected until defined.
+ * - HardFault_Handler, MemManage_Handler, BusFault_Handler, UsageFault_Handler,
+ *   SecureFault_Handler: the port's fault report until defined (weak, in fault.c).
+ * - SysTick_Handler: the port's cycle counter until defined (weak, in cycles.c); an
+ *   application that takes it over leaves rp_port_cycles with the 24-bit counter alone.
+ * - External interrupts: the names the board lists in RP_BOARD_IRQ_NAMES (rp_board.h),
+ *   X(irq_number, name) for each, CMSIS's device names; every interrupt without a name,
+ *   and every named one not defined, enters rp_irq_handler, which can tell them apart by
+ *   IPSR (exception number - 16 = IRQ number) and is unexpected until defined. */
+void NMI_Handler(void) RP_WEAK_ALIAS(rp_unexpected_exception);
+void SVC_Handler(void) RP_WEAK_ALIAS(rp_unexpected_exception);
+void DebugMon_Handler(void) RP_WEAK_ALIAS(rp_unexpected_exception);
+void PendSV_Handler(void) RP_WEAK_ALIAS(rp_unexpected_exception);
+void rp_irq_handler(void) RP_WEAK_ALIAS(rp_unexpected_exception);
+
+#ifdef RP_BOARD_IRQ_NAMES
+/* A named interrupt nobody defined: on to rp_irq_handler, whoever defines that. (An
+ * alias straight to rp_irq_handler would bind to the port's weak default even when the
+ * application defines rp_irq_handler.) */
+static void rp_irq_unnamed(void)
+{
+    rp_irq_handler();
+}
+#define RP_IRQ_DECLARE(irq, name) void name(void) RP_WEAK_ALIAS(rp_irq_unnamed);
+RP_BOARD_IRQ_NAMES(RP_IRQ_DECLARE)
+#endif
 
 typedef void (*rp_handler_t)(void);
 
@@ -38,22 +61,27 @@ typedef struct rp_vector_table {
 #define RP_IRQ_128 RP_IRQ_64, RP_IRQ_64
 #define RP_IRQ_256 RP_IRQ_128, RP_IRQ_128
 
+/* The board's named interrupts are set after the fill that gives every interrupt
+ * rp_irq_handler: C99 lets a designated initializer override an earlier one, and the
+ * warning that says so is the point here, hence the pragma around the table alone. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 __attribute__((section(".isr_vector"), used)) const rp_vector_table_t rp_vector_table = {
     __rp_stack_top,
     {
         rp_reset_handler,         /*  1 Reset */
-        rp_unexpected_exception,  /*  2 NMI */
-        rp_fault_entry,           /*  3 HardFault */
-        rp_fault_entry,           /*  4 MemManage (v7-M, v8-M Mainline) */
-        rp_fault_entry,           /*  5 BusFault */
-        rp_fault_entry,           /*  6 UsageFault */
-        rp_fault_entry,           /*  7 SecureFault (v8-M with Security Extension) */
+        NMI_Handler,              /*  2 NMI */
+        HardFault_Handler,        /*  3 HardFault */
+        MemManage_Handler,        /*  4 MemManage (v7-M, v8-M Mainline) */
+        BusFault_Handler,         /*  5 BusFault */
+        UsageFault_Handler,       /*  6 UsageFault */
+        SecureFault_Handler,      /*  7 SecureFault (v8-M with Security Extension) */
         0, 0, 0,                  /*  8-10 reserved */
-        rp_svc_handler,           /* 11 SVCall */
-        rp_unexpected_exception,  /* 12 DebugMonitor */
+        SVC_Handler,              /* 11 SVCall */
+        DebugMon_Handler,         /* 12 DebugMonitor */
         0,                        /* 13 reserved */
-        rp_pendsv_handler,        /* 14 PendSV */
-        rp_systick_handler,       /* 15 SysTick */
+        PendSV_Handler,           /* 14 PendSV */
+        SysTick_Handler,          /* 15 SysTick */
         /* Entries not listed are zero-initialised, so fill all of them: a designated
          * range initialiser is a GNU extension, hence the doubling macros. A vector
          * table longer than RP_PORT_IRQS lines is cut by the array size (checked). */
@@ -84,8 +112,13 @@ __attribute__((section(".isr_vector"), used)) const rp_vector_table_t rp_vector_
 #if (RP_PORT_IRQS % 2) >= 1
         RP_IRQ_1,
 #endif
+#ifdef RP_BOARD_IRQ_NAMES
+#define RP_IRQ_ENTRY(irq, name) [15 + (irq)] = name,
+        RP_BOARD_IRQ_NAMES(RP_IRQ_ENTRY)
+#endif
     },
 };
+#pragma GCC diagnostic pop
 
 _Static_assert(sizeof rp_vector_table == 4u * (16u + RP_PORT_IRQS), "vector table size");
 

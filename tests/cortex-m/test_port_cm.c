@@ -24,13 +24,62 @@ static void *volatile pendsv_block;
 
 /* Replaces the port's weak PendSV handler: records what it sees and allocates, as an
  * interrupt handler may. */
-void rp_pendsv_handler(void);
-void rp_pendsv_handler(void)
+void PendSV_Handler(void)
 {
     pendsv_runs++;
     pendsv_in_interrupt = rp_port_in_interrupt();
     pendsv_block = rp_malloc(24);
 }
+
+/* External interrupts: the application's rp_irq_handler takes every interrupt it has no
+ * handler of its own for (by IPSR), and on a board that names its interrupts
+ * (RP_BOARD_IRQ_NAMES), a handler defined under the CMSIS name takes its own. */
+#ifndef RP_TEST_UNNAMED_IRQ
+#define RP_TEST_UNNAMED_IRQ 3
+#endif
+static volatile int irq_seen_by_dispatcher = -1;
+static volatile unsigned named_runs;
+
+void rp_irq_handler(void)
+{
+    uint32_t ipsr;
+    __asm volatile("mrs %0, ipsr" : "=r"(ipsr));
+    irq_seen_by_dispatcher = (int)(ipsr & 0x1FFu) - 16;
+}
+
+#ifdef RP_TEST_NAMED_IRQ_HANDLER
+void RP_TEST_NAMED_IRQ_HANDLER(void);
+void RP_TEST_NAMED_IRQ_HANDLER(void)
+{
+    named_runs++;
+}
+#endif
+
+static void raise_irq(unsigned irq)
+{
+    RP_NVIC_ISER(irq / 32u) = 1u << (irq % 32u);
+    RP_NVIC_ISPR(irq / 32u) = 1u << (irq % 32u);
+    __asm volatile("dsb\n\tisb" ::: "memory");
+    RP_NVIC_ICER(irq / 32u) = 1u << (irq % 32u);
+}
+
+static void test_irq_without_handler_enters_rp_irq_handler(void)
+{
+    irq_seen_by_dispatcher = -1;
+    raise_irq(RP_TEST_UNNAMED_IRQ);
+    RP_CHECK_EQ(irq_seen_by_dispatcher, RP_TEST_UNNAMED_IRQ);
+}
+
+#ifdef RP_TEST_NAMED_IRQ_HANDLER
+static void test_irq_with_cmsis_name_enters_its_handler(void)
+{
+    named_runs = 0;
+    irq_seen_by_dispatcher = -1;
+    raise_irq(RP_TEST_NAMED_IRQ);
+    RP_CHECK_EQ(named_runs, 1);
+    RP_CHECK_EQ(irq_seen_by_dispatcher, -1);
+}
+#endif
 
 static void pend_pendsv(void)
 {
@@ -174,6 +223,10 @@ int main(void)
     RP_RUN(test_critical_sections_nest);
     RP_RUN(test_critical_section_holds_interrupts_off);
     RP_RUN(test_cycles_advance);
+    RP_RUN(test_irq_without_handler_enters_rp_irq_handler);
+#ifdef RP_TEST_NAMED_IRQ_HANDLER
+    RP_RUN(test_irq_with_cmsis_name_enters_its_handler);
+#endif
     RP_RUN(test_stack_peak_and_guard);
     RP_RUN(test_heap_region);
     RP_RUN(test_memory_functions);
