@@ -69,15 +69,18 @@
 #define RP_CFG_TRACE 1
 #endif
 
-/* Slots of the trace record table, a fixed region outside the traced heap; a power of
- * two. At most 3/4 of them hold records; past that, new allocations are counted as
- * dropped. Each slot is 16 bytes on 32-bit targets. */
+/* Slots of the board's trace record table, static RAM outside the traced heap; a power
+ * of two, at least 8. At most 3/4 of them hold records; past that, new allocations are
+ * counted as dropped. Each slot is 16 bytes on 32-bit targets. 0 (the default): no static
+ * table, so tracing costs no RAM unless used; the application hands tracing a table with
+ * rp_trace_set_table before rp_trace_start. */
 #ifndef RP_CFG_TRACE_RECORDS
-#define RP_CFG_TRACE_RECORDS 1024
+#define RP_CFG_TRACE_RECORDS 0
 #endif
 
-_Static_assert((RP_CFG_TRACE_RECORDS & (RP_CFG_TRACE_RECORDS - 1)) == 0 && RP_CFG_TRACE_RECORDS >= 8,
-               "RP_CFG_TRACE_RECORDS must be a power of two, at least 8");
+_Static_assert(RP_CFG_TRACE_RECORDS == 0 ||
+                   ((RP_CFG_TRACE_RECORDS & (RP_CFG_TRACE_RECORDS - 1)) == 0 && RP_CFG_TRACE_RECORDS >= 8),
+               "RP_CFG_TRACE_RECORDS must be 0 or a power of two, at least 8");
 _Static_assert(RP_CFG_TRACE == 0 || RP_CFG_TRACE == 1, "RP_CFG_TRACE is 0 or 1");
 _Static_assert(RP_CFG_MAX_TYPES >= 16 && RP_CFG_MAX_TYPES <= 256, "RP_CFG_MAX_TYPES must be 16..256");
 _Static_assert((RP_CFG_POOL_SIZE & (RP_CFG_POOL_SIZE - 1u)) == 0, "RP_CFG_POOL_SIZE must be a power of two");

@@ -6,10 +6,13 @@
  * A site is the return address of the call into the allocator (rp_malloc's caller;
  * rp_new's caller for objects), which needs no string in flash. RP_TRACE_HERE() before an
  * allocation names it by file:line instead. A caller that tail-calls the allocator is
- * skipped (its caller is named), as any return-address profiler would. Records live in a fixed table outside the
- * traced heap (RP_CFG_TRACE_RECORDS slots, 16 bytes each on 32-bit); when it is full,
- * new allocations are counted as dropped and nothing else changes. Tracing off costs one
- * predictable branch per allocation and free.
+ * skipped (its caller is named), as any return-address profiler would. Records live in a
+ * table outside the traced heap: the board's, RP_CFG_TRACE_RECORDS slots of static RAM
+ * (RP_TRACE_RECORD_BYTES each: 16 on 32-bit targets), or, where the board gives none
+ * (RP_CFG_TRACE_RECORDS 0, the default), one the application hands over with
+ * rp_trace_set_table: tracing then costs no RAM until it is used. When the table is
+ * full, new allocations are counted as dropped and nothing else changes. Tracing off
+ * costs one predictable branch per allocation and free.
  *
  * Snapshots are grouped statistics, in a buffer the caller provides: grouped by site or by
  * object type, sorted by size, largest first, as tracemalloc's statistics('lineno').
@@ -69,8 +72,21 @@ typedef struct rp_trace_filter {
     uintptr_t lo, hi;
 } rp_trace_filter_t;
 
+/* Bytes of one record, and of a table of n records (rp_trace_set_table). */
+#define RP_TRACE_RECORD_BYTES (2u * sizeof(void *) + 8u)
+#define RP_TRACE_TABLE_BYTES(n) ((n) * RP_TRACE_RECORD_BYTES)
+
+/* Gives tracing `bytes` of RAM at `table` (aligned to a pointer) for its records, in
+ * place of the board's table: the largest power of two of records that fits, at least 8.
+ * The memory stays tracing's until another call replaces it; (NULL, 0) goes back to the
+ * board's table (or to none). RP_E_ARG while tracing, for a misaligned table, or for room
+ * under 8 records. O(1); nothing is cleared until rp_trace_start. Thread mode. */
+rp_err_t rp_trace_set_table(void *table, size_t bytes);
+
 /* Starts tracing with traceback depth nframes; only 1 is supported (one frame needs no
- * unwinder on Cortex-M). RP_E_ARG otherwise. Clears nothing if already tracing. */
+ * unwinder on Cortex-M). RP_E_ARG otherwise; RP_E_NOMEM if there is no record table (the
+ * board gives none and rp_trace_set_table was not called). Clears nothing if already
+ * tracing. */
 rp_err_t rp_trace_start(unsigned nframes);
 /* Stops tracing and clears every trace, as tracemalloc.stop does. */
 void rp_trace_stop(void);

@@ -22,8 +22,16 @@ typedef struct record {
     uint8_t named;
 } record_t;
 
+_Static_assert(sizeof(record_t) == RP_TRACE_RECORD_BYTES, "RP_TRACE_RECORD_BYTES is a record's size");
+
+/* The record table: the board's static one (RP_CFG_TRACE_RECORDS slots), or whatever
+ * rp_trace_set_table was given; with neither, tracing cannot start and costs no RAM. */
+#if RP_CFG_TRACE_RECORDS > 0
 static record_t store[RP_CFG_TRACE_RECORDS];
 static rp_ptrmap_t map = {(uint8_t *)store, RP_CFG_TRACE_RECORDS, 0, sizeof(record_t)};
+#else
+static rp_ptrmap_t map = {0, 0, 0, sizeof(record_t)};
+#endif
 static size_t current, peak;
 static uint32_t dropped;
 static const rp_trace_site_t *named_next;
@@ -34,7 +42,7 @@ uint8_t rp_trace_on;
 
 static void clear_all(void)
 {
-    rp_memset(store, 0, sizeof store);
+    rp_memset(map.slots, 0, (size_t)map.cap * sizeof(record_t));
     map.used = 0;
     current = peak = 0;
     dropped = 0;
@@ -43,10 +51,45 @@ static void clear_all(void)
     hint_type = 0;
 }
 
+static void use_board_table(void)
+{
+#if RP_CFG_TRACE_RECORDS > 0
+    map.slots = (uint8_t *)store;
+    map.cap = RP_CFG_TRACE_RECORDS;
+#else
+    map.slots = 0;
+    map.cap = 0;
+#endif
+    map.used = 0;
+}
+
+rp_err_t rp_trace_set_table(void *table, size_t bytes)
+{
+    if (rp_trace_on)
+        return RP_E_ARG;
+    if (!table && bytes == 0) {
+        use_board_table();
+        return RP_E_OK;
+    }
+    if (!table || ((uintptr_t)table & (sizeof(uintptr_t) - 1u)))
+        return RP_E_ARG;
+    uint32_t slots = 8;
+    if (bytes / sizeof(record_t) < slots)
+        return RP_E_ARG;
+    while ((size_t)slots * 2u <= bytes / sizeof(record_t) && slots < 0x40000000u)
+        slots *= 2u;   /* the map's capacity is a power of two */
+    map.slots = table;
+    map.cap = slots;
+    map.used = 0;
+    return RP_E_OK;
+}
+
 rp_err_t rp_trace_start(unsigned nframes)
 {
     if (nframes != 1)
         return RP_E_ARG;
+    if (map.cap == 0)
+        return RP_E_NOMEM;
     if (!rp_trace_on)
         clear_all();
     rp_trace_on = 1;
@@ -70,7 +113,7 @@ void rp_trace_get_traced_memory(size_t *cur, size_t *pk)
 }
 
 void rp_trace_reset_peak(void) { peak = current; }
-size_t rp_trace_get_tracemalloc_memory(void) { return sizeof store; }
+size_t rp_trace_get_tracemalloc_memory(void) { return (size_t)map.cap * sizeof(record_t); }
 uint32_t rp_trace_dropped(void) { return dropped; }
 void rp_trace_name_next(const rp_trace_site_t *site) { named_next = site; }
 
@@ -317,10 +360,10 @@ rp_fault_t rp_trace_check(void)
             return fault("trace record unreachable from its home slot", r->ptr);
     }
     if (n != map.used)
-        return fault("trace record count disagrees with the table", store);
+        return fault("trace record count disagrees with the table", map.slots);
     if (sum != current || current > peak)
-        return fault("traced memory disagrees with the records", store);
+        return fault("traced memory disagrees with the records", map.slots);
     if (!rp_trace_on && n)
-        return fault("trace records left while tracing is stopped", store);
+        return fault("trace records left while tracing is stopped", map.slots);
     return fault(0, 0);
 }

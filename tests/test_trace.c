@@ -22,6 +22,35 @@ static int consistent(void)
     return RP_CHECK(!rp_trace_check().rule) && RP_HEAP_OK();
 }
 
+/* A table the application hands over (the default on a board that reserves none): the
+ * records go there, tracing reports its size, and it is refused while tracing or when too
+ * small or misaligned. */
+static void test_table_given_by_the_application(void)
+{
+    static uintptr_t table[RP_TRACE_TABLE_BYTES(40) / sizeof(uintptr_t)];
+    rp_trace_stop();
+    RP_CHECK_EQ(rp_trace_set_table(table, RP_TRACE_TABLE_BYTES(7)), RP_E_ARG);
+    RP_CHECK_EQ(rp_trace_set_table((char *)table + 1, sizeof table - 1), RP_E_ARG);
+    RP_CHECK_EQ(rp_trace_set_table(table, sizeof table), RP_E_OK);
+    RP_CHECK_EQ(rp_trace_get_tracemalloc_memory(), RP_TRACE_TABLE_BYTES(32));   /* a power of two */
+    fresh();
+    RP_CHECK_EQ(rp_trace_set_table(0, 0), RP_E_ARG);   /* not while tracing */
+    void *p = rp_malloc(48);
+    RP_CHECK_EQ(rp_trace_get_object_traceback(p, 0) != 0, 1);
+    int in_table = 0;
+    for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++)
+        in_table |= table[i] == (uintptr_t)p;
+    RP_CHECK(in_table);
+    for (unsigned i = 0; i < 40; i++)   /* 3/4 of 32 fit: the rest are dropped */
+        rp_malloc(8);
+    RP_CHECK(rp_trace_dropped() > 0);
+    consistent();
+    rp_trace_stop();
+    RP_CHECK_EQ(rp_trace_set_table(0, 0), RP_E_OK);
+    RP_CHECK_EQ(rp_trace_get_tracemalloc_memory(), RP_TRACE_TABLE_BYTES(RP_CFG_TRACE_RECORDS));
+    rp_test_fresh_heap();   /* the harness's table again, where the board has none */
+}
+
 static void test_start_stop_and_traced_memory(void)
 {
     rp_trace_stop();
@@ -166,7 +195,7 @@ static void test_group_by_type_and_filters(void)
 static void test_dropped_records_change_nothing_else(void)
 {
     fresh();
-    enum { MAX = RP_CFG_TRACE_RECORDS };   /* 3/4 of it fill the table */
+    enum { MAX = RP_TEST_TRACE_RECORDS };   /* 3/4 of it fill the table */
     static void *p[MAX];
     unsigned n = 0;
     while (n < MAX && rp_trace_dropped() < 5) {
@@ -265,5 +294,6 @@ int main(void)
     RP_RUN(test_dropped_records_change_nothing_else);
     RP_RUN(test_tracing_across_out_of_memory);
     RP_RUN(test_printed_form);
+    RP_RUN(test_table_given_by_the_application);
     return rp_test_end();
 }

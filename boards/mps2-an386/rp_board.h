@@ -11,4 +11,7 @@
 /* The heap is one region of almost 4 MiB. */
 #define RP_CFG_CHUNK_MAX_LOG2 22
 
+/* A static trace table of 1024 records (16 KiB): tracing is ready at any time. */
+#define RP_CFG_TRACE_RECORDS 1024
+
 #endif

@@ -16,4 +16,7 @@
 /* The heap ends within 512 KiB of its start: 16-bit GC links, 8-byte tracked header. */
 #define RP_CFG_GC_LINK16 1
 
+/* A static trace table of 1024 records (16 KiB): tracing is ready at any time. */
+#define RP_CFG_TRACE_RECORDS 1024
+
 #endif

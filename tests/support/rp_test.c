@@ -2,6 +2,7 @@
 #include "rp_test.h"
 #include "rp_gc.h"
 #include "rp_port.h"
+#include "rp_trace.h"
 
 static unsigned passed, failed, failed_before;
 static const char *current;
@@ -85,6 +86,13 @@ void rp_test_fresh_heap(void)
     r.start = rp_test_memory(&n);
     r.size = n;
     rp_heap_init(&r, 1);
+#if RP_CFG_TRACE_RECORDS == 0
+    /* A board that reserves no trace table: the suites give tracing one, as an
+     * application would (rp_trace.h). */
+    static uintptr_t trace_table[RP_TRACE_TABLE_BYTES(RP_TEST_TRACE_RECORDS) / sizeof(uintptr_t)];
+    if (!rp_trace_is_tracing())
+        rp_trace_set_table(trace_table, sizeof trace_table);
+#endif
 }
 
 static uint32_t baseline;

@@ -40,7 +40,16 @@ static inline uint32_t rp_rand_range(uint32_t *x, uint32_t a, uint32_t b)
     return a + rp_rand_next(x) % (b - a + 1u);
 }
 
-/* The board's heap memory, and a fresh heap over all of it. */
+/* Trace records the suites can count on: the board's table, or the one the harness gives
+ * tracing on a board that reserves none. */
+#if RP_CFG_TRACE_RECORDS > 0
+#define RP_TEST_TRACE_RECORDS RP_CFG_TRACE_RECORDS
+#else
+#define RP_TEST_TRACE_RECORDS 256
+#endif
+
+/* The board's heap memory, and a fresh heap over all of it (with, on a board that
+ * reserves no trace table, one for tracing). */
 void *rp_test_memory(size_t *size);
 void rp_test_fresh_heap(void);
 

@@ -212,7 +212,15 @@ __attribute__((noipa)) static rp_obj_t *sample_reading(void)
 static void demo_trace(void)
 {
     section("tracemalloc: where did the memory go?");
-    rp_trace_start(1);
+#if RP_CFG_TRACE_RECORDS == 0
+    /* This board reserves no trace table: the application gives one, only when it traces. */
+    static uintptr_t trace_table[RP_TRACE_TABLE_BYTES(256) / sizeof(uintptr_t)];
+    rp_trace_set_table(trace_table, sizeof trace_table);
+#endif
+    if (rp_trace_start(1) != RP_E_OK) {
+        rp_printf("tracing could not start\n");
+        return;
+    }
     rp_obj_t *readings = rp_list_new();
     rp_trace_stat_t b0[10], b1[10];
     rp_trace_snapshot_t before, after;
