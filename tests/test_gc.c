@@ -6,6 +6,7 @@
 #include "rp_port.h"
 #include "rp_test.h"
 #include "rp_trace.h"
+#include "rp_weakref.h"
 
 static uint8_t RP_TYPE_NUMBER(node);
 static const char *const node_names[] = {"ref", "prev", "next"};
@@ -351,6 +352,211 @@ static void test_finalizer_adopts_new_objects(void)
         RP_DECREF(adopted[i]);
     }
     all_back();
+}
+
+
+/* Defect 4 (issue 15): an object that dies in a refzero cascade (dropped by another
+ * object's deallocation, so it waits on the queue, off its generation list) and whose
+ * finalizer resurrects it is tracked again, as CPython re-tracks it around tp_finalize:
+ * a cycle made through it later is collected. An untracked one stays untracked. */
+static void test_cascade_resurrection_stays_tracked(void)
+{
+    fresh();
+    resurrect = 1;
+    rp_obj_t *holder = node(), *d = rp_new(&del_type);
+    rp_slot_set(holder, REF, d);
+    RP_DECREF(d);
+    RP_DECREF(holder);   /* holder dies first; d dies in the cascade and resurrects */
+    RP_CHECK_EQ(finalized, 1);
+    RP_CHECK(resurrected == d);
+    RP_CHECK(rp_gc_is_tracked(d));
+    RP_ALL_OK();
+    rp_slot_set(d, 0, d);   /* a self-cycle through the resurrected object */
+    resurrected = 0;
+    RP_DECREF(d);
+    RP_CHECK_EQ(rp_gc_collect(2), 1);
+    RP_CHECK_EQ(finalized, 1);   /* PEP 442: not again */
+    all_back();
+
+    /* Untracked before it died: untracked after. */
+    holder = node();
+    d = rp_new(&del_type);
+    rp_gc_untrack(d);
+    rp_slot_set(holder, REF, d);
+    RP_DECREF(d);
+    RP_DECREF(holder);
+    RP_CHECK(resurrected == d);
+    RP_CHECK(!rp_gc_is_tracked(d));
+    RP_ALL_OK();
+    resurrected = 0;
+    RP_DECREF(d);
+    all_back();
+}
+
+/* Defect 5 (issue 15), CPython's test_weakref FinalizeTestCase.test_atexit: a finalize
+ * registered by a finalizer that runs at shutdown runs next; one with atexit off does not
+ * run; the rest run newest first. */
+static char exit_order[8];
+static unsigned exit_n;
+static rp_obj_t *exit_obj;
+
+static void record_exit(rp_obj_t *tag)
+{
+    int64_t v = 0;
+    rp_int_as_i64(tag, &v);
+    if (exit_n < sizeof exit_order - 1)
+        exit_order[exit_n++] = (char)('0' + v);
+}
+
+static void register_at_exit(rp_obj_t *tag)
+{
+    record_exit(tag);
+    RP_CHECK(rp_finalize_new(exit_obj, record_exit, rp_int_from_i32(5)) != 0);   /* g1 */
+}
+
+static void test_finalize_registered_at_shutdown_runs(void)
+{
+    fresh();
+    exit_n = 0;
+    exit_obj = rp_instance_new();
+    rp_obj_t *f1 = rp_finalize_new(exit_obj, record_exit, rp_int_from_i32(1));
+    rp_obj_t *f2 = rp_finalize_new(exit_obj, record_exit, rp_int_from_i32(2));
+    rp_obj_t *f3 = rp_finalize_new(exit_obj, register_at_exit, rp_int_from_i32(3));
+    rp_obj_t *f4 = rp_finalize_new(exit_obj, record_exit, rp_int_from_i32(4));
+    RP_CHECK(f1 && f2 && f3 && f4);
+    rp_finalize_set_atexit(f2, 0);
+    rp_finalize_shutdown();
+    exit_order[exit_n] = 0;
+    RP_CHECK_STR(exit_order, "4351");
+    RP_CHECK_EQ(exit_n, 4);
+    RP_CHECK(rp_finalize_alive(f2));
+    RP_CHECK(rp_finalize_call(f2));
+    RP_DECREF(exit_obj);
+    all_back();
+}
+
+/* Defect 14 (issue 15): deallocation never recurses, for every kind of object. A chain in
+ * which each object's death drops the next one — from its finalizer, or as the argument
+ * of a weak reference's callback — is freed with constant stack. Objects that run code
+ * when they die must be GC objects (their links queue them): untracked ones stand for
+ * CPython's non-GC objects, and a type that is not a GC type but has a finalizer or is
+ * weak-referenceable is refused. */
+static uintptr_t stack_lo, stack_hi;
+static unsigned chain_deaths;
+
+static void note_stack(void)
+{
+    volatile uint8_t here = 0;
+    uintptr_t a = (uintptr_t)&here;
+    if (!stack_lo || a < stack_lo)
+        stack_lo = a;
+    if (a > stack_hi)
+        stack_hi = a;
+    chain_deaths++;
+}
+
+static rp_obj_t **chain;
+static uint32_t chain_len;
+
+static void drop_next(rp_obj_t *o)
+{
+    note_stack();
+    uint32_t i = *(uint32_t *)rp_body(o);
+    if (i + 1 < chain_len && chain[i + 1]) {
+        rp_obj_t *next = chain[i + 1];
+        chain[i + 1] = 0;
+        RP_DECREF(next);
+    }
+}
+
+static void chain_callback(rp_obj_t *ref, rp_obj_t *arg)
+{
+    (void)ref;
+    (void)arg;
+    note_stack();   /* arg, the next object, dies when the callback returns */
+}
+
+static uint8_t RP_TYPE_NUMBER(chainfin);
+static const rp_type_t chainfin_type = {
+    .name = "ChainFin", .number = &chainfin_number, .nbytes = 4, .flags = RP_TYPE_GC, .finalize = drop_next,
+};
+static uint8_t RP_TYPE_NUMBER(chainweak);
+static const rp_type_t chainweak_type = {
+    .name = "ChainWeak", .number = &chainweak_number, .nbytes = 4, .flags = RP_TYPE_GC | RP_TYPE_WEAKREF,
+};
+static uint8_t RP_TYPE_NUMBER(nongcfin);
+static const rp_type_t nongcfin_type = {
+    .name = "NonGCFin", .number = &nongcfin_number, .nbytes = 4, .finalize = drop_next,
+};
+static uint8_t RP_TYPE_NUMBER(nongcweak);
+static const rp_type_t nongcweak_type = {
+    .name = "NonGCWeak", .number = &nongcweak_number, .nbytes = 4, .flags = RP_TYPE_WEAKREF,
+};
+
+/* Links that fit the heap: at most 5000, at least 16 (microbit). */
+static uint32_t chain_links(size_t per_link)
+{
+    size_t mem;
+    (void)rp_test_memory(&mem);
+    size_t n = mem / 2 / per_link;
+    return n > 5000 ? 5000 : (uint32_t)n;
+}
+
+static void run_chain(const rp_type_t *t, int weak)
+{
+    fresh();
+    uint32_t n = chain_links(weak ? 96 : 48);
+    RP_CHECK(n >= 16);
+    chain = rp_malloc(n * sizeof *chain);
+    rp_obj_t **refs = weak ? rp_malloc(n * sizeof *refs) : 0;
+    RP_CHECK(chain && (refs || !weak));
+    if (!chain || (weak && !refs))
+        return;
+    chain_len = n;
+    for (uint32_t i = 0; i < n; i++) {
+        chain[i] = rp_obj_alloc(t, 4);   /* untracked */
+        RP_CHECK(chain[i] != 0);
+        if (!chain[i])
+            return;
+        *(uint32_t *)rp_body(chain[i]) = i;
+    }
+    if (weak) {   /* the weak reference to i holds i+1 as its callback's argument */
+        for (uint32_t i = 0; i < n; i++) {
+            refs[i] = rp_weakref_new(chain[i], chain_callback, i + 1 < n ? chain[i + 1] : 0);
+            RP_CHECK(refs[i] != 0);
+        }
+        for (uint32_t i = 1; i < n; i++) {
+            RP_DECREF(chain[i]);
+            chain[i] = 0;
+        }
+    }
+    stack_lo = stack_hi = 0;
+    chain_deaths = 0;
+    rp_obj_t *first = chain[0];
+    chain[0] = 0;
+    RP_DECREF(first);
+    RP_CHECK_EQ(chain_deaths, n);
+    rp_printf("  %s chain of %u: %u bytes of stack\n", t->name, (unsigned)n, (unsigned)(stack_hi - stack_lo));
+    RP_CHECK(stack_hi - stack_lo < 512);
+    if (weak)
+        for (uint32_t i = 0; i < n; i++)
+            RP_DECREF(refs[i]);
+    rp_free(refs);
+    rp_free(chain);
+    all_back();
+}
+
+static void test_chain_release_constant_stack(void)
+{
+    run_chain(&chainfin_type, 0);
+    run_chain(&chainweak_type, 1);
+    fresh();
+    RP_CHECK_EQ(rp_type_ready(&nongcfin_type), RP_E_ARG);
+    RP_CHECK_EQ(rp_type_ready(&nongcweak_type), RP_E_ARG);
+    if (rp_type_ready(&nongcfin_type) == RP_E_OK)
+        run_chain(&nongcfin_type, 0);
+    if (rp_type_ready(&nongcweak_type) == RP_E_OK)
+        run_chain(&nongcweak_type, 1);
 }
 
 static void test_legacy_finalizer_goes_to_garbage(void)
@@ -1003,6 +1209,9 @@ int main(void)
     RP_RUN(test_untracking_of_atomic_containers);
     RP_RUN(test_callbacks_and_debug_flags);
     RP_RUN(test_emergency_collection);
+    RP_RUN(test_cascade_resurrection_stays_tracked);
+    RP_RUN(test_finalize_registered_at_shutdown_runs);
+    RP_RUN(test_chain_release_constant_stack);
     RP_RUN(test_random_graphs);
     return rp_test_end();
 }
