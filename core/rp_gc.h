@@ -12,11 +12,14 @@
  *   1 merge younger generations into the one collected
  *   2 mark the older generations' objects as examined (generation 0's always are),
  *   3 subtract_refs, 4 move_unreachable, 5 promote survivors
- *   6 move objects with legacy finalizers, and what they reach, to gc.garbage
+ *   6 objects with legacy finalizers, and what they reach, are uncollectable: those with
+ *     legacy finalizers go to gc.garbage (all of them with DEBUG_SAVEALL), the rest survive
+ *     into the older generation
  *   7 clear weak references to the garbage, before any finalizer runs (no callbacks
  *     for weak references that are themselves garbage): rp_weakref_on_collect
  *   8 run finalizers (PEP 442: each object's once)
  *   9 recount the garbage: objects a finalizer resurrected, and all they reach, survive
+ *     and are not counted as collected (bpo-38379)
  *  10 clear the rest through their types' clear hooks, then free those no longer
  *     referenced (a dying garbage object waits for this, rather than being freed under
  *     the clears); any still referenced survive into the older generation
