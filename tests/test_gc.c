@@ -559,6 +559,160 @@ static void test_chain_release_constant_stack(void)
         run_chain(&nongcweak_type, 1);
 }
 
+
+/* Re-entrancy (rp_gc.h): what a gc callback and a finalizer may do. Each does all of it:
+ * allocate (with threshold 1, so that an allocation would start a collection), free
+ * (drop an object it made and one the test left for it), create and drop weak
+ * references, and call rp_gc_collect, which returns 0 and collects nothing inside a
+ * collection (CPython's gc.collect there) and collects outside one. */
+static rp_obj_t *victim;
+static uint32_t nested_result;
+static unsigned nested_calls;
+static int in_gc_callback, in_dealloc;
+static rp_obj_t *late_wr;
+
+static int freed_at_once(void) { return !in_dealloc; }
+
+/* The weak reference the last do_everything made: its referent is dead by now. */
+static void check_late_wr(void)
+{
+    RP_CHECK(late_wr && rp_weakref_get(late_wr) == 0);
+    if (late_wr)
+        RP_DECREF(late_wr);
+    late_wr = 0;
+}
+
+static void do_everything(void)
+{
+    nested_calls++;
+    rp_obj_t *made = node(), *other = rp_instance_new();
+    RP_CHECK(made && other);
+    rp_slot_set(made, REF, other);
+    rp_obj_t *wr = rp_weakref_new(other, 0, 0);
+    RP_CHECK(wr && rp_weakref_get(wr) == other);
+    RP_DECREF(other);
+    RP_DECREF(made);
+    /* Freed at once in a collection; inside a deallocation (a finalizer run by a count
+     * reaching zero) once that returns to its loop: checked by the test afterwards. */
+    if (freed_at_once())
+        RP_CHECK(rp_weakref_get(wr) == 0);
+    if (late_wr)
+        RP_DECREF(late_wr);
+    late_wr = wr;
+    if (victim) {
+        rp_obj_t *v = victim;
+        victim = 0;
+        RP_DECREF(v);
+    }
+    rp_gc_stats_t before, after;
+    rp_gc_get_stats(&before);
+    nested_result = rp_gc_collect(2);
+    rp_gc_get_stats(&after);
+    if (in_gc_callback || nested_result == 0)
+        RP_CHECK_EQ(after.gen[2].collections, before.gen[2].collections);   /* refused: no collection */
+}
+
+static void busy_callback(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable, void *arg)
+{
+    (void)phase;
+    (void)gen;
+    (void)collected;
+    (void)uncollectable;
+    (void)arg;
+    in_gc_callback = 1;
+    do_everything();
+    RP_CHECK_EQ(nested_result, 0);
+    in_gc_callback = 0;
+}
+
+static void busy_finalize(rp_obj_t *o)
+{
+    (void)o;
+    do_everything();
+}
+
+static uint8_t RP_TYPE_NUMBER(busy);
+static const rp_type_t busy_type = {
+    .name = "Busy", .number = &busy_number, .slot_names = node_names, .nslots = 1, .flags = RP_TYPE_GC,
+    .finalize = busy_finalize,
+};
+
+static void test_reentrancy_gc_callback(void)
+{
+    fresh();
+    rp_obj_t *a = node(), *b = node();
+    link_pair(a, b);
+    victim = node();
+    RP_DECREF(a);
+    RP_DECREF(b);
+    rp_gc_set_threshold(1, 10, 10);
+    RP_CHECK_EQ(rp_gc_callback_add(busy_callback, 0), 0);
+    nested_calls = 0;
+    RP_CHECK_EQ(rp_gc_collect(2), 2);   /* the pair; the callback's own objects died by count */
+    RP_CHECK_EQ(nested_calls, 2);       /* start and stop */
+    RP_CHECK(victim == 0);
+    check_late_wr();
+    RP_CHECK_EQ(rp_gc_callback_remove(busy_callback, 0), 0);
+    rp_gc_collect(2);
+    all_back();
+}
+
+static void test_reentrancy_finalizer(void)
+{
+    /* In a collection: the nested collect is refused. */
+    fresh();
+    rp_obj_t *a = rp_new(&busy_type), *b = rp_new(&busy_type);
+    rp_slot_set(a, 0, b);
+    rp_slot_set(b, 0, a);
+    victim = node();
+    RP_DECREF(a);
+    RP_DECREF(b);
+    rp_gc_set_threshold(1, 10, 10);
+    nested_calls = 0;
+    RP_CHECK_EQ(rp_gc_collect(2), 2);
+    RP_CHECK_EQ(nested_calls, 2);
+    RP_CHECK_EQ(nested_result, 0);
+    RP_CHECK(victim == 0);
+    check_late_wr();
+    rp_gc_collect(2);
+    all_back();
+
+    /* Run by a count reaching zero, outside any collection: the collect runs, and finds
+     * the garbage cycle waiting. */
+    fresh();
+    nested_calls = 0;
+    rp_gc_disable();
+    rp_obj_t *x = node(), *y = node();
+    link_pair(x, y);
+    RP_DECREF(x);
+    RP_DECREF(y);
+    a = rp_new(&busy_type);
+    in_dealloc = 1;
+    RP_DECREF(a);
+    in_dealloc = 0;
+    RP_CHECK_EQ(nested_calls, 1);
+    RP_CHECK_EQ(nested_result, 2);
+    check_late_wr();
+    rp_gc_enable();
+    all_back();
+}
+
+/* rp_gc_collect returns 0 for "nothing found" and for "refused" alike (CPython's nested
+ * gc.collect returns 0); the stats tell them apart. */
+static void test_collect_refused_returns_zero(void)
+{
+    fresh();
+    rp_gc_stats_t st;
+    RP_CHECK_EQ(rp_gc_collect(2), 0);   /* nothing found: a collection counted */
+    rp_gc_get_stats(&st);
+    RP_CHECK_EQ(st.gen[2].collections, 1);
+    RP_CHECK_EQ(rp_gc_collect(3), 0);   /* refused: no such generation */
+    RP_CHECK_EQ(rp_gc_collect(-1), 0);
+    rp_gc_get_stats(&st);
+    RP_CHECK_EQ(st.gen[2].collections, 1);
+    all_back();
+}
+
 static void test_legacy_finalizer_goes_to_garbage(void)
 {
     fresh();
@@ -1213,6 +1367,9 @@ int main(void)
     RP_RUN(test_cascade_resurrection_stays_tracked);
     RP_RUN(test_finalize_registered_at_shutdown_runs);
     RP_RUN(test_chain_release_constant_stack);
+    RP_RUN(test_reentrancy_gc_callback);
+    RP_RUN(test_reentrancy_finalizer);
+    RP_RUN(test_collect_refused_returns_zero);
     RP_RUN(test_random_graphs);
     return rp_test_end();
 }
