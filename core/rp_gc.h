@@ -99,7 +99,8 @@ int rp_gc_isenabled(void);
 /* Collects generations 0..generation (2 = full). Returns collected + uncollectable:
  * garbage freed (objects a finalizer resurrected are not counted) plus objects kept by
  * legacy finalizers. Does nothing and returns 0 inside an interrupt handler or a running
- * collection (CPython's nested gc.collect returns 0), and for a generation outside 0..2:
+ * collection (CPython's nested gc.collect returns 0), and for a generation outside 0..2
+ * (differs from CPython: no ValueError):
  * so 0 means "nothing found" or "refused" alike; rp_gc_get_stats tells them apart (a
  * refused call counts no collection). */
 uint32_t rp_gc_collect(int generation);

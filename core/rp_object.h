@@ -87,7 +87,9 @@ enum {
     RP_TYPE_GC = 1u << 0,               /* objects may hold references; have links */
     RP_TYPE_WEAKREF = 1u << 1,          /* may be weakly referenced */
     RP_TYPE_DICT = 1u << 2,             /* a __dict__ slot after the named slots */
-    RP_TYPE_LEGACY_FINALIZER = 1u << 3, /* finalizer forbids collection in a cycle: gc.garbage */
+    RP_TYPE_LEGACY_FINALIZER = 1u << 3, /* finalizer forbids collection in a cycle: gc.garbage.
+                                           Differs from CPython: no second hook (tp_del); the
+                                           one finalize hook still runs at most once */
     RP_TYPE_VAR = 1u << 4,              /* size given at creation (str, tuple, ...) */
     RP_TYPE_UNHASHABLE = 1u << 5,       /* no hash at all (list, dict); without this flag
                                            and without a hash hook, objects hash by
