@@ -713,6 +713,11 @@ static void test_collect_refused_returns_zero(void)
     all_back();
 }
 
+static int in_either(rp_obj_t **g, rp_obj_t *a, rp_obj_t *b)
+{
+    return (g[0] == a && g[1] == b) || (g[0] == b && g[1] == a);
+}
+
 static void test_legacy_finalizer_goes_to_garbage(void)
 {
     fresh();
@@ -734,6 +739,23 @@ static void test_legacy_finalizer_goes_to_garbage(void)
     rp_slot_set(b, REF, 0);   /* the program breaks the cycle by hand, then clears gc.garbage */
     rp_gc_garbage_clear();
     RP_CHECK_EQ(rp_gc_garbage(g, 4), 0);
+    all_back();
+
+    /* With DEBUG_SAVEALL, gc.garbage takes everything the legacy finalizer keeps. */
+    a = rp_new(&legacy_type);
+    b = node();
+    rp_slot_set(a, 0, b);
+    rp_slot_set(b, REF, a);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    rp_gc_set_debug(RP_GC_DEBUG_SAVEALL);
+    RP_CHECK_EQ(rp_gc_collect(2), 2);
+    rp_gc_set_debug(0);
+    RP_CHECK_EQ(rp_gc_garbage(g, 4), 2);
+    RP_CHECK(in_either(g, a, b));
+    RP_CHECK(!rp_gc_check().rule);
+    rp_slot_set(b, REF, 0);
+    rp_gc_garbage_clear();
     all_back();
 }
 
