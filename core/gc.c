@@ -725,9 +725,15 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     /* Without finalizers nothing can have been resurrected: straight to deletion, which
      * clears the scratch flags as it goes. */
     int ran = sc.finalizers && finalize_garbage(unreachable);
-    if (ran)
+    if (ran) {
         *collected = handle_resurrected(unreachable, scratch, old, old_gen);
-    else
+        /* Weak references the finalizers made to what is still garbage: cleared now,
+         * before any clear runs, or code that a clear sets off (the finalizer of an
+         * object the garbage alone held) could reach a cleared object through one
+         * (CPython gh-91636). The garbage still carries UNREACHABLE. */
+        if (rp_weakref_on_collect)
+            rp_weakref_on_collect(scratch);
+    } else
         rp_gclist_merge(unreachable, scratch);
     int plain = !ran && !(sp.attention & RP_TGC_HOOKS);
     (void)delete_garbage(scratch, old, old_gen, plain, plain && !leaves && !sp.inward);

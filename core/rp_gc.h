@@ -19,7 +19,8 @@
  *     for weak references that are themselves garbage): rp_weakref_on_collect
  *   8 run finalizers (PEP 442: each object's once)
  *   9 recount the garbage: objects a finalizer resurrected, and all they reach, survive
- *     and are not counted as collected (bpo-38379)
+ *     and are not counted as collected (bpo-38379); weak references the finalizers made
+ *     to what is still garbage are cleared as in step 7 (gh-91636)
  *  10 clear the rest through their types' clear hooks, then free those no longer
  *     referenced (a dying garbage object waits for this, rather than being freed under
  *     the clears); any still referenced survive into the older generation
