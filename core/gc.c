@@ -387,22 +387,36 @@ static void scan_garbage(rp_gchead_t *unreachable, rp_gchead_t *fin, garbage_sca
     }
 }
 
-/* Everything objects with legacy finalizers reach becomes gc.garbage with them (CPython's
- * move_legacy_finalizer_reachable); the list walk picks up what the visits append.
- * Returns how many; rescans what is left. */
-static uint32_t move_legacy(rp_gchead_t *unreachable, rp_gchead_t *fin, garbage_scan_t *sc)
+/* Objects with legacy finalizers, and everything they reach, are uncollectable (CPython's
+ * move_legacy_finalizer_reachable); the list walk picks up what the visits append. Only
+ * those with legacy finalizers go to gc.garbage, which takes a reference to each (all of
+ * them with DEBUG_SAVEALL, CPython's handle_legacy_finalizers); the rest survive into the
+ * older generation, kept alive by them. Returns how many are uncollectable; rescans what
+ * is left. */
+static uint32_t move_legacy(rp_gchead_t *unreachable, rp_gchead_t *fin, rp_gchead_t *old, unsigned old_gen,
+                            garbage_scan_t *sc)
 {
     uint32_t k = 0;
     for (rp_gchead_t *n = rp_next(fin); n != fin; n = rp_next(n), k++) {
         rp_obj_t *o = (rp_obj_t *)n;
         rp_obj_traverse(o, visit_to_finalizers, fin);
         o->head &= ~SCRATCH_FLAGS;
-        rp_incref(o);   /* gc.garbage's reference */
-        rp_set_gen(o, RP_GEN_OLD);
         if (rp_gc.debug & RP_GC_DEBUG_UNCOLLECTABLE)
             rp_printf("gc: uncollectable <%s %p>\n", rp_type_of(o)->name, (void *)o);
     }
-    rp_gclist_merge(fin, list(RP_LIST_GARBAGE));
+    int save_all = (rp_gc.debug & RP_GC_DEBUG_SAVEALL) != 0;
+    while (!rp_gclist_empty(fin)) {
+        rp_gchead_t *n = rp_next(fin);
+        rp_obj_t *o = (rp_obj_t *)n;
+        if (save_all || (rp_type_of(o)->flags & RP_TYPE_LEGACY_FINALIZER)) {
+            rp_incref(o);   /* gc.garbage's reference */
+            rp_set_gen(o, RP_GEN_OLD);
+            rp_gclist_move(n, list(RP_LIST_GARBAGE));
+        } else {
+            rp_set_gen(o, old_gen);
+            rp_gclist_move(n, old);
+        }
+    }
     sc->count = 0;   /* field by field: a struct copy may become a memcpy call */
     sc->finalizers = 0;
     sc->legacy = 0;
@@ -434,8 +448,10 @@ static uint32_t finalize_garbage(rp_gchead_t *unreachable)
     return ran;
 }
 
-/* Objects a finalizer made reachable again survive, with all they reach. */
-static void handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
+/* Objects a finalizer made reachable again survive, with all they reach. Returns how
+ * many are still garbage (moved to `still`): those, not the resurrected, are collected
+ * (bpo-38379). */
+static uint32_t handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_gchead_t *old, unsigned old_gen)
 {
     split_t sp;
     rp_gchead_t *young = list(RP_LIST_GEN0);   /* what the finalizers made, out of the set meanwhile */
@@ -443,9 +459,10 @@ static void handle_resurrected(rp_gchead_t *unreachable, rp_gchead_t *still, rp_
     examine(unreachable, 1);
     (void)subtract_refs(unreachable);
     move_unreachable(unreachable, old_gen, &sp);
-    split_out(unreachable, still);
+    uint32_t k = split_out(unreachable, still);
     rp_gclist_merge(unreachable, old);
     examine(young, 1);
+    return k;
 }
 
 /* gc.garbage keeps every object, with a reference each (DEBUG_SAVEALL). */
@@ -695,7 +712,7 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         sc.count = 0;
         scan_garbage(unreachable, scratch, &sc);
     }
-    *uncollectable = sc.legacy ? move_legacy(unreachable, scratch, &sc) : 0;
+    *uncollectable = sc.legacy ? move_legacy(unreachable, scratch, old, old_gen, &sc) : 0;
     *collected = sc.count;
     if (rp_gc.debug & RP_GC_DEBUG_COLLECTABLE)
         for (rp_gchead_t *n = rp_next(unreachable); n != unreachable; n = rp_next(n))
@@ -708,9 +725,15 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     /* Without finalizers nothing can have been resurrected: straight to deletion, which
      * clears the scratch flags as it goes. */
     int ran = sc.finalizers && finalize_garbage(unreachable);
-    if (ran)
-        handle_resurrected(unreachable, scratch, old, old_gen);
-    else
+    if (ran) {
+        *collected = handle_resurrected(unreachable, scratch, old, old_gen);
+        /* Weak references the finalizers made to what is still garbage: cleared now,
+         * before any clear runs, or code that a clear sets off (the finalizer of an
+         * object the garbage alone held) could reach a cleared object through one
+         * (CPython gh-91636). The garbage still carries UNREACHABLE. */
+        if (rp_weakref_on_collect)
+            rp_weakref_on_collect(scratch);
+    } else
         rp_gclist_merge(unreachable, scratch);
     int plain = !ran && !(sp.attention & RP_TGC_HOOKS);
     (void)delete_garbage(scratch, old, old_gen, plain, plain && !leaves && !sp.inward);

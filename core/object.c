@@ -5,7 +5,9 @@
  * is destroyed here; any GC object that dies while that runs (a child dropped by its
  * parent's clear) is appended to the refzero queue through its own links, and the loop
  * below drains the queue. Stack use is constant however long the chain (workload W5).
- * Non-GC objects hold no references, so freeing them at once cannot recurse.
+ * Non-GC objects hold no references and run no code when they die (rp_type_ready refuses
+ * a non-GC type with a finalizer, a clear hook or weak references: the code those run
+ * may drop the next object of a chain), so freeing them at once cannot recurse.
  */
 #include "gc_internal.h"
 #include "heap_internal.h"
@@ -79,6 +81,8 @@ rp_err_t rp_type_ready(const rp_type_t *t)
         return RP_E_OK;
     if (rp_type_slots(t) && !(t->flags & RP_TYPE_GC))
         return RP_E_ARG;   /* objects holding references must be GC objects */
+    if (!(t->flags & RP_TYPE_GC) && (t->finalize || t->clear || (t->flags & RP_TYPE_WEAKREF)))
+        return RP_E_ARG;   /* so must objects that run code when they die: see rp_obj_dealloc */
     for (unsigned i = 0; i < t->nslots; i++) {
         for (unsigned j = 0; j < i; j++)
             if (names_equal(t->slot_names[i], t->slot_names[j]))
@@ -265,14 +269,38 @@ static void destroy(rp_obj_t *o)
     rp_free_known(o);
 }
 
+/* A GC object waiting on the refzero queue is on no generation list (its links hold the
+ * queue). Its generation bits, meaningless while it is untracked, say whether it was
+ * tracked: if its finalizer is to run, it is tracked again first, as CPython re-tracks
+ * an object around tp_finalize, so that one the finalizer resurrects stays tracked. */
+#define QUEUED_WAS_TRACKED RP_GEN_MIDDLE
+
+static void queue(rp_obj_t *o)
+{
+    unsigned was = (o->head & RP_HEAD_TRACKED) ? QUEUED_WAS_TRACKED : RP_GEN_YOUNG;
+    if (o->head & RP_HEAD_TRACKED)
+        rp_gc_untrack(o);
+    rp_set_gen(o, was);
+    rp_gclist_append(rp_gch(o), rp_gc.lists[RP_LIST_REFZERO]);
+}
+
+/* Off the queue, into destroy(): tracked again if it was and a finalizer is to run. */
+static rp_obj_t *dequeue(rp_gchead_t *n)
+{
+    rp_obj_t *o = (rp_obj_t *)n;
+    rp_gclist_remove(n);
+    if (((o->head & RP_HEAD_GEN_MASK) >> RP_HEAD_GEN_SHIFT) == QUEUED_WAS_TRACKED && rp_type_of(o)->finalize &&
+        !(o->head & RP_HEAD_FINALIZED))
+        rp_gc_track(o);
+    return o;
+}
+
 void rp_obj_dealloc(rp_obj_t *o)
 {
     if (o->head & RP_HEAD_UNREACHABLE)
         return;   /* garbage of a running collection: the collector frees it */
     if (rp_gc.dealloc_running && rp_is_gc(o)) {
-        if (o->head & RP_HEAD_TRACKED)
-            rp_gc_untrack(o);
-        rp_gclist_append(rp_gch(o), rp_gc.lists[RP_LIST_REFZERO]);
+        queue(o);
         if (++rp_gc.refzero_depth > rp_gc.refzero_peak)
             rp_gc.refzero_peak = rp_gc.refzero_depth;
         return;
@@ -285,10 +313,9 @@ void rp_obj_dealloc(rp_obj_t *o)
     destroy(o);
     rp_gchead_t *q = rp_gc.lists[RP_LIST_REFZERO];
     while (!rp_gclist_empty(q)) {
-        rp_gchead_t *n = rp_next(q);
-        rp_gclist_remove(n);
+        rp_obj_t *n = dequeue(rp_next(q));
         rp_gc.refzero_depth--;
-        destroy((rp_obj_t *)n);
+        destroy(n);
     }
     rp_gc.dealloc_running = 0;
 }

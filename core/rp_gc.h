@@ -12,11 +12,15 @@
  *   1 merge younger generations into the one collected
  *   2 mark the older generations' objects as examined (generation 0's always are),
  *   3 subtract_refs, 4 move_unreachable, 5 promote survivors
- *   6 move objects with legacy finalizers, and what they reach, to gc.garbage
+ *   6 objects with legacy finalizers, and what they reach, are uncollectable: those with
+ *     legacy finalizers go to gc.garbage (all of them with DEBUG_SAVEALL), the rest survive
+ *     into the older generation
  *   7 clear weak references to the garbage, before any finalizer runs (no callbacks
  *     for weak references that are themselves garbage): rp_weakref_on_collect
  *   8 run finalizers (PEP 442: each object's once)
  *   9 recount the garbage: objects a finalizer resurrected, and all they reach, survive
+ *     and are not counted as collected (bpo-38379); weak references the finalizers made
+ *     to what is still garbage are cleared as in step 7 (gh-91636)
  *  10 clear the rest through their types' clear hooks, then free those no longer
  *     referenced (a dying garbage object waits for this, rather than being freed under
  *     the clears); any still referenced survive into the older generation
@@ -35,6 +39,24 @@
  * - With RP_CFG_GC_LINK16, an object with a count above 65535 is treated as referenced
  *   from outside (the 16-bit link counts the inside references modulo 65536).
  *   Conservative, never unsafe.
+ *
+ * Re-entrancy: what code the collector runs may do
+ * - gc callbacks run at the start and the end of every collection; finalizers run at step
+ *   8 of a collection, or when a count reaches zero. Both may allocate, free (drop
+ *   references), create and drop weak references and finalize objects, and call any
+ *   function of this header (test_gc: test_reentrancy_gc_callback, _finalizer).
+ * - Inside a collection (its callbacks, finalizers, weak-reference callbacks) rp_gc_collect
+ *   does nothing and returns 0, as CPython's gc.collect does there; an allocation that
+ *   crosses threshold 0 starts no collection, and one that fails runs no emergency
+ *   collection (it returns NULL). Outside one — a finalizer run by a count reaching
+ *   zero — rp_gc_collect collects.
+ * - Deliberate difference: inside a deallocation (a finalizer or weak-reference callback
+ *   run by a count reaching zero), an object whose count reaches zero waits on the refzero
+ *   queue and is freed, its weak references cleared, once the running deallocation
+ *   returns to its loop, not before the call that dropped it returns (CPython: at once).
+ * - Deliberate difference: the finalizer of an untracked object (CPython's non-GC object)
+ *   runs once, as any other's (FINALIZED is a header bit); CPython runs a non-GC object's
+ *   __del__ again each time it is resurrected and dies.
  */
 #ifndef RP_GC_H
 #define RP_GC_H
@@ -75,8 +97,13 @@ void rp_gc_enable(void);
 void rp_gc_disable(void);
 int rp_gc_isenabled(void);
 
-/* Collects generations 0..generation (2 = full). Returns collected + uncollectable.
- * Does nothing and returns 0 inside an interrupt handler or a running collection. */
+/* Collects generations 0..generation (2 = full). Returns collected + uncollectable:
+ * garbage freed (objects a finalizer resurrected are not counted) plus objects kept by
+ * legacy finalizers. Does nothing and returns 0 inside an interrupt handler or a running
+ * collection (CPython's nested gc.collect returns 0), and for a generation outside 0..2
+ * (differs from CPython: no ValueError):
+ * so 0 means "nothing found" or "refused" alike; rp_gc_get_stats tells them apart (a
+ * refused call counts no collection). */
 uint32_t rp_gc_collect(int generation);
 
 void rp_gc_get_count(uint32_t count[RP_GC_GENERATIONS]);
@@ -86,7 +113,8 @@ void rp_gc_set_threshold(uint32_t t0, uint32_t t1, uint32_t t2);
 void rp_gc_get_stats(rp_gc_stats_t *out);
 
 /* Objects tracked in `generation` (-1: all, permanent included). Up to cap go into buf;
- * returns how many there are. Borrowed references. O(objects). */
+ * returns how many there are. Borrowed references. O(objects). A generation outside
+ * -1..2 gives 0 (CPython raises ValueError). */
 size_t rp_gc_get_objects(int generation, rp_obj_t **buf, size_t cap);
 /* Tracked objects that refer to target. O(tracked objects and their references). */
 size_t rp_gc_get_referrers(rp_obj_t *target, rp_obj_t **buf, size_t cap);
@@ -105,8 +133,9 @@ void rp_gc_freeze(void);
 void rp_gc_unfreeze(void);
 uint32_t rp_gc_get_freeze_count(void);
 
-/* gc.garbage: uncollectable objects (legacy finalizers in cycles), and with
- * RP_GC_DEBUG_SAVEALL every unreachable object. The list owns a reference to each. */
+/* gc.garbage: uncollectable objects that have legacy finalizers (what they keep alive
+ * stays tracked in the oldest generation, not listed), and with RP_GC_DEBUG_SAVEALL every
+ * unreachable object. The list owns a reference to each. */
 size_t rp_gc_garbage(rp_obj_t **buf, size_t cap);
 /* Drops gc.garbage's references (gc.garbage.clear()). */
 void rp_gc_garbage_clear(void);

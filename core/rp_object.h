@@ -28,7 +28,10 @@
  * Rules
  * - A type whose objects hold references to other objects is a GC type, even if its
  *   objects are often untracked: deallocation queues dying GC objects through their links,
- *   which is how a chain of any length is freed in bounded stack (no recursion).
+ *   which is how a chain of any length is freed in bounded stack (no recursion). So is a
+ *   type whose objects run code when they die (a finalize or clear hook, RP_TYPE_WEAKREF:
+ *   that code may drop the next object); rp_type_ready refuses such a type (RP_E_ARG)
+ *   without RP_TYPE_GC. An untracked GC object plays CPython's non-GC object with __del__.
  * - Bodies of non-GC objects start 4 bytes in and may rely on 4-byte alignment only.
  * - A DECREF to zero frees at once unless a deallocation is already running, in which
  *   case the object waits on the refzero queue that the running one drains. O(1) stack.
@@ -84,7 +87,9 @@ enum {
     RP_TYPE_GC = 1u << 0,               /* objects may hold references; have links */
     RP_TYPE_WEAKREF = 1u << 1,          /* may be weakly referenced */
     RP_TYPE_DICT = 1u << 2,             /* a __dict__ slot after the named slots */
-    RP_TYPE_LEGACY_FINALIZER = 1u << 3, /* finalizer forbids collection in a cycle: gc.garbage */
+    RP_TYPE_LEGACY_FINALIZER = 1u << 3, /* finalizer forbids collection in a cycle: gc.garbage.
+                                           Differs from CPython: no second hook (tp_del); the
+                                           one finalize hook still runs at most once */
     RP_TYPE_VAR = 1u << 4,              /* size given at creation (str, tuple, ...) */
     RP_TYPE_UNHASHABLE = 1u << 5,       /* no hash at all (list, dict); without this flag
                                            and without a hash hook, objects hash by
@@ -132,7 +137,8 @@ typedef enum rp_err {
     RP_E_ARG = -7,       /* NULL or otherwise invalid argument */
 } rp_err_t;
 
-/* Validates t (slot names unique along the base chain) and gives it a type number.
+/* Validates t (slot names unique along the base chain; RP_E_ARG for reference slots, a
+ * finalize or clear hook, or RP_TYPE_WEAKREF without RP_TYPE_GC) and gives it a number.
  * Called by rp_new on first use; O(slots along the chain squared). */
 rp_err_t rp_type_ready(const rp_type_t *t);
 

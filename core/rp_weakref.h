@@ -63,7 +63,10 @@ int rp_finalize_detach(rp_obj_t *f);
 int rp_finalize_alive(rp_obj_t *f);
 /* Whether rp_finalize_shutdown runs it (finalize.atexit, default 1). */
 void rp_finalize_set_atexit(rp_obj_t *f, int atexit);
-/* Runs every pending finalizer whose atexit is set, newest first. */
+/* Runs every pending finalizer whose atexit is set, newest first, until none is left: one
+ * registered meanwhile (by a finalizer that runs here) runs next, as in CPython. O(pending
+ * finalizers) per one run. Differs from CPython: those left pending (atexit off) still run
+ * if their object dies later (CPython's finalize._shutdown stops every finalizer). */
 void rp_finalize_shutdown(void);
 
 /* ---- WeakValueDictionary, WeakKeyDictionary, WeakSet ----

@@ -397,15 +397,22 @@ void rp_finalize_set_atexit(rp_obj_t *f, int atexit)
         fraw(f)->atexit = atexit != 0;
 }
 
-void rp_finalize_shutdown(void)
+/* The newest pending finalizer whose atexit is set, or NULL. */
+static rp_obj_t *newest_atexit(void)
 {
     rp_obj_t *f = registry.last;
-    while (f) {
-        rp_obj_t *prev = fraw(f)->prev;
-        if (fraw(f)->atexit)
-            run_finalizer(f);
-        f = prev;
-    }
+    while (f && !fraw(f)->atexit)
+        f = fraw(f)->prev;
+    return f;
+}
+
+/* As CPython's finalize._exitfunc: one at a time, the newest first, looking again after
+ * each, since a finalizer may register another (which then runs next) or detach others.
+ * Loops until none is left. */
+void rp_finalize_shutdown(void)
+{
+    for (rp_obj_t *f; (f = newest_atexit()) != 0;)
+        run_finalizer(f);
 }
 
 rp_err_t rp_weakref_init(void)
