@@ -85,15 +85,21 @@ uint32_t rp_trace_dropped(void);
 uintptr_t rp_trace_get_object_traceback(const void *p, int *named);
 
 /* Groups the current traces, with filters applied (all inclusive ones must match if any,
- * no exclusive one may), into buf[cap], sorted by size, largest first. */
+ * no exclusive one may), into buf[cap], sorted by size, largest first. snap->n groups are
+ * written (at most cap); traces of the groups that found no room are counted in
+ * snap->ungrouped (and in the totals). buf NULL is taken as cap 0, filters NULL as none. */
 void rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uint32_t cap,
                             rp_trace_group_t group, const rp_trace_filter_t *filters, unsigned nfilters);
-/* Differences now - old (same grouping) into out[cap], sorted by |size_diff|, then size.
- * Returns how many groups differ or exist (may exceed cap). */
+/* Differences now - old (same grouping), one per group in either snapshot (unchanged ones
+ * too, as tracemalloc's compare_to), sorted by |size_diff|, then size, then |count_diff|:
+ * the first min(cap, groups) of that order go into out. Returns how many it wrote (at
+ * most cap); *total (if not NULL) receives how many groups there are. out NULL is taken as
+ * cap 0. O(groups^2 + groups x cap). */
 uint32_t rp_trace_compare_to(const rp_trace_snapshot_t *now, const rp_trace_snapshot_t *old,
-                             rp_trace_diff_t *out, uint32_t cap);
+                             rp_trace_diff_t *out, uint32_t cap, uint32_t *total);
 
 void rp_trace_print_snapshot(const rp_trace_snapshot_t *snap, unsigned limit);
+/* Prints the first min(n, limit) entries: n is what rp_trace_compare_to returned. */
 void rp_trace_print_diff(const rp_trace_diff_t *diff, uint32_t n, unsigned limit);
 
 /* Names the site of the next allocation on this path by file and line. */
