@@ -61,6 +61,12 @@ void rp_trace_stop(void)
     clear_all();
 }
 
+void rp_trace_clear_traces(void)
+{
+    if (rp_trace_on)
+        clear_all();
+}
+
 int rp_trace_is_tracing(void) { return rp_trace_on; }
 
 void rp_trace_get_traced_memory(size_t *cur, size_t *pk)
@@ -170,9 +176,11 @@ static void sort_stats(rp_trace_stat_t *a, uint32_t n)
         }
 }
 
-void rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uint32_t cap, rp_trace_group_t group,
-                            const rp_trace_filter_t *filters, unsigned nfilters)
+rp_err_t rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uint32_t cap,
+                                rp_trace_group_t group, const rp_trace_filter_t *filters, unsigned nfilters)
 {
+    if (!snap)
+        return RP_E_ARG;
     rp_memset(snap, 0, sizeof *snap);
     if (!buf)
         cap = 0;
@@ -206,6 +214,7 @@ void rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uin
         buf[k].count++;
     }
     sort_stats(buf, snap->n);
+    return rp_trace_on ? RP_E_OK : RP_E_ARG;   /* tracemalloc raises RuntimeError */
 }
 
 static const rp_trace_stat_t *find_stat(const rp_trace_snapshot_t *s, uintptr_t key, uint8_t named)
