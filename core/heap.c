@@ -47,8 +47,17 @@ _Static_assert(RP_CFG_CHUNK_MAX_LOG2 <= 30, "chunk sizes and their debug layer f
 #define RP_DBG_TAIL 0u
 #endif
 
+#if RP_CFG_DEBUG
+/* While a user pointer's block is located (find_user), the rules are checked on the raw
+ * block 8 bytes below it: reports name the caller's pointer, adding this back. */
+static uintptr_t report_shift;
+#endif
+
 void rp_report(const char *rule, const void *addr)
 {
+#if RP_CFG_DEBUG
+    addr = (const uint8_t *)addr + report_shift;
+#endif
     rp_heap.reports++;
     rp_heap.last_report.rule = rule;
     rp_heap.last_report.addr = addr;
@@ -299,13 +308,14 @@ static int find_user(const void *p, rp_where_t *w)
         rp_report("foreign pointer: not in any heap region", p);
         return 0;
     }
-#endif
-    if (!locate(raw_of(p), w))
+    report_shift = RP_DBG_HEAD;
+    int found = locate(raw_of(p), w);
+    report_shift = 0;
+    if (!found)
         return 0;
-#if RP_CFG_DEBUG
     return dbg_check(raw_of(p), raw_usable(w, raw_of(p)));
 #else
-    return 1;
+    return locate(p, w);
 #endif
 }
 

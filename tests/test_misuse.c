@@ -282,6 +282,51 @@ static void test_snapshot_checks_its_arguments(void)
     RP_ALL_BACK();
 }
 
+
+/* Defect 12, as rp_heap.h now states it: an interior pointer into a chunk is refused
+ * unless the chunk's own data forges an in-use tag before it and PREV_USED where that tag
+ * leads; debug builds also refuse a forged pair (no block header). */
+static void try_interior_free(uint8_t *block, size_t off)
+{
+    rp_heap_stats_t s0, s1;
+    rp_heap_stats(&s0);
+    rp_free(block + off);
+    rp_heap_stats(&s1);
+    RP_CHECK_EQ(s1.reports, s0.reports + 1u);
+    RP_CHECK(rp_heap_last_report().addr == block + off);
+    RP_HEAP_OK();
+}
+
+static void test_chunk_interior_pointers_are_refused(void)
+{
+    rp_test_fresh_objects();
+    uint8_t *p = rp_malloc(512);
+    RP_CHECK(p != 0);
+    static const uint8_t fills[] = {0x00, 0xFF, 0x41, 0xDD};   /* zeros, ones, text, debug fill */
+    for (unsigned f = 0; p && f < sizeof fills; f++) {
+        for (unsigned i = 0; i < 512; i++)
+            p[i] = fills[f];
+        try_interior_free(p, 64);
+        try_interior_free(p, 256);
+    }
+    /* Words holding heap addresses (as a block of pointers does): bit 0 clear, no tag. */
+    for (unsigned i = 0; p && i < 512 / sizeof(void *); i++)
+        ((void **)(void *)p)[i] = p + 8u * i;
+    try_interior_free(p, 64);
+#if RP_CFG_DEBUG
+    /* A forged pair (tag of a 64-byte chunk, then PREV_USED): a release build would take
+     * it, as rp_heap.h says; the debug header refuses it. */
+    uint32_t tag = 64u | 1u, next = 2u | 1u;
+    for (unsigned i = 0; i < 4; i++) {
+        p[124 + i] = (uint8_t)(tag >> (8u * i));
+        p[124 + 64 + i] = (uint8_t)(next >> (8u * i));
+    }
+    try_interior_free(p, 128);
+#endif
+    rp_free(p);
+    RP_ALL_BACK();
+}
+
 #if RP_CFG_DEBUG
 /* Defect 17: a DECREF of a freed object passed silently in debug builds. */
 static void test_decref_after_free_is_reported(void)
@@ -328,6 +373,7 @@ int main(void)
     RP_RUN(test_objects_init_reports_no_memory);
     RP_RUN(test_tuple_new_checks_n_before_items);
     RP_RUN(test_snapshot_checks_its_arguments);
+    RP_RUN(test_chunk_interior_pointers_are_refused);
 #if RP_CFG_DEBUG
     RP_RUN(test_decref_after_free_is_reported);
 #endif
