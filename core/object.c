@@ -326,6 +326,8 @@ uint32_t rp_obj_refzero_peak(void)
 
 size_t rp_sys_getsizeof(const rp_obj_t *o)
 {
+    if (!o)
+        return 0;
     const rp_type_t *t = rp_type_of(o);
     if (t->size)
         return t->size(o);
@@ -334,6 +336,8 @@ size_t rp_sys_getsizeof(const rp_obj_t *o)
 
 uint32_t rp_sys_getrefcount(const rp_obj_t *o)
 {
+    if (!o)
+        return 0;
     return rp_is_immortal(o) ? RP_RC_MAX + 1u : rp_refcnt(o) + 1u;
 }
 

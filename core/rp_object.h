@@ -258,10 +258,11 @@ void *rp_raw(rp_obj_t *o);
 
 /* ---- sys ---- */
 
-/* Bytes as allocated for o, GC header included, as sys.getsizeof counts. */
+/* Bytes as allocated for o, GC header included, as sys.getsizeof counts. 0 for NULL. */
 size_t rp_sys_getsizeof(const rp_obj_t *o);
 
-/* o's reference count plus one for the argument, as sys.getrefcount reports. */
+/* o's reference count plus one for the argument, as sys.getrefcount reports (an immortal
+ * object: RP_RC_MAX + 1, which no reference changes). 0 for NULL. */
 uint32_t rp_sys_getrefcount(const rp_obj_t *o);
 
 /* ---- object system state ---- */

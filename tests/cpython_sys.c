@@ -33,6 +33,8 @@ static void test_sys__test_refcount(void)
     RP_DECREF(alias);
     RP_CHECK_EQ(rp_sys_getrefcount(l), k);
     RP_DECREF(l);
+    RP_CHECK_EQ(rp_sys_getrefcount(0), 0);   /* sys.getrefcount() without an argument: TypeError */
+    RP_CHECK_EQ(rp_sys_getsizeof(0), 0);
     RP_ALL_BACK();
 }
 
