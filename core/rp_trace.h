@@ -103,7 +103,7 @@ rp_err_t rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf,
  * too, as tracemalloc's compare_to), sorted by |size_diff|, then size, then |count_diff|:
  * the first min(cap, groups) of that order go into out. Returns how many it wrote (at
  * most cap); *total (if not NULL) receives how many groups there are. out NULL is taken as
- * cap 0. O(groups^2 + groups x cap). */
+ * cap 0; a NULL snapshot gives 0 groups. O(groups^2 + groups x cap). */
 uint32_t rp_trace_compare_to(const rp_trace_snapshot_t *now, const rp_trace_snapshot_t *old,
                              rp_trace_diff_t *out, uint32_t cap, uint32_t *total);
 

@@ -264,6 +264,11 @@ uint32_t rp_trace_compare_to(const rp_trace_snapshot_t *now, const rp_trace_snap
     uint32_t n = 0, all = 0;
     if (!out)
         cap = 0;
+    if (!now || !old) {
+        if (total)
+            *total = 0;
+        return 0;
+    }
     for (uint32_t i = 0; i < now->n; i++)
         put_diff(out, cap, &n, &all, &now->stats[i], find_stat(old, now->stats[i].key, now->stats[i].named));
     for (uint32_t i = 0; i < old->n; i++)

@@ -100,6 +100,8 @@ static void test_compare_to_respects_cap(void)
     RP_CHECK_EQ(rp_trace_compare_to(&after, &before, out.d, 0, &total), 0);
     RP_CHECK_EQ(total, 4);
     RP_CHECK_EQ(rp_trace_compare_to(&after, &before, out.d, 2, 0), 2);   /* total may be NULL */
+    RP_CHECK_EQ(rp_trace_compare_to(&after, 0, out.d, 2, &total), 0);
+    RP_CHECK_EQ(total, 0);
     rp_test_capture_start();
     rp_trace_print_diff(out.d, n, 10);
     const char *text = rp_test_capture_stop();
