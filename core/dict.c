@@ -47,6 +47,14 @@ static inline dict_body_t *body(const rp_obj_t *o)
 static inline uint32_t usable_of(uint32_t log2) { return ((1u << log2) << 1) / 3u; }
 static inline uint32_t ix_width(uint32_t log2) { return log2 < 8u ? 1u : log2 < 16u ? 2u : 4u; }
 
+/* Whether a table of 2^log2 slots has a size a size_t holds (not so for the largest
+ * tables on 32-bit targets, where table_bytes would wrap). */
+static int table_fits(uint32_t log2)
+{
+    uint64_t bytes = ((uint64_t)1 << log2) * ix_width(log2) + (uint64_t)usable_of(log2) * sizeof(entry_t);
+    return bytes <= SIZE_MAX;
+}
+
 static size_t table_bytes(uint32_t log2)
 {
     return ((size_t)1 << log2) * ix_width(log2) + (size_t)usable_of(log2) * sizeof(entry_t);
@@ -152,6 +160,8 @@ static rp_err_t dict_resize(rp_obj_t *o)
         uint32_t log2 = MIN_LOG2;
         while ((1u << log2) < b->used * 3u)
             log2++;
+        if (!table_fits(log2))
+            return RP_E_NOMEM;
         size_t bytes = table_bytes(log2);
         uint8_t *table = rp_obj_malloc(bytes);
         if (!table)

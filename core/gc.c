@@ -57,25 +57,34 @@ static int links_reach_heap(void)
     return ((hi - lo) >> 3) <= LINK_LIMIT;
 }
 
-void rp_gc_state_init(void)
+/* RP_E_ARG if the links cannot name every heap address, RP_E_NOMEM if the list heads do
+ * not fit; either way nothing stays allocated, and the OOM handler (the emergency
+ * collection, which needs the lists) is installed only once they exist. */
+rp_err_t rp_gc_state_init(void)
 {
     rp_memset(&rp_gc, 0, sizeof rp_gc);
     rp_gc.threshold[0] = 700;
     rp_gc.threshold[1] = 10;
     rp_gc.threshold[2] = 10;
     rp_gc.enabled = 1;
-    rp_heap_set_oom_handler(rp_gc_emergency);
+    rp_heap_set_oom_handler(0);
     if (!links_reach_heap())
-        rp_port_panic(RP_CFG_GC_LINK16 ? "RP_CFG_GC_LINK16: heap spans more than 512 KiB" : "heap spans more than 2 GiB",
-                      (void *)rp_link_base);
+        return RP_E_ARG;
     for (unsigned i = 0; i < RP_NLISTS; i++) {
         rp_gchead_t *s = rp_malloc(sizeof(rp_gchead_t));
-        if (!s)
-            rp_port_panic("no memory for the collector's list heads", 0);
+        if (!s) {
+            while (i > 0) {
+                rp_free(rp_gc.lists[--i]);
+                rp_gc.lists[i] = 0;   /* no lists: nothing collects (rp_gc_check too) */
+            }
+            return RP_E_NOMEM;
+        }
         s->head = RP_RC_IMMORTAL;
         rp_gclist_init(s);
         rp_gc.lists[i] = s;
     }
+    rp_heap_set_oom_handler(rp_gc_emergency);
+    return RP_E_OK;
 }
 
 /* ---- tracking ---- */
@@ -867,24 +876,36 @@ void rp_gc_set_threshold(uint32_t t0, uint32_t t1, uint32_t t2)
 
 void rp_gc_get_stats(rp_gc_stats_t *out) { *out = rp_gc.stats; }
 
-static size_t list_into(const rp_gchead_t *l, rp_obj_t **buf, size_t cap, size_t k)
+/* Puts l's objects into buf from index *k on, while below cap; *k counts them all. */
+static void list_into(const rp_gchead_t *l, rp_obj_t **buf, size_t cap, size_t *k)
 {
-    for (const rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n), k++)
-        if (k < cap)
-            buf[k] = (rp_obj_t *)(uintptr_t)n;
-    return k;
+    for (const rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n), (*k)++)
+        if (*k < cap)
+            buf[*k] = (rp_obj_t *)(uintptr_t)n;
 }
 
-size_t rp_gc_get_objects(int generation, rp_obj_t **buf, size_t cap)
+/* What a buffer API returns: the entries written; *total (if asked) all there were. */
+static size_t written(size_t all, size_t cap, size_t *total)
 {
-    if (generation >= RP_GC_GENERATIONS || generation < -1)
-        return 0;
-    if (generation >= 0)
-        return list_into(list((enum rp_list_id)generation), buf, cap, 0);
+    if (total)
+        *total = all;
+    return all < cap ? all : cap;
+}
+
+size_t rp_gc_get_objects(int generation, rp_obj_t **buf, size_t cap, size_t *total)
+{
     size_t k = 0;
+    if (!buf)
+        cap = 0;
+    if (generation >= RP_GC_GENERATIONS || generation < -1)
+        return written(0, cap, total);
+    if (generation >= 0) {
+        list_into(list((enum rp_list_id)generation), buf, cap, &k);
+        return written(k, cap, total);
+    }
     for (unsigned i = RP_LIST_GEN0; i <= RP_LIST_PERMANENT; i++)
-        k = list_into(list((enum rp_list_id)i), buf, cap, k);
-    return k;
+        list_into(list((enum rp_list_id)i), buf, cap, &k);
+    return written(k, cap, total);
 }
 
 typedef struct referrer_search {
@@ -899,9 +920,11 @@ static void visit_find(rp_obj_t *c, void *arg)
         s->found = 1;
 }
 
-size_t rp_gc_get_referrers(rp_obj_t *target, rp_obj_t **buf, size_t cap)
+size_t rp_gc_get_referrers(rp_obj_t *target, rp_obj_t **buf, size_t cap, size_t *total)
 {
     size_t k = 0;
+    if (!buf)
+        cap = 0;
     for (unsigned i = RP_LIST_GEN0; i <= RP_LIST_GARBAGE; i++) {
         rp_gchead_t *l = list((enum rp_list_id)i);
         for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n)) {
@@ -911,7 +934,7 @@ size_t rp_gc_get_referrers(rp_obj_t *target, rp_obj_t **buf, size_t cap)
                 buf[k - 1] = (rp_obj_t *)n;
         }
     }
-    return k;
+    return written(k, cap, total);
 }
 
 typedef struct referent_list {
@@ -927,11 +950,12 @@ static void visit_collect(rp_obj_t *c, void *arg)
     r->k++;
 }
 
-size_t rp_gc_get_referents(rp_obj_t *o, rp_obj_t **buf, size_t cap)
+size_t rp_gc_get_referents(rp_obj_t *o, rp_obj_t **buf, size_t cap, size_t *total)
 {
-    referent_list_t r = {buf, cap, 0};
-    rp_obj_traverse(o, visit_collect, &r);
-    return r.k;
+    referent_list_t r = {buf, buf ? cap : 0, 0};
+    if (o)
+        rp_obj_traverse(o, visit_collect, &r);
+    return written(r.k, r.cap, total);
 }
 
 /* Gives l's objects generation gen, which is not 0 (so none is examined: G2). */
@@ -959,7 +983,14 @@ void rp_gc_unfreeze(void)
 
 uint32_t rp_gc_get_freeze_count(void) { return list_size(list(RP_LIST_PERMANENT)); }
 
-size_t rp_gc_garbage(rp_obj_t **buf, size_t cap) { return list_into(list(RP_LIST_GARBAGE), buf, cap, 0); }
+size_t rp_gc_garbage(rp_obj_t **buf, size_t cap, size_t *total)
+{
+    size_t k = 0;
+    if (!buf)
+        cap = 0;
+    list_into(list(RP_LIST_GARBAGE), buf, cap, &k);
+    return written(k, cap, total);
+}
 
 void rp_gc_garbage_clear(void)
 {

@@ -145,7 +145,7 @@ static inline void rp_set_gen(rp_obj_t *o, unsigned gen)
 
 
 /* gc.c */
-void rp_gc_state_init(void);
+rp_err_t rp_gc_state_init(void);
 void rp_gc_over_threshold(void);   /* count0 passed threshold 0: collect if allowed */
 
 /* A GC object is being allocated: count it, maybe collect (the test that is nearly always

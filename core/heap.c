@@ -32,6 +32,10 @@ void rp_heap_set_oom_handler(void (*handler)(size_t))
 }
 
 #define RP_CHUNK_LIMIT ((size_t)1 << RP_CFG_CHUNK_MAX_LOG2)
+/* Every size from a caller is compared with RP_CHUNK_LIMIT before anything is added to it,
+ * and RP_CHUNK_LIMIT plus the debug layer and a tag fits 32 bits (chunk sizes are
+ * uint32_t), so no size computation here wraps, on 32-bit targets or the host. */
+_Static_assert(RP_CFG_CHUNK_MAX_LOG2 <= 30, "chunk sizes and their debug layer fit 32 bits");
 
 /* Debug layout: [requested size][RP_DBG_LIVE][data: 0xCD][0xFD guard to the block end]. */
 #if RP_CFG_DEBUG
@@ -43,8 +47,17 @@ void rp_heap_set_oom_handler(void (*handler)(size_t))
 #define RP_DBG_TAIL 0u
 #endif
 
+#if RP_CFG_DEBUG
+/* While a user pointer's block is located (find_user), the rules are checked on the raw
+ * block 8 bytes below it: reports name the caller's pointer, adding this back. */
+static uintptr_t report_shift;
+#endif
+
 void rp_report(const char *rule, const void *addr)
 {
+#if RP_CFG_DEBUG
+    addr = (const uint8_t *)addr + report_shift;
+#endif
     rp_heap.reports++;
     rp_heap.last_report.rule = rule;
     rp_heap.last_report.addr = addr;
@@ -199,6 +212,16 @@ static int dbg_check(const void *raw, size_t usable)
 }
 #endif
 
+#if RP_CFG_DEBUG
+int rp_heap_debug_freed(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    if (!rp_region_of(a) || !rp_region_of(a - RP_DBG_HEAD))
+        return 0;
+    return ((const uint32_t *)(a - RP_DBG_HEAD))[1] != RP_DBG_LIVE;
+}
+#endif
+
 static inline size_t user_size(const void *raw, size_t usable)
 {
 #if RP_CFG_DEBUG
@@ -238,9 +261,9 @@ static void account(size_t add, size_t sub, int blocks)
  * and rp_usable_size take it for the chunk it is. */
 static void *heap_alloc(size_t n)
 {
-    size_t need = n + RP_DBG_HEAD + RP_DBG_TAIL;
-    if (n > RP_CHUNK_LIMIT)
+    if (n > RP_CHUNK_LIMIT)   /* first: n + the debug layer may wrap */
         return 0;
+    size_t need = n + RP_DBG_HEAD + RP_DBG_TAIL;
     void *raw = raw_alloc(need);
     if (!raw && rp_pool_release_spares())
         raw = raw_alloc(need);
@@ -287,13 +310,14 @@ static int find_user(const void *p, rp_where_t *w)
         rp_report("foreign pointer: not in any heap region", p);
         return 0;
     }
-#endif
-    if (!locate(raw_of(p), w))
+    report_shift = RP_DBG_HEAD;
+    int found = locate(raw_of(p), w);
+    report_shift = 0;
+    if (!found)
         return 0;
-#if RP_CFG_DEBUG
     return dbg_check(raw_of(p), raw_usable(w, raw_of(p)));
 #else
-    return 1;
+    return locate(p, w);
 #endif
 }
 
@@ -312,6 +336,8 @@ static void heap_free(void *p, const rp_where_t *w)
 /* In place if the block's class (pool) or its neighbour (chunk) allows; 1 on success. */
 static int resize_in_place(void *p, const rp_where_t *w, size_t n)
 {
+    if (n > RP_CHUNK_LIMIT)   /* before the debug layer is added: n + 16 may wrap */
+        return 0;
     void *raw = raw_of(p);
     size_t need = n + RP_DBG_HEAD + RP_DBG_TAIL, old_usable = raw_usable(w, raw);
     size_t old_size = user_size(raw, old_usable);

@@ -258,6 +258,14 @@ static inline uint32_t rp_pool_mark(const void *p) { return RP_FREE_MARK ^ (uint
 
 void rp_report(const char *rule, const void *addr);
 
+#if RP_CFG_DEBUG
+/* 1 if p lies in a heap region but is not the start of a live block: the debug header
+ * before it does not hold the live mark (freed blocks are filled with 0xDD, and a free
+ * list's words or a chunk's links overwrite the mark). A block freed and handed out
+ * again is live, and not told apart. O(regions). */
+int rp_heap_debug_freed(const void *p);
+#endif
+
 /* Frees a block the runtime allocated itself and knows to be live (an object): release
  * builds skip rp_free's validation; debug builds validate as rp_free does. */
 void rp_free_known(void *p);

@@ -108,6 +108,9 @@ rp_err_t rp_type_ready(const rp_type_t *t)
             return RP_E_FULL;
         *t->number = n;
     }
+    /* The body's size is kept in 16 bits (body_bytes), and the slot count in 16 too. */
+    if ((size_t)rp_type_slots(t) * sizeof(rp_obj_t *) + t->nbytes > UINT16_MAX)
+        return RP_E_ARG;
     rp_type_table[n] = t;
     rp_slot_count[n] = (uint16_t)rp_type_slots(t);
     body_bytes[n] = (uint16_t)(rp_slot_count[n] * sizeof(rp_obj_t *) + t->nbytes);
@@ -173,7 +176,9 @@ static inline __attribute__((always_inline)) rp_obj_t *make(const rp_type_t *t, 
 
 rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body)
 {
-    if (!is_ready(t) && rp_type_ready(t) != RP_E_OK)
+    if (!t || (!is_ready(t) && rp_type_ready(t) != RP_E_OK))
+        return 0;
+    if (body > SIZE_MAX - RP_GC_HEAD_SIZE)   /* header + body would wrap */
         return 0;
     return make(t, body, 0, __builtin_return_address(0));
 }
@@ -197,9 +202,11 @@ rp_obj_t *rp_new(const rp_type_t *t)
     return make(t, body_bytes[*t->number], 1, __builtin_return_address(0));
 }
 
+/* After the body's slots: a non-GC type has none, and its body starts after the 4-byte
+ * header, not after GC links it does not have. */
 void *rp_raw(rp_obj_t *o)
 {
-    return (uint8_t *)rp_slots(o) + rp_type_slots(rp_type_of(o)) * sizeof(rp_obj_t *);
+    return (uint8_t *)rp_body(o) + rp_slot_count[o->head & RP_HEAD_TYPE_MASK] * sizeof(rp_obj_t *);
 }
 
 /* ---- default hooks ---- */
@@ -326,6 +333,17 @@ void rp_obj_underflow(rp_obj_t *o)
     rp_report("reference count below zero", o);
 }
 
+#if RP_CFG_DEBUG
+int rp_obj_debug_live(const rp_obj_t *o)
+{
+    if (!rp_heap_debug_freed(o))
+        return 1;
+    rp_printf("refpool: reference count change on a freed object at %p\n", (const void *)o);
+    rp_report("use after free: reference count change on a freed object", o);
+    return 0;
+}
+#endif
+
 uint32_t rp_obj_refzero_peak(void)
 {
     return rp_gc.refzero_peak;
@@ -335,6 +353,8 @@ uint32_t rp_obj_refzero_peak(void)
 
 size_t rp_sys_getsizeof(const rp_obj_t *o)
 {
+    if (!o)
+        return 0;
     const rp_type_t *t = rp_type_of(o);
     if (t->size)
         return t->size(o);
@@ -343,6 +363,8 @@ size_t rp_sys_getsizeof(const rp_obj_t *o)
 
 uint32_t rp_sys_getrefcount(const rp_obj_t *o)
 {
+    if (!o)
+        return 0;
     return rp_is_immortal(o) ? RP_RC_MAX + 1u : rp_refcnt(o) + 1u;
 }
 
@@ -354,7 +376,9 @@ rp_err_t rp_objects_init(void)
     rp_heap_stats(&s);
     if (s.arena_bytes == 0)
         return RP_E_ARG;
-    rp_gc_state_init();
-    rp_err_t e = rp_weakref_init();
+    rp_err_t e = rp_gc_state_init();
+    if (e != RP_E_OK)
+        return e;
+    e = rp_weakref_init();
     return e != RP_E_OK ? e : rp_builtin_types_ready();
 }

@@ -29,7 +29,10 @@
  *   Python. Nothing here crashes on bad input made of valid objects.
  *
  * Memory (getsizeof = header + body + owned buffers, as requested from the allocator)
- *   int    4-byte header + 4 bytes (values that fit int32) or + 12 (64-bit values).
+ *   None, True, False  the 4-byte header alone (deliberate difference: CPython's
+ *          True and False are ints, sized as 1).
+ *   int    4-byte header + 4 bytes (values that fit int32) or + 12 (64-bit values)
+ *          (deliberate difference: two sizes, not one step per 30-bit digit; no big ints).
  *          -5..256 are cached immortal consts in flash: no RAM at all.
  *   str    4 + 8 (hash, length) + length + 1 (a terminating NUL, so data is a C string).
  *   tuple  GC header + 8 (length, cached hash) + one pointer per item.
@@ -37,7 +40,8 @@
  *          CPython 3.11 grows it: same capacities, so getsizeof steps in the same places.
  *   dict   GC header + 3 words + pointer (16 bytes on 32-bit, 24 on 64-bit), plus its
  *          table once it holds a key: an index array of 2^k int8/16/32 and 2/3 * 2^k
- *          entries (hash, key, value), k >= 3 (CPython's compact dict, 3.6+).
+ *          entries (hash, key, value), k >= 3 (CPython's compact dict, 3.6+; deliberate
+ *          difference: the hash is kept for str keys too, which CPython 3.11+ omits).
  *   instance  GC header + one pointer (its __dict__, created on the first setattr).
  *
  * Garbage collection

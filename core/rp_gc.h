@@ -112,14 +112,17 @@ void rp_gc_get_threshold(uint32_t threshold[RP_GC_GENERATIONS]);
 void rp_gc_set_threshold(uint32_t t0, uint32_t t1, uint32_t t2);
 void rp_gc_get_stats(rp_gc_stats_t *out);
 
-/* Objects tracked in `generation` (-1: all, permanent included). Up to cap go into buf;
- * returns how many there are. Borrowed references. O(objects). A generation outside
- * -1..2 gives 0 (CPython raises ValueError). */
-size_t rp_gc_get_objects(int generation, rp_obj_t **buf, size_t cap);
+/* The buffer APIs below (and rp_gc_garbage) put borrowed references into buf, at most
+ * cap, and return how many they wrote; *total (unless total is NULL) receives how many
+ * there are, which may exceed cap. buf NULL is taken as cap 0: (NULL, 0, &n) counts. */
+
+/* Objects tracked in `generation` (-1: all, permanent included). O(objects). A generation
+ * outside -1..2 gives 0 (CPython raises ValueError). */
+size_t rp_gc_get_objects(int generation, rp_obj_t **buf, size_t cap, size_t *total);
 /* Tracked objects that refer to target. O(tracked objects and their references). */
-size_t rp_gc_get_referrers(rp_obj_t *target, rp_obj_t **buf, size_t cap);
+size_t rp_gc_get_referrers(rp_obj_t *target, rp_obj_t **buf, size_t cap, size_t *total);
 /* Objects o refers to, through its type's traverse. */
-size_t rp_gc_get_referents(rp_obj_t *o, rp_obj_t **buf, size_t cap);
+size_t rp_gc_get_referents(rp_obj_t *o, rp_obj_t **buf, size_t cap, size_t *total);
 
 int rp_gc_is_tracked(const rp_obj_t *o);
 int rp_gc_is_finalized(const rp_obj_t *o);
@@ -135,8 +138,9 @@ uint32_t rp_gc_get_freeze_count(void);
 
 /* gc.garbage: uncollectable objects that have legacy finalizers (what they keep alive
  * stays tracked in the oldest generation, not listed), and with RP_GC_DEBUG_SAVEALL every
- * unreachable object. The list owns a reference to each. */
-size_t rp_gc_garbage(rp_obj_t **buf, size_t cap);
+ * unreachable object. The list owns a reference to each. Written into buf as the buffer
+ * APIs above. */
+size_t rp_gc_garbage(rp_obj_t **buf, size_t cap, size_t *total);
 /* Drops gc.garbage's references (gc.garbage.clear()). */
 void rp_gc_garbage_clear(void);
 

@@ -44,6 +44,19 @@
  *   operation is then refused and the heap left as it was. Foreign pointers, misaligned
  *   pointers, interior pointers into pools and double frees of pool blocks and of chunks
  *   are caught in every build; guard bytes and fill patterns need RP_CFG_DEBUG.
+ * - Interior pointers into chunks (blocks above RP_CFG_SMALL_MAX), exactly: a release
+ *   build checks, in O(1), only the word before p and the one it leads to. It refuses p
+ *   unless the word at p - 4 reads as an in-use chunk tag (bit 0 set, bit 2 clear, a size
+ *   of at least 16 that stays in the region) AND the word at p - 4 + that size has bit 1
+ *   set. A pointer into a live chunk whose own data happens to hold such a pair there is
+ *   accepted, and that free corrupts the chunk heap (rp_heap_check finds it). Why: an
+ *   exact test needs a record of every chunk start, a bitmap of one bit per 8 bytes
+ *   (1.6 % of the heap, against the page map's 0.1 %) or a check word per chunk (8 bytes
+ *   with the alignment), kept up to date on every split and merge of malloc's and free's
+ *   fast paths. Debug builds (RP_CFG_DEBUG) also require the 8-byte header in front of
+ *   every block, which holds the block's size and a live mark: data that forges both a
+ *   tag pair and that header is the only interior pointer they accept. Pool blocks are
+ *   exact in every build (block positions are known).
  */
 #ifndef RP_HEAP_H
 #define RP_HEAP_H

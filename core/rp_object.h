@@ -164,14 +164,29 @@ static inline void *rp_body(const rp_obj_t *o)
 void rp_obj_dealloc(rp_obj_t *o);      /* count reached zero */
 void rp_obj_underflow(rp_obj_t *o);    /* a DECREF below zero (reported, refused) */
 
+#if RP_CFG_DEBUG
+/* Debug builds: 0 if o lies in the heap but is no live block (a use after free), which is
+ * reported through the port naming o and the rule; 1 otherwise. Checked before the header
+ * is read, whatever the freed memory now holds (it may even read as immortal). O(1). */
+int rp_obj_debug_live(const rp_obj_t *o);
+#endif
+
 static inline void rp_incref(rp_obj_t *o)
 {
+#if RP_CFG_DEBUG
+    if (!rp_obj_debug_live(o))
+        return;
+#endif
     if (o->head < RP_RC_IMMORTAL)
         o->head += RP_RC_ONE;
 }
 
 static inline void rp_decref(rp_obj_t *o)
 {
+#if RP_CFG_DEBUG
+    if (!rp_obj_debug_live(o))
+        return;
+#endif
     uint32_t h = o->head;
     if (h >= RP_RC_IMMORTAL)
         return;
@@ -242,21 +257,27 @@ int rp_type_dict_slot(const rp_type_t *t);
 /* Slot index of `name` along t's base chain, or -1. */
 int rp_slot_index(const rp_type_t *t, const char *name);
 
-/* Raw bytes of a slot instance (after its slots). */
+/* Raw bytes (rp_type_t.nbytes) of an object of a fixed-size type: after its slots for a
+ * GC type, right after the 4-byte header for a non-GC type (which has no slots; 4-byte
+ * aligned only). O(1). */
 void *rp_raw(rp_obj_t *o);
 
 /* ---- sys ---- */
 
-/* Bytes as allocated for o, GC header included, as sys.getsizeof counts. */
+/* Bytes as allocated for o, GC header included, as sys.getsizeof counts. 0 for NULL. */
 size_t rp_sys_getsizeof(const rp_obj_t *o);
 
-/* o's reference count plus one for the argument, as sys.getrefcount reports. */
+/* o's reference count plus one for the argument, as sys.getrefcount reports (an immortal
+ * object: RP_RC_MAX + 1, which no reference changes). 0 for NULL. */
 uint32_t rp_sys_getrefcount(const rp_obj_t *o);
 
 /* ---- object system state ---- */
 
 /* Prepares objects and the collector over the current heap (call after rp_heap_init).
- * RP_E_ARG if RP_CFG_GC_LINK16 and the heap reaches beyond 512 KiB of its lowest address. */
+ * RP_E_ARG if the GC links cannot reach the whole heap (RP_CFG_GC_LINK16: beyond 512 KiB
+ * of its lowest address; 32-bit links: 2 GiB) or there is no heap, RP_E_NOMEM if the
+ * collector's list heads do not fit. After a failure no object call may be made until a
+ * call succeeds (over a new heap, or after freeing memory); nothing stays allocated. */
 rp_err_t rp_objects_init(void);
 
 /* Registers the built-in types (core/builtins.c) at their fixed numbers. */

@@ -65,7 +65,9 @@ typedef struct rp_trace_diff {
 } rp_trace_diff_t;
 
 /* Include (inclusive = 1) or exclude traces whose site lies in [lo, hi), or, with
- * type >= 0, whose object type is `type`. As tracemalloc.Filter, by address range. */
+ * type >= 0, whose object type is `type`. As tracemalloc.Filter, by address range
+ * (deliberate difference: no file name patterns, no line numbers; the type plays
+ * tracemalloc.DomainFilter's domain). */
 typedef struct rp_trace_filter {
     uint8_t inclusive;
     int16_t type;
@@ -83,13 +85,17 @@ typedef struct rp_trace_filter {
  * under 8 records. O(1); nothing is cleared until rp_trace_start. Thread mode. */
 rp_err_t rp_trace_set_table(void *table, size_t bytes);
 
-/* Starts tracing with traceback depth nframes; only 1 is supported (one frame needs no
- * unwinder on Cortex-M). RP_E_ARG otherwise; RP_E_NOMEM if there is no record table (the
+/* Starts tracing with traceback depth nframes; only 1 is supported (deliberate difference:
+ * one frame needs no unwinder on Cortex-M; tracemalloc takes 1..65535). RP_E_ARG
+ * otherwise; RP_E_NOMEM if there is no record table (the
  * board gives none and rp_trace_set_table was not called). Clears nothing if already
  * tracing. */
 rp_err_t rp_trace_start(unsigned nframes);
 /* Stops tracing and clears every trace, as tracemalloc.stop does. */
 void rp_trace_stop(void);
+/* Forgets every trace and zeroes the traced and peak memory, tracing on (tracemalloc's
+ * clear_traces). O(records). */
+void rp_trace_clear_traces(void);
 int rp_trace_is_tracing(void);
 void rp_trace_get_traced_memory(size_t *current, size_t *peak);
 void rp_trace_reset_peak(void);
@@ -100,16 +106,25 @@ uint32_t rp_trace_dropped(void);
 /* The site that allocated p, or 0 if untraced; *named tells an rp_trace_site_t*. */
 uintptr_t rp_trace_get_object_traceback(const void *p, int *named);
 
-/* Groups the current traces, with filters applied (all inclusive ones must match if any,
- * no exclusive one may), into buf[cap], sorted by size, largest first. */
-void rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uint32_t cap,
+/* Groups the current traces, with filters applied (at least one inclusive filter must
+ * match if there are any, and no exclusive one may: tracemalloc's filter_traces), into
+ * buf[cap], sorted by size, largest first. snap->n groups are
+ * written (at most cap); traces of the groups that found no room are counted in
+ * snap->ungrouped (and in the totals). buf NULL is taken as cap 0, filters NULL as none.
+ * RP_E_ARG if snap is NULL, or if tracing is off (tracemalloc raises RuntimeError): the
+ * snapshot is then empty. */
+rp_err_t rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uint32_t cap,
                             rp_trace_group_t group, const rp_trace_filter_t *filters, unsigned nfilters);
-/* Differences now - old (same grouping) into out[cap], sorted by |size_diff|, then size.
- * Returns how many groups differ or exist (may exceed cap). */
+/* Differences now - old (same grouping), one per group in either snapshot (unchanged ones
+ * too, as tracemalloc's compare_to), sorted by |size_diff|, then size, then |count_diff|:
+ * the first min(cap, groups) of that order go into out. Returns how many it wrote (at
+ * most cap); *total (if not NULL) receives how many groups there are. out NULL is taken as
+ * cap 0; a NULL snapshot gives 0 groups. O(groups^2 + groups x cap). */
 uint32_t rp_trace_compare_to(const rp_trace_snapshot_t *now, const rp_trace_snapshot_t *old,
-                             rp_trace_diff_t *out, uint32_t cap);
+                             rp_trace_diff_t *out, uint32_t cap, uint32_t *total);
 
 void rp_trace_print_snapshot(const rp_trace_snapshot_t *snap, unsigned limit);
+/* Prints the first min(n, limit) entries: n is what rp_trace_compare_to returned. */
 void rp_trace_print_diff(const rp_trace_diff_t *diff, uint32_t n, unsigned limit);
 
 /* Names the site of the next allocation on this path by file and line. */

@@ -44,9 +44,10 @@ rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
 /* The referent (borrowed), or NULL once it has died. NULL for a non-weakref argument. */
 rp_obj_t *rp_weakref_get(rp_obj_t *ref);
 
-/* weakref.getweakrefcount / getweakrefs (borrowed; up to cap into buf). */
+/* weakref.getweakrefcount / getweakrefs: borrowed references, at most cap into buf (NULL:
+ * cap 0); returns how many it wrote, and *total (unless NULL) how many there are. */
 uint32_t rp_weakref_getweakrefcount(rp_obj_t *obj);
-size_t rp_weakref_getweakrefs(rp_obj_t *obj, rp_obj_t **buf, size_t cap);
+size_t rp_weakref_getweakrefs(rp_obj_t *obj, rp_obj_t **buf, size_t cap, size_t *total);
 
 /* ---- weakref.finalize ---- */
 

@@ -104,6 +104,12 @@ void rp_trace_stop(void)
     clear_all();
 }
 
+void rp_trace_clear_traces(void)
+{
+    if (rp_trace_on)
+        clear_all();
+}
+
 int rp_trace_is_tracing(void) { return rp_trace_on; }
 
 void rp_trace_get_traced_memory(size_t *cur, size_t *pk)
@@ -213,10 +219,16 @@ static void sort_stats(rp_trace_stat_t *a, uint32_t n)
         }
 }
 
-void rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uint32_t cap, rp_trace_group_t group,
-                            const rp_trace_filter_t *filters, unsigned nfilters)
+rp_err_t rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uint32_t cap,
+                                rp_trace_group_t group, const rp_trace_filter_t *filters, unsigned nfilters)
 {
+    if (!snap)
+        return RP_E_ARG;
     rp_memset(snap, 0, sizeof *snap);
+    if (!buf)
+        cap = 0;
+    if (!filters)
+        nfilters = 0;
     snap->stats = buf;
     snap->cap = cap;
     snap->group = group;
@@ -245,6 +257,7 @@ void rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uin
         buf[k].count++;
     }
     sort_stats(buf, snap->n);
+    return rp_trace_on ? RP_E_OK : RP_E_ARG;   /* tracemalloc raises RuntimeError */
 }
 
 static const rp_trace_stat_t *find_stat(const rp_trace_snapshot_t *s, uintptr_t key, uint8_t named)
@@ -266,7 +279,9 @@ static int diff_before(const rp_trace_diff_t *a, const rp_trace_diff_t *b)
     return magnitude(a->count_diff) > magnitude(b->count_diff);
 }
 
-static void put_diff(rp_trace_diff_t *out, uint32_t cap, uint32_t *n, const rp_trace_stat_t *now,
+/* Keeps the cap first diffs in diff_before's order: d goes into the sorted prefix if it
+ * beats the last one kept (which then falls off when the prefix is full). */
+static void put_diff(rp_trace_diff_t *out, uint32_t cap, uint32_t *n, uint32_t *total, const rp_trace_stat_t *now,
                      const rp_trace_stat_t *old)
 {
     const rp_trace_stat_t *any = now ? now : old;
@@ -277,24 +292,33 @@ static void put_diff(rp_trace_diff_t *out, uint32_t cap, uint32_t *n, const rp_t
     d.count = now ? now->count : 0;
     d.size_diff = (int32_t)d.size - (int32_t)(old ? old->size : 0);
     d.count_diff = (int32_t)d.count - (int32_t)(old ? old->count : 0);
-    if (*n < cap) {   /* insertion into the sorted prefix */
-        uint32_t j = *n;
-        for (; j > 0 && diff_before(&d, &out[j - 1]); j--)
-            out[j] = out[j - 1];
-        out[j] = d;
-    }
-    (*n)++;
+    (*total)++;
+    if (cap == 0 || (*n == cap && !diff_before(&d, &out[cap - 1u])))
+        return;
+    uint32_t j = *n < cap ? (*n)++ : cap - 1u;   /* the slot freed: a new one, or the last */
+    for (; j > 0 && diff_before(&d, &out[j - 1]); j--)
+        out[j] = out[j - 1];
+    out[j] = d;
 }
 
 uint32_t rp_trace_compare_to(const rp_trace_snapshot_t *now, const rp_trace_snapshot_t *old, rp_trace_diff_t *out,
-                             uint32_t cap)
+                             uint32_t cap, uint32_t *total)
 {
-    uint32_t n = 0;
+    uint32_t n = 0, all = 0;
+    if (!out)
+        cap = 0;
+    if (!now || !old) {
+        if (total)
+            *total = 0;
+        return 0;
+    }
     for (uint32_t i = 0; i < now->n; i++)
-        put_diff(out, cap, &n, &now->stats[i], find_stat(old, now->stats[i].key, now->stats[i].named));
+        put_diff(out, cap, &n, &all, &now->stats[i], find_stat(old, now->stats[i].key, now->stats[i].named));
     for (uint32_t i = 0; i < old->n; i++)
         if (!find_stat(now, old->stats[i].key, old->stats[i].named))
-            put_diff(out, cap, &n, 0, &old->stats[i]);
+            put_diff(out, cap, &n, &all, 0, &old->stats[i]);
+    if (total)
+        *total = all;
     return n;
 }
 

@@ -48,10 +48,16 @@ static uint32_t items_hash(rp_obj_t *const *items, uint32_t n, uint32_t *flag)
     return HASH_FINISH(acc, n);
 }
 
+/* The largest n a tuple holds: its length is an int32_t, and its bytes fit a size_t. */
+static int size_ok(size_t n)
+{
+    return n <= INT32_MAX && n <= (SIZE_MAX - RP_GC_HEAD_SIZE - sizeof(rp_tuple_body_t)) / sizeof(rp_obj_t *);
+}
+
 /* Allocated, untracked, items NULL. */
 static rp_obj_t *tuple_alloc(size_t n)
 {
-    if (n > INT32_MAX || n > (SIZE_MAX - sizeof(rp_tuple_body_t)) / sizeof(rp_obj_t *))
+    if (!size_ok(n))
         return 0;
     rp_obj_t *t = rp_obj_alloc(&rp_tuple_type, sizeof(rp_tuple_body_t) + n * sizeof(rp_obj_t *));
     if (t)
@@ -80,7 +86,7 @@ rp_obj_t *rp_tuple_new(size_t n, rp_obj_t *const *items)
     RP_TRACE_CALLER();
     if (n == 0)
         return (rp_obj_t *)(uintptr_t)&empty_tuple;
-    if (!items)
+    if (!items || !size_ok(n))   /* n first: items is read only up to a valid n */
         return 0;
     for (size_t i = 0; i < n; i++)
         if (!items[i])
@@ -188,9 +194,12 @@ static uint32_t tuple_hash(rp_obj_t *o)
     return rp_tuple_body(o)->hash;
 }
 
+/* A tuple equals only a tuple (Python's tuple.__eq__ gives NotImplemented otherwise);
+ * rp_equal walks two tuples without calling this hook, so the test also keeps the hook
+ * from calling rp_equal back on a pair rp_equal handed to it. */
 static int tuple_equal(rp_obj_t *a, rp_obj_t *b)
 {
-    return rp_equal(a, b);
+    return rp_is_tuple(b) ? rp_equal(a, b) : 0;
 }
 
 static size_t tuple_size(const rp_obj_t *o)

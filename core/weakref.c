@@ -258,17 +258,23 @@ rp_obj_t *rp_weakref_get(rp_obj_t *ref)
 
 uint32_t rp_weakref_getweakrefcount(rp_obj_t *obj)
 {
-    return (uint32_t)rp_weakref_getweakrefs(obj, 0, 0);
+    size_t n;
+    rp_weakref_getweakrefs(obj, 0, 0, &n);
+    return (uint32_t)n;
 }
 
-size_t rp_weakref_getweakrefs(rp_obj_t *obj, rp_obj_t **buf, size_t cap)
+size_t rp_weakref_getweakrefs(rp_obj_t *obj, rp_obj_t **buf, size_t cap, size_t *total)
 {
+    if (!buf)
+        cap = 0;
     wr_entry_t *e = (obj && (obj->head & RP_HEAD_WEAKREFS)) ? lookup(obj) : 0;
     size_t k = 0;
     for (rp_obj_t *wr = e ? e->head : 0; wr; wr = raw(wr)->next, k++)
         if (k < cap)
             buf[k] = wr;
-    return k;
+    if (total)
+        *total = k;
+    return k < cap ? k : cap;
 }
 
 /* ---- finalize ---- */

@@ -8,6 +8,21 @@
 #include "rp_gc.h"
 #include "rp_object.h"
 #include "rp_test.h"
+
+/* How many objects gc.garbage holds, and how many generation g tracks (the buffer APIs
+ * count through their total). */
+static size_t garbage_len(void)
+{
+    size_t n;
+    rp_gc_garbage(0, 0, &n);
+    return n;
+}
+static size_t objects_len(int g)
+{
+    size_t n;
+    rp_gc_get_objects(g, 0, 0, &n);
+    return n;
+}
 #include "rp_weakref.h"
 
 #define fresh() rp_test_fresh_objects()
@@ -48,7 +63,7 @@ static int in_list(rp_obj_t **buf, size_t n, rp_obj_t *o)
 static int in_generation(int gen, rp_obj_t *o)
 {
     rp_obj_t *buf[64];
-    size_t n = rp_gc_get_objects(gen, buf, 64);
+    size_t n = rp_gc_get_objects(gen, buf, 64, 0);
     return in_list(buf, n < 64 ? n : 64, o);
 }
 
@@ -180,11 +195,11 @@ static void test_gc__test_legacy_finalizer(void)
     RP_DECREF(b);
     RP_CHECK(rp_gc_collect(2) != 0);
     rp_obj_t *g[4];
-    size_t n = rp_gc_garbage(g, 4);
+    size_t n = rp_gc_garbage(g, 4, 0);
     RP_CHECK(n >= 1 && in_list(g, n, a));
     RP_CHECK_EQ(rp_delattr(a, "a"), RP_E_OK);
     rp_gc_garbage_clear();   /* gc.garbage.remove(obj): a's last reference */
-    RP_CHECK_EQ(rp_gc_garbage(g, 4), 0);
+    RP_CHECK_EQ(rp_gc_garbage(g, 4, 0), 0);
     rp_gc_collect(2);
     all_back();
 }
@@ -193,7 +208,7 @@ static void test_gc__test_saveall(void)
 {
     fresh();
     rp_gc_collect(2);
-    RP_CHECK_EQ(rp_gc_garbage(0, 0), 0);
+    RP_CHECK_EQ(garbage_len(), 0);
     rp_obj_t *l = rp_list_new();
     rp_list_append(l, l);
     unsigned debug = rp_gc_get_debug();
@@ -202,7 +217,7 @@ static void test_gc__test_saveall(void)
     rp_gc_collect(2);
     rp_gc_set_debug(debug);
     rp_obj_t *g[2];
-    RP_CHECK_EQ(rp_gc_garbage(g, 2), 1);
+    RP_CHECK_EQ(rp_gc_garbage(g, 2, 0), 1);
     RP_CHECK(g[0] == l);
     rp_gc_garbage_clear();
     RP_CHECK_EQ(rp_gc_collect(2), 1);
@@ -323,11 +338,11 @@ static void test_gc__test_boom(void)
     rp_setattr(a, "attr", b);
     rp_setattr(b, "attr", a);
     rp_gc_collect(2);
-    size_t garbagelen = rp_gc_garbage(0, 0);
+    size_t garbagelen = garbage_len();
     RP_DECREF(a);
     RP_DECREF(b);
     RP_CHECK_EQ(rp_gc_collect(2), 4);
-    RP_CHECK_EQ(rp_gc_garbage(0, 0), garbagelen);
+    RP_CHECK_EQ(garbage_len(), garbagelen);
     all_back();
 }
 
@@ -349,20 +364,20 @@ static void test_gc__test_get_referents(void)
     for (int i = 0; i < 3; i++)
         rp_list_append(alist, items[i]);
     rp_obj_t *got[8];
-    RP_CHECK_EQ(rp_gc_get_referents(alist, got, 8), 3);
+    RP_CHECK_EQ(rp_gc_get_referents(alist, got, 8, 0), 3);
     RP_CHECK(contains_int(got, 3, 1) && contains_int(got, 3, 3) && contains_int(got, 3, 5));
     rp_obj_t *atuple = rp_tuple_new(3, items);
-    RP_CHECK_EQ(rp_gc_get_referents(atuple, got, 8), 3);
+    RP_CHECK_EQ(rp_gc_get_referents(atuple, got, 8, 0), 3);
     RP_CHECK(contains_int(got, 3, 1) && contains_int(got, 3, 3) && contains_int(got, 3, 5));
     rp_obj_t *adict = rp_dict_new();
     rp_dict_set(adict, rp_int_from_i32(1), rp_int_from_i32(3));
     rp_dict_set(adict, rp_int_from_i32(5), rp_int_from_i32(7));
-    RP_CHECK_EQ(rp_gc_get_referents(adict, got, 8), 4);
+    RP_CHECK_EQ(rp_gc_get_referents(adict, got, 8, 0), 4);
     for (int v = 1; v <= 7; v += 2)
         RP_CHECK(contains_int(got, 4, v));
     rp_obj_t *s = rp_str_from_cstr("a");
-    RP_CHECK_EQ(rp_gc_get_referents(rp_int_from_i32(1), got, 8), 0);
-    RP_CHECK_EQ(rp_gc_get_referents(s, got, 8), 0);
+    RP_CHECK_EQ(rp_gc_get_referents(rp_int_from_i32(1), got, 8, 0), 0);
+    RP_CHECK_EQ(rp_gc_get_referents(s, got, 8, 0), 0);
     RP_DECREF(s);
     RP_DECREF(alist);
     RP_DECREF(atuple);
@@ -538,12 +553,12 @@ static void test_gc__test_get_objects_arguments(void)
     fresh();
     rp_obj_t *l = rp_list_new();
     rp_gc_collect(2);
-    size_t all = rp_gc_get_objects(-1, 0, 0);
+    size_t all = objects_len(-1);
     RP_CHECK(all >= 1);
-    RP_CHECK_EQ(all, rp_gc_get_objects(0, 0, 0) + rp_gc_get_objects(1, 0, 0) + rp_gc_get_objects(2, 0, 0) +
+    RP_CHECK_EQ(all, objects_len(0) + objects_len(1) + objects_len(2) +
                          rp_gc_get_freeze_count());
-    RP_CHECK_EQ(rp_gc_get_objects(1000, 0, 0), 0);
-    RP_CHECK_EQ(rp_gc_get_objects(-1000, 0, 0), 0);
+    RP_CHECK_EQ(objects_len(1000), 0);
+    RP_CHECK_EQ(objects_len(-1000), 0);
     RP_DECREF(l);
     all_back();
 }
@@ -811,9 +826,9 @@ static void get_objects_del(rp_obj_t *o)
 {
     finalizing = o;
     rp_obj_t *buf[32];
-    size_t n = rp_gc_get_objects(-1, buf, 32);
+    size_t n = rp_gc_get_objects(-1, buf, 32, 0);
     seen_in_objects = in_list(buf, n < 32 ? n : 32, o) || n > 32;
-    seen_referrers = (int)rp_gc_get_referrers(o, buf, 32);
+    seen_referrers = (int)rp_gc_get_referrers(o, buf, 32, 0);
 }
 
 static uint8_t RP_TYPE_NUMBER(getobjs);
@@ -889,7 +904,7 @@ static void cb2(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t un
     if (phase != RP_GC_STOP || !cleanup)
         return;
     rp_obj_t *g[16];
-    size_t n = rp_gc_garbage(g, 16);
+    size_t n = rp_gc_garbage(g, 16, 0);
     for (size_t i = 0; i < n && i < 16; i++)
         if (rp_type_of(g[i]) == &legacy_type)
             rp_delattr(g[i], "partner");
@@ -973,7 +988,7 @@ static void test_gc__test_collect_garbage(void)
         RP_CHECK_EQ(visits[i].uncollectable, 8);
     }
     rp_obj_t *g[16];
-    size_t n = rp_gc_garbage(g, 16);
+    size_t n = rp_gc_garbage(g, 16, 0);
     RP_CHECK_EQ(n, 4);
     for (size_t i = 0; i < n && i < 16; i++)
         RP_CHECK(rp_type_of(g[i]) == &legacy_type);
@@ -994,12 +1009,12 @@ static void test_gc__test_collect_garbage(void)
         RP_CHECK_EQ(visits[i].collected, 0);
         RP_CHECK_EQ(visits[i].uncollectable, 4);
     }
-    RP_CHECK_EQ(rp_gc_garbage(0, 0), 0);   /* the Uncollectables are gone */
+    RP_CHECK_EQ(garbage_len(), 0);   /* the Uncollectables are gone */
     RP_XDECREF(e);   /* tearDown: the other pair, found and broken the same way */
     nvisits = 0;
     rp_gc_collect(2);
     RP_CHECK(nvisits == 4 && visits[3].uncollectable == 4);
-    RP_CHECK_EQ(rp_gc_garbage(0, 0), 0);
+    RP_CHECK_EQ(garbage_len(), 0);
     cleanup = 0;
     callbacks_teardown();
 }

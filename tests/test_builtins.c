@@ -418,7 +418,7 @@ static void test_tuple_tracking(void)
     RP_CHECK(rp_gc_check().rule == 0);
     /* The collector sees what a tracked tuple holds. */
     rp_obj_t *refs[4];
-    RP_CHECK_EQ(rp_gc_get_referents(withlist, refs, 4), 2);
+    RP_CHECK_EQ(rp_gc_get_referents(withlist, refs, 4, 0), 2);
     RP_CHECK(refs[0] == i && refs[1] == l);
     /* A tuple holding a list is unhashable, as in Python. */
     uint32_t h;

@@ -8,6 +8,21 @@
 #include "rp_trace.h"
 #include "rp_weakref.h"
 
+/* gc.get_objects(generation) and gc.garbage as counts: buf NULL counts (rp_gc.h). */
+static size_t count_objects(int generation)
+{
+    size_t n;
+    rp_gc_get_objects(generation, 0, 0, &n);
+    return n;
+}
+
+static size_t count_garbage(void)
+{
+    size_t n;
+    rp_gc_garbage(0, 0, &n);
+    return n;
+}
+
 static uint8_t RP_TYPE_NUMBER(node);
 static const char *const node_names[] = {"ref", "prev", "next"};
 static const rp_type_t node_type = {
@@ -197,8 +212,8 @@ static void test_set_aside_then_reached(void)
     RP_CHECK_EQ(rp_refcnt(c1), 2);
     RP_CHECK_EQ(rp_refcnt(c3), 1);
     rp_obj_t *gen1[8];
-    RP_CHECK_EQ(rp_gc_get_objects(1, gen1, 8), 4);   /* survivors moved on, as a list */
-    RP_CHECK_EQ(rp_gc_get_objects(0, gen1, 8), 0);
+    RP_CHECK_EQ(rp_gc_get_objects(1, gen1, 8, 0), 4);   /* survivors moved on, as a list */
+    RP_CHECK_EQ(rp_gc_get_objects(0, gen1, 8, 0), 0);
     RP_DECREF(head);
     RP_CHECK_EQ(rp_gc_collect(2), 3);   /* c1, c2, c3: a cycle once head is gone */
     all_back();
@@ -732,13 +747,13 @@ static void test_legacy_finalizer_goes_to_garbage(void)
     RP_CHECK_EQ(st.gen[2].uncollectable, 2);
     RP_CHECK_EQ(st.gen[2].collected, 0);
     rp_obj_t *g[4];
-    RP_CHECK_EQ(rp_gc_garbage(g, 4), 1);   /* only the object with the legacy finalizer (CPython) */
+    RP_CHECK_EQ(rp_gc_garbage(g, 4, 0), 1);   /* only the object with the legacy finalizer (CPython) */
     RP_CHECK(g[0] == a);
-    RP_CHECK(rp_gc_is_tracked(b) && rp_gc_get_objects(2, g, 4) == 1 && g[0] == b);   /* kept, by a */
+    RP_CHECK(rp_gc_is_tracked(b) && rp_gc_get_objects(2, g, 4, 0) == 1 && g[0] == b);   /* kept, by a */
     RP_CHECK(!rp_gc_check().rule);
     rp_slot_set(b, REF, 0);   /* the program breaks the cycle by hand, then clears gc.garbage */
     rp_gc_garbage_clear();
-    RP_CHECK_EQ(rp_gc_garbage(g, 4), 0);
+    RP_CHECK_EQ(rp_gc_garbage(g, 4, 0), 0);
     all_back();
 
     /* With DEBUG_SAVEALL, gc.garbage takes everything the legacy finalizer keeps. */
@@ -751,7 +766,7 @@ static void test_legacy_finalizer_goes_to_garbage(void)
     rp_gc_set_debug(RP_GC_DEBUG_SAVEALL);
     RP_CHECK_EQ(rp_gc_collect(2), 2);
     rp_gc_set_debug(0);
-    RP_CHECK_EQ(rp_gc_garbage(g, 4), 2);
+    RP_CHECK_EQ(rp_gc_garbage(g, 4, 0), 2);
     RP_CHECK(in_either(g, a, b));
     RP_CHECK(!rp_gc_check().rule);
     rp_slot_set(b, REF, 0);
@@ -774,7 +789,7 @@ static void test_garbage_surviving_its_clear(void)
     RP_CHECK_EQ(rp_gc_collect(0), 2);
     RP_CHECK(rp_gc_is_tracked(a) && rp_gc_is_tracked(b));
     rp_obj_t *objs[4];
-    RP_CHECK_EQ(rp_gc_get_objects(1, objs, 4), 2);
+    RP_CHECK_EQ(rp_gc_get_objects(1, objs, 4, 0), 2);
     RP_CHECK(!rp_gc_check().rule);
     RP_INCREF(a);
     rp_slot_set(a, REF, 0);   /* the program breaks the cycle: b dies, dropping a */
@@ -873,8 +888,8 @@ static void test_thresholds_fire_at_documented_counts(void)
     RP_CHECK_EQ(c[0], 0);
     RP_CHECK_EQ(c[1], 1);
     /* The survivors were promoted; the new object is young. */
-    RP_CHECK_EQ(rp_gc_get_objects(1, 0, 0), 10);
-    RP_CHECK_EQ(rp_gc_get_objects(0, 0, 0), 1);
+    RP_CHECK_EQ(count_objects(1), 10);
+    RP_CHECK_EQ(count_objects(0), 1);
     keep[11] = node();
     rp_gc_get_count(c);
     RP_CHECK_EQ(c[0], 1);
@@ -1008,18 +1023,18 @@ static void test_referrers_and_referents(void)
     rp_slot_set(b, PREV, c);
     rp_slot_set(c, REF, a);
     rp_obj_t *buf[4];
-    RP_CHECK_EQ(rp_gc_get_referrers(c, buf, 4), 2);
+    RP_CHECK_EQ(rp_gc_get_referrers(c, buf, 4, 0), 2);
     RP_CHECK((buf[0] == a && buf[1] == b) || (buf[0] == b && buf[1] == a));
-    RP_CHECK_EQ(rp_gc_get_referents(c, buf, 4), 1);
+    RP_CHECK_EQ(rp_gc_get_referents(c, buf, 4, 0), 1);
     RP_CHECK(buf[0] == a);
-    RP_CHECK_EQ(rp_gc_get_referents(b, buf, 4), 1);
+    RP_CHECK_EQ(rp_gc_get_referents(b, buf, 4, 0), 1);
     RP_CHECK(buf[0] == c);
     RP_CHECK(rp_gc_is_tracked(a));
     rp_gc_untrack(a);
     RP_CHECK(!rp_gc_is_tracked(a));
-    RP_CHECK_EQ(rp_gc_get_objects(-1, 0, 0), 2);
+    RP_CHECK_EQ(count_objects(-1), 2);
     rp_gc_track(a);
-    RP_CHECK_EQ(rp_gc_get_objects(-1, buf, 4), 3);
+    RP_CHECK_EQ(rp_gc_get_objects(-1, buf, 4, 0), 3);
     RP_DECREF(a);
     RP_DECREF(b);
     RP_DECREF(c);
@@ -1071,7 +1086,7 @@ static void test_untracking_of_atomic_containers(void)
     RP_CHECK(!rp_gc_check().rule);
     rp_gc_collect(1);   /* holder's only child is now untracked: holder goes too */
     RP_CHECK(!rp_gc_is_tracked(holder));
-    RP_CHECK_EQ(rp_gc_get_objects(-1, 0, 0), 2);
+    RP_CHECK_EQ(count_objects(-1), 2);
     /* A cycle through an untracked container is still found once it is tracked again. */
     rp_gc_track(holder);
     rp_slot_set(holder, 1, holder);
@@ -1128,7 +1143,7 @@ static void test_callbacks_and_debug_flags(void)
     rp_gc_set_debug(RP_GC_DEBUG_SAVEALL);
     rp_gc_collect(2);
     rp_gc_set_debug(0);
-    RP_CHECK_EQ(rp_gc_garbage(0, 0), 2);
+    RP_CHECK_EQ(count_garbage(), 2);
     rp_gc_garbage_clear();
     RP_CHECK_EQ(rp_gc_collect(2), 2);
     all_back();

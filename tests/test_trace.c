@@ -142,7 +142,7 @@ static void test_snapshot_compare_finds_the_leak(void)
     RP_CHECK_EQ(after.stats[0].size, 480);   /* largest first */
     RP_CHECK_EQ(after.stats[0].key, rp_trace_get_object_traceback(leaked[0], 0));
     rp_trace_diff_t d[8];
-    RP_CHECK_EQ(rp_trace_compare_to(&after, &before, d, 8), 2);
+    RP_CHECK_EQ(rp_trace_compare_to(&after, &before, d, 8, 0), 2);
     RP_CHECK(d[0].size_diff == 480 && d[0].count_diff == 10 && d[0].size == 480);
     RP_CHECK(d[1].size_diff == 0 && d[1].size == 64);
     /* Freed since: negative differences, and groups only in the old snapshot. */
@@ -152,7 +152,7 @@ static void test_snapshot_compare_finds_the_leak(void)
     rp_trace_stat_t b3[16];
     rp_trace_snapshot_t empty;
     rp_trace_take_snapshot(&empty, b3, 16, RP_TRACE_BY_SITE, 0, 0);
-    RP_CHECK_EQ(rp_trace_compare_to(&empty, &after, d, 8), 2);
+    RP_CHECK_EQ(rp_trace_compare_to(&empty, &after, d, 8, 0), 2);
     RP_CHECK(d[0].size_diff == -480 && d[0].count_diff == -10 && d[0].size == 0);
     consistent();
 }
@@ -273,7 +273,7 @@ static void test_printed_form(void)
     rp_free(a[0]);
     rp_trace_take_snapshot(&s1, buf1, 4, RP_TRACE_BY_SITE, 0, 0);
     rp_trace_diff_t d[4];
-    uint32_t nd = rp_trace_compare_to(&s1, &s0, d, 4);
+    uint32_t nd = rp_trace_compare_to(&s1, &s0, d, 4, 0);
     rp_test_capture_start();
     rp_trace_print_diff(d, nd, 10);
     captured = rp_test_capture_stop();

@@ -28,6 +28,6 @@ int main(void)
     rp_trace_take_snapshot(&after, b1, 8, RP_TRACE_BY_SITE, 0, 0);
     rp_trace_print_snapshot(&after, 10);
     rp_trace_diff_t d[8];
-    rp_trace_print_diff(d, rp_trace_compare_to(&after, &before, d, 8), 10);
+    rp_trace_print_diff(d, rp_trace_compare_to(&after, &before, d, 8, 0), 10);
     return 0;
 }

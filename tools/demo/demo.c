@@ -14,6 +14,14 @@
 #include "rp_trace.h"
 #include "rp_weakref.h"
 
+/* gc.get_objects(generation) and gc.garbage as counts: buf NULL counts (rp_gc.h). */
+static size_t count_objects(int generation)
+{
+    size_t n;
+    rp_gc_get_objects(generation, 0, 0, &n);
+    return n;
+}
+
 /* uint32_t is unsigned long on arm-none-eabi and unsigned int on the host: printed
  * through unsigned so one format string fits both. */
 #define U(x) ((unsigned)(x))
@@ -154,7 +162,7 @@ static void demo_cycles(void)
     rp_slot_set(b, 0, a);   /* b.ref = a */
     RP_DECREF(a);           /* del a, b: each count stays 1, held by the other */
     RP_DECREF(b);
-    rp_printf("  a.ref = b; b.ref = a; del a, b  -> tracked objects: %u\n", U(rp_gc_get_objects(-1, 0, 0)));
+    rp_printf("  a.ref = b; b.ref = a; del a, b  -> tracked objects: %u\n", U(count_objects(-1)));
     rp_printf("  gc.collect() = %u\n", U(rp_gc_collect(2)));
     /* A thousand more cycles, left to the automatic collection at threshold 700. */
     for (int i = 0; i < 1000; i++) {
@@ -239,7 +247,7 @@ static void demo_trace(void)
     rp_printf("  top 10 (symbolized on the host by tools/trace_symbolize.py):\n");
     rp_trace_print_snapshot(&after, 10);
     rp_trace_diff_t d[10];
-    rp_trace_print_diff(d, rp_trace_compare_to(&after, &before, d, 10), 10);
+    rp_trace_print_diff(d, rp_trace_compare_to(&after, &before, d, 10, 0), 10);
     rp_trace_stat_t bt[10];
     rp_trace_snapshot_t by_type;
     rp_trace_take_snapshot(&by_type, bt, 10, RP_TRACE_BY_TYPE, 0, 0);

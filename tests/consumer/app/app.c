@@ -100,9 +100,9 @@ static void tracing_diff(void)
     for (int32_t i = 0; i < 10; i++)
         rp_list_append(list, rp_none());
     rp_trace_take_snapshot(&after, buf_after, 16, RP_TRACE_BY_TYPE, 0, 0);
-    uint32_t n = rp_trace_compare_to(&after, &before, diff, 16);
+    uint32_t n = rp_trace_compare_to(&after, &before, diff, 16, 0);
     check(n >= 1, "the diff has the new list");
-    rp_trace_print_diff(diff, n < 16 ? n : 16, 5);
+    rp_trace_print_diff(diff, n, 5);
     RP_DECREF(list);
     rp_trace_stop();
 }
