@@ -64,7 +64,7 @@ static int in_generation(int gen, rp_obj_t *o)
 {
     rp_obj_t *buf[64];
     size_t n = rp_gc_get_objects(gen, buf, 64, 0);
-    return in_list(buf, n < 64 ? n : 64, o);
+    return in_list(buf, n, o);
 }
 
 /* A class with __del__ that resurrects (Lazarus, Z): appends itself to `survivors`. */
@@ -826,8 +826,9 @@ static void get_objects_del(rp_obj_t *o)
 {
     finalizing = o;
     rp_obj_t *buf[32];
-    size_t n = rp_gc_get_objects(-1, buf, 32, 0);
-    seen_in_objects = in_list(buf, n < 32 ? n : 32, o) || n > 32;
+    size_t total;
+    size_t n = rp_gc_get_objects(-1, buf, 32, &total);
+    seen_in_objects = in_list(buf, n, o) || total > n;
     seen_referrers = (int)rp_gc_get_referrers(o, buf, 32, 0);
 }
 
