@@ -42,6 +42,7 @@ static uint32_t live_weakrefs;
 static void wr_release(rp_obj_t *o);
 static uint32_t wr_hash(rp_obj_t *o);
 static int wr_equal(rp_obj_t *a, rp_obj_t *b);
+static rp_obj_t *live_referent(rp_obj_t *wr);
 
 static uint8_t rp_weakref_type_number = RP_TN_WEAKREF;
 static const char *const wr_slot_names[] = {"__callback_arg__"};
@@ -72,7 +73,7 @@ static int wr_equal(rp_obj_t *a, rp_obj_t *b)
 {
     if (!is_weakref(b))
         return 0;
-    rp_obj_t *x = raw(a)->referent, *y = raw(b)->referent;
+    rp_obj_t *x = live_referent(a), *y = live_referent(b);
     if (!x || !y)
         return a == b;
     return rp_equal(x, y) == 1;
@@ -82,19 +83,29 @@ static int wr_equal(rp_obj_t *a, rp_obj_t *b)
 
 static wr_entry_t *lookup(const rp_obj_t *o) { return rp_ptrmap_find(&table, o); }
 
-/* Room for one more entry; 0 if memory ran out (nothing changed then). */
+/* Room for one more entry; 0 if memory ran out (nothing changed then). The allocation
+ * may run an emergency collection whose callbacks and finalizers add entries (growing
+ * the table themselves) or remove them (freeing it): so the table is read again after
+ * it, and the step starts over if the new array no longer fits what is there now. */
 static int reserve(void)
 {
-    if (!rp_ptrmap_full(&table))
-        return 1;
-    rp_ptrmap_t bigger = {0, table.cap ? table.cap * 2u : 8u, 0, sizeof(wr_entry_t)};
-    bigger.slots = rp_malloc(bigger.cap * sizeof(wr_entry_t));
-    if (!bigger.slots)
-        return 0;
-    rp_memset(bigger.slots, 0, bigger.cap * sizeof(wr_entry_t));
-    rp_ptrmap_move_all(&bigger, &table);
-    rp_free(table.slots);
-    table = bigger;
+    while (rp_ptrmap_full(&table)) {
+        uint32_t cap = table.cap ? table.cap * 2u : 8u;
+        if (cap > UINT32_MAX / 4u / (uint32_t)sizeof(wr_entry_t))
+            return 0;
+        void *slots = rp_malloc(cap * sizeof(wr_entry_t));
+        if (!slots)
+            return 0;
+        if (!rp_ptrmap_full(&table) || (table.used + 1u) * 4u > cap * 3u) {
+            rp_free(slots);   /* the table changed under the allocation: size again */
+            continue;
+        }
+        rp_ptrmap_t bigger = {slots, cap, 0, sizeof(wr_entry_t)};
+        rp_memset(bigger.slots, 0, cap * sizeof(wr_entry_t));
+        rp_ptrmap_move_all(&bigger, &table);
+        rp_free(table.slots);
+        table = bigger;
+    }
     return 1;
 }
 
@@ -229,18 +240,20 @@ rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
     if (!wr)
         return 0;
     live_weakrefs++;   /* from here on its release counts it down */
+    wr_raw_t *r = raw(wr);
+    r->hashable = rp_hash(obj, &r->hash) == RP_E_OK;   /* a hook: before any entry is held */
     wr_entry_t *e = lookup(obj);
     if (!e) {
         if (!reserve()) {
             rp_decref(wr);
             return 0;
         }
-        e = rp_ptrmap_insert(&table, obj);
+        /* reserve may have collected, and a callback may have entered obj meanwhile */
+        if (!(e = lookup(obj)))
+            e = rp_ptrmap_insert(&table, obj);
     }
-    wr_raw_t *r = raw(wr);
     r->referent = obj;
     r->callback = callback;
-    r->hashable = rp_hash(obj, &r->hash) == RP_E_OK;
     r->next = e->head;
     if (e->head)
         raw(e->head)->prev = wr;
@@ -251,9 +264,18 @@ rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
     return wr;
 }
 
+/* The referent while it lives. One whose count reached 0 is dead even while its weak
+ * references are not cleared yet (it waits on the refzero queue): handing it out would
+ * let the caller's INCREF/DECREF queue it a second time (CPython issue 16602). */
+static rp_obj_t *live_referent(rp_obj_t *wr)
+{
+    rp_obj_t *o = raw(wr)->referent;
+    return o && rp_refcnt(o) > 0 ? o : 0;
+}
+
 rp_obj_t *rp_weakref_get(rp_obj_t *ref)
 {
-    return ref && is_weakref(ref) ? raw(ref)->referent : 0;
+    return ref && is_weakref(ref) ? live_referent(ref) : 0;
 }
 
 uint32_t rp_weakref_getweakrefcount(rp_obj_t *obj)
