@@ -1440,9 +1440,83 @@ static void test_random_graphs_small_heap(void)
     random_graphs(r.size, 0x2545F491u);
 }
 
+/* A key's equality hook that changes the dict being searched (issue 15: found by
+ * test_weakref__test_weak_keyed_cascading_deletes): it deletes the stored key it is
+ * compared with (its last reference) and grows the table. The lookup must hold the key
+ * and start over, as CPython's lookdict does, not read the freed key or table. */
+static rp_obj_t *meddled;
+static int meddle_armed, meddle_died, died_while_compared;
+static void meddle_finalize(rp_obj_t *o)
+{
+    (void)o;
+    meddle_died++;
+}
+static uint32_t meddle_hash(rp_obj_t *o)
+{
+    (void)o;
+    return 5u;   /* every key collides: each lookup meets the hook */
+}
+
+static int meddle_equal(rp_obj_t *a, rp_obj_t *b);
+static uint8_t RP_TYPE_NUMBER(meddle);
+static const rp_type_t meddle_type = {
+    .name = "Meddle", .number = &meddle_number, .nbytes = sizeof(uint32_t), .flags = RP_TYPE_GC,
+    .hash = meddle_hash, .equal = meddle_equal, .finalize = meddle_finalize,
+};
+
+static int meddle_equal(rp_obj_t *a, rp_obj_t *b)
+{
+    if (meddle_armed) {
+        meddle_armed = 0;
+        rp_dict_del(meddled, a);   /* the dict held a's last reference */
+        for (int32_t i = 0; i < 24; i++) {   /* and a larger table replaces the old */
+            rp_obj_t *k = rp_int_from_i32(1000 + i);
+            rp_dict_set(meddled, k, k);
+            RP_DECREF(k);
+        }
+        died_while_compared = meddle_died;   /* a is still in use here */
+    }
+    return rp_type_of(b) == &meddle_type && *(uint32_t *)rp_raw(a) == *(uint32_t *)rp_raw(b);
+}
+
+static void test_dict_lookup_survives_equality_that_changes_the_dict(void)
+{
+    rp_test_fresh_objects();
+    for (int store = 0; store < 2; store++) {   /* through a get, then through a set */
+        meddled = rp_dict_new();
+        meddle_died = died_while_compared = 0;
+        rp_obj_t *stored = rp_new(&meddle_type), *probe = rp_new(&meddle_type), *out = 0;
+        *(uint32_t *)rp_raw(stored) = 1;
+        *(uint32_t *)rp_raw(probe) = 2;
+        RP_CHECK_EQ(rp_dict_set(meddled, stored, rp_none()), RP_E_OK);
+        RP_DECREF(stored);
+        meddle_armed = 1;
+        if (store)
+            RP_CHECK_EQ(rp_dict_set(meddled, probe, probe), RP_E_OK);
+        else
+            RP_CHECK_EQ(rp_dict_get(meddled, probe, &out), RP_E_KEY);
+        RP_CHECK_EQ(meddle_armed, 0);
+        RP_CHECK_EQ(died_while_compared, 0);   /* held while its hook ran */
+        RP_CHECK_EQ(meddle_died, 1);           /* and gone after */
+        RP_CHECK_EQ(rp_dict_len(meddled), 24 + store);
+        for (int32_t i = 0; i < 24; i++) {   /* every key where a lookup finds it */
+            rp_obj_t *k = rp_int_from_i32(1000 + i);
+            RP_CHECK(rp_dict_get(meddled, k, &out) == RP_E_OK && out != 0);
+            RP_DECREF(k);
+        }
+        if (store)
+            RP_CHECK(rp_dict_get(meddled, probe, &out) == RP_E_OK && out == probe);
+        RP_ALL_OK();
+        RP_DECREF(probe);
+        RP_DECREF(meddled);
+    }
+    RP_ALL_BACK();
+}
+
 int main(void)
 {
     rp_test_begin("builtins");
+    RP_RUN(test_dict_lookup_survives_equality_that_changes_the_dict);
     RP_RUN(test_type_numbers);
     RP_RUN(test_singletons);
     RP_RUN(test_int_small_cache);
