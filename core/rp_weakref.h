@@ -85,7 +85,9 @@ rp_obj_t *rp_weakset_new(void);
 /* w[key] = value. RP_E_TYPE if the weakly held side is not weak-referenceable or the key
  * is unhashable; RP_E_NOMEM. */
 rp_err_t rp_weakdict_set(rp_obj_t *w, rp_obj_t *key, rp_obj_t *value);
-/* Borrowed w[key]; RP_E_KEY if missing (or its value has died). */
+/* Borrowed w[key]; RP_E_KEY if missing (or its value has died). For a WeakKeyDictionary
+ * or WeakSet, RP_E_TYPE if key is not weak-referenceable (Python's TypeError), for get and
+ * del as for set; rp_weakset_contains reads that as "not in". */
 rp_err_t rp_weakdict_get(rp_obj_t *w, rp_obj_t *key, rp_obj_t **out);
 rp_err_t rp_weakdict_del(rp_obj_t *w, rp_obj_t *key);
 /* Entries whose weakly held side is alive. */

@@ -76,7 +76,14 @@ static int wr_equal(rp_obj_t *a, rp_obj_t *b)
     rp_obj_t *x = live_referent(a), *y = live_referent(b);
     if (!x || !y)
         return a == b;
-    return rp_equal(x, y) == 1;
+    /* Held while compared, as CPython's weakref_richcompare holds them: the equality hook
+     * may drop the last other reference to either. */
+    rp_incref(x);
+    rp_incref(y);
+    int r = rp_equal(x, y) == 1;
+    rp_decref(x);
+    rp_decref(y);
+    return r;
 }
 
 /* ---- the side table ---- */
