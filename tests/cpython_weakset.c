@@ -51,10 +51,10 @@ static rp_obj_t *ustr_n(const char *text, size_t n)
 
 static rp_obj_t *ustr(const char *text)
 {
-    size_t n = 0;
-    while (text[n])
-        n++;
-    return ustr_n(text, n);
+    rp_obj_t *u = rp_new(&ustr_type), *s = rp_str_from_cstr(text);
+    rp_slot_set(u, 0, s);
+    RP_DECREF(s);
+    return u;
 }
 
 static rp_obj_t *new_refcycle(void)
@@ -283,11 +283,12 @@ static void test_weakset__test_weak_destroy_while_iterating(void)
 static void test_weakset__test_weak_destroy_and_mutate_while_iterating(void)
 {
     set_up();
-    rp_obj_t *items[NLETTERS];
-    unsigned live = NLETTERS;
-    for (unsigned i = 0; i < NLETTERS; i++)
+    rp_obj_t *items[NLETTERS] = {0};
+    unsigned n = scaled(NLETTERS, 320), live = n;
+    for (unsigned i = 0; i < n; i++)
         items[i] = ustr_n(&letters_text[i], 1);
-    rp_obj_t *s = weakset_of(items, NLETTERS);
+    rp_obj_t *s = weakset_of(items, n);
+    RP_CHECK_EQ(rp_weakset_len(s), n);
     for (int step = 0; step < 3; step++) {
         uint32_t pos = 0;
         rp_weakset_next(s, &pos, 0);
