@@ -631,6 +631,92 @@ static void test_side_table_grows_in_full_heap(void)
     all_back();
 }
 
+/* ---- re-entrancy (rp_weakref.h): what a callback and a finalize function may do ---- */
+
+static struct {
+    unsigned ran;
+    uint32_t collected;
+    rp_obj_t *made, *made_ref;
+} busy;
+static rp_obj_t *own_ref;   /* the callback's own weak reference, its last reference */
+
+/* Allocates (objects, a raw block), frees, makes a weak reference with a callback to a new
+ * object, collects, and drops the last reference to its own weak reference. */
+static void do_busy(void)
+{
+    busy.ran++;
+    void *raw = rp_malloc(40);
+    rp_obj_t *tmp = rp_list_new();
+    rp_list_append(tmp, tmp);   /* a cycle: garbage once dropped */
+    RP_DECREF(tmp);
+    rp_free(raw);
+    busy.made = rp_new(&wnode_type);
+    busy.made_ref = rp_weakref_new(busy.made, record, 0);
+    busy.collected = rp_gc_collect(2);
+    if (own_ref) {
+        rp_obj_t *r = own_ref;
+        own_ref = 0;
+        RP_DECREF(r);
+    }
+}
+
+static void busy_callback(rp_obj_t *ref, rp_obj_t *arg)
+{
+    (void)ref;
+    (void)arg;
+    do_busy();
+}
+
+static void busy_finalize(rp_obj_t *arg)
+{
+    (void)arg;
+    do_busy();
+}
+
+/* o dies by reference counting (in_cycle 0) or in a collection (1); `fin` chooses a
+ * finalize function over a weak-reference callback. */
+static void reentrant(int in_cycle, int fin)
+{
+    fresh();
+    norder = 0;
+    busy.ran = 0;
+    busy.collected = 12345;
+    rp_obj_t *a = rp_new(&wnode_type), *b = rp_new(&wnode_type);   /* garbage to find */
+    rp_slot_set(a, 0, b);
+    rp_slot_set(b, 0, a);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    rp_obj_t *o = rp_new(&wnode_type), *arg = rp_new(&plain_type);
+    if (in_cycle)
+        rp_slot_set(o, 0, o);
+    if (fin)
+        RP_CHECK(rp_finalize_new(o, busy_finalize, arg) != 0);
+    else
+        own_ref = rp_weakref_new(o, busy_callback, arg);   /* given away to the callback */
+    RP_DECREF(arg);
+    RP_DECREF(o);
+    if (in_cycle)
+        RP_CHECK_EQ(rp_gc_collect(2), 3);   /* a, b and o; the callback's own finds nothing */
+    RP_CHECK_EQ(busy.ran, 1);
+    if (in_cycle)
+        RP_CHECK_EQ(busy.collected, 0);   /* refused inside a collection */
+    else
+        RP_CHECK_EQ(busy.collected, 3);   /* a, b and the callback's own list */
+    RP_CHECK(own_ref == 0);
+    RP_CHECK(rp_weakref_get(busy.made_ref) == busy.made);
+    consistent();
+    RP_DECREF(busy.made);
+    RP_CHECK_EQ(norder, 1);   /* the weak reference the callback made works */
+    RP_DECREF(busy.made_ref);
+    rp_gc_collect(2);         /* the callback's list, when a collection ran it */
+    all_back();
+}
+
+static void test_reentrant_callback_by_refcount(void) { reentrant(0, 0); }
+static void test_reentrant_callback_in_collection(void) { reentrant(1, 0); }
+static void test_reentrant_finalize_by_refcount(void) { reentrant(0, 1); }
+static void test_reentrant_finalize_in_collection(void) { reentrant(1, 1); }
+
 int main(void)
 {
     rp_test_begin("weakref");
@@ -655,5 +741,9 @@ int main(void)
     RP_RUN(test_weakref_get_of_queued_object);
     RP_RUN(test_finalize_detach_with_argument);
     RP_RUN(test_side_table_grows_in_full_heap);
+    RP_RUN(test_reentrant_callback_by_refcount);
+    RP_RUN(test_reentrant_callback_in_collection);
+    RP_RUN(test_reentrant_finalize_by_refcount);
+    RP_RUN(test_reentrant_finalize_in_collection);
     return rp_test_end();
 }
