@@ -231,17 +231,24 @@ static void on_collect(rp_gchead_t *unreachable)
 
 /* ---- the API ---- */
 
+/* obj's callback-less weak reference without argument, which is shared, or NULL. */
+static rp_obj_t *shared_ref(const rp_obj_t *obj)
+{
+    wr_entry_t *e = lookup(obj);
+    for (rp_obj_t *wr = e ? e->head : 0; wr; wr = raw(wr)->next)
+        if (!raw(wr)->callback && !rp_slot(wr, 0))
+            return wr;
+    return 0;
+}
+
 rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
 {
     if (!obj || !(rp_type_of(obj)->flags & RP_TYPE_WEAKREF))
         return 0;
-    if (!callback && !arg) {
-        wr_entry_t *e = lookup(obj);
-        for (rp_obj_t *wr = e ? e->head : 0; wr; wr = raw(wr)->next)
-            if (!raw(wr)->callback && !rp_slot(wr, 0)) {
-                rp_incref(wr);
-                return wr;
-            }
+    rp_obj_t *shared = !callback && !arg ? shared_ref(obj) : 0;
+    if (shared) {
+        rp_incref(shared);
+        return shared;
     }
     rp_obj_t *wr = rp_obj_alloc(&rp_weakref_type, sizeof(rp_obj_t *) + sizeof(wr_raw_t));
     if (!wr)
@@ -258,6 +265,13 @@ rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
         /* reserve may have collected, and a callback may have entered obj meanwhile */
         if (!(e = lookup(obj)))
             e = rp_ptrmap_insert(&table, obj);
+    }
+    /* The allocations may have run code that made the shared reference (CPython's
+     * PyWeakref_NewRef looks again too): ref(o) is ref(o) still. */
+    if (!callback && !arg && (shared = shared_ref(obj)) != 0) {
+        rp_decref(wr);
+        rp_incref(shared);
+        return shared;
     }
     r->referent = obj;
     r->callback = callback;

@@ -631,6 +631,38 @@ static void test_side_table_grows_in_full_heap(void)
     all_back();
 }
 
+/* ref(o) is ref(o) even when the shared reference is made while the other is being
+ * allocated: the allocation fails, and the OOM hook (standing for any code an emergency
+ * collection runs) makes ref(o) first. CPython looks for it again after allocating. */
+static rp_obj_t *shared_target, *made_by_hook;
+static void make_shared_in_hook(size_t request)
+{
+    (void)request;
+    free_filler(0);
+    if (!made_by_hook)
+        made_by_hook = rp_weakref_new(shared_target, 0, 0);
+}
+
+static void test_shared_ref_made_during_its_allocation(void)
+{
+    fresh();
+    shared_target = rp_new(&wnode_type);
+    made_by_hook = 0;
+    fill_heap();
+    rp_gc_set_oom_hook(make_shared_in_hook);
+    rp_obj_t *r = rp_weakref_new(shared_target, 0, 0);
+    rp_gc_set_oom_hook(0);
+    free_filler(0);
+    RP_CHECK(made_by_hook != 0);
+    RP_CHECK(r == made_by_hook);
+    RP_CHECK_EQ(rp_weakref_getweakrefcount(shared_target), 1);
+    consistent();
+    RP_XDECREF(r);
+    RP_XDECREF(made_by_hook);
+    RP_DECREF(shared_target);
+    all_back();
+}
+
 /* ---- re-entrancy (rp_weakref.h): what a callback and a finalize function may do ---- */
 
 static struct {
@@ -741,6 +773,7 @@ int main(void)
     RP_RUN(test_weakref_get_of_queued_object);
     RP_RUN(test_finalize_detach_with_argument);
     RP_RUN(test_side_table_grows_in_full_heap);
+    RP_RUN(test_shared_ref_made_during_its_allocation);
     RP_RUN(test_reentrant_callback_by_refcount);
     RP_RUN(test_reentrant_callback_in_collection);
     RP_RUN(test_reentrant_finalize_by_refcount);
