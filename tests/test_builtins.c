@@ -1513,10 +1513,82 @@ static void test_dict_lookup_survives_equality_that_changes_the_dict(void)
     RP_ALL_BACK();
 }
 
+/* The intern table grows while the heap is full: its allocation fails, and the OOM hook
+ * (standing for the finalizers an emergency collection runs) interns many strings, the
+ * one being interned among them. The grow step must size again from the table as it is
+ * after the allocation, and the insertion look again (issue 15, defect 13's pattern). */
+static void *intern_filler;
+static rp_obj_t *hook_strs[21];
+static void intern_fill_heap(void)
+{
+    intern_filler = 0;
+    for (size_t n = 1024; n >= 8; n /= 2)
+        for (void **p; (p = rp_malloc(n)) != 0;) {
+            *p = intern_filler;
+            intern_filler = p;
+        }
+}
+
+static void intern_free_filler(void)
+{
+    while (intern_filler) {
+        void *next = *(void **)intern_filler;
+        rp_free(intern_filler);
+        intern_filler = next;
+    }
+}
+
+static void intern_in_hook(size_t request)
+{
+    (void)request;
+    intern_free_filler();
+    if (hook_strs[0])
+        return;
+    for (int i = 0; i < 20; i++) {
+        char name[4] = {'k', (char)('0' + i / 10), (char)('0' + i % 10), 0};
+        hook_strs[i] = rp_str_intern_cstr(name);
+    }
+    hook_strs[20] = rp_str_intern_cstr("target");
+}
+
+static void test_intern_table_grows_in_full_heap(void)
+{
+    rp_test_fresh_objects();
+    rp_obj_t *mine[12];
+    for (int i = 0; i < 12; i++) {   /* 12 of 16 slots: the next one grows the table */
+        char name[4] = {'m', (char)('0' + i / 10), (char)('0' + i % 10), 0};
+        mine[i] = rp_str_intern_cstr(name);
+    }
+    for (int i = 0; i < 21; i++)
+        hook_strs[i] = 0;
+    rp_obj_t *s = rp_str_from_cstr("target");
+    intern_fill_heap();
+    rp_gc_set_oom_hook(intern_in_hook);
+    rp_obj_t *got = rp_str_intern(s);
+    rp_gc_set_oom_hook(0);
+    intern_free_filler();
+    RP_CHECK(hook_strs[20] != 0);
+    RP_CHECK(got == hook_strs[20]);   /* the one interned meanwhile: one canonical string */
+    RP_CHECK(!rp_str_is_interned(s));
+    RP_CHECK_EQ(rp_str_interned_count(), 12 + 21);
+    for (int i = 0; i < 21; i++)
+        RP_CHECK(rp_str_is_interned(hook_strs[i]));
+    RP_ALL_OK();
+    RP_XDECREF(got);
+    RP_DECREF(s);
+    for (int i = 0; i < 21; i++)
+        RP_XDECREF(hook_strs[i]);
+    for (int i = 0; i < 12; i++)
+        RP_DECREF(mine[i]);
+    RP_CHECK_EQ(rp_str_interned_count(), 0);
+    RP_ALL_BACK();
+}
+
 int main(void)
 {
     rp_test_begin("builtins");
     RP_RUN(test_dict_lookup_survives_equality_that_changes_the_dict);
+    RP_RUN(test_intern_table_grows_in_full_heap);
     RP_RUN(test_type_numbers);
     RP_RUN(test_singletons);
     RP_RUN(test_int_small_cache);
