@@ -92,24 +92,35 @@ typedef struct probe {
     uint32_t hash;
 } probe_t;
 
-static int matches(const entry_t *ep, const probe_t *p)
+/* A C-string probe against a stored key (no hook runs). */
+static int matches_bytes(const entry_t *ep, const probe_t *p)
 {
-    if (ep->key == p->key)
-        return 1;
-    if (ep->hash != p->hash)
-        return 0;
-    if (p->key)
-        return rp_equal(ep->key, p->key);
     if (!rp_is_str(ep->key))
         return 0;
     const rp_str_t *s = rp_str_of(ep->key);
     return RP_STR_LEN(s) == p->len && rp_memeq(s->data, p->bytes, p->len);
 }
 
+/* A probe key against the key of entry ep through its equality hook, which may run any
+ * code, even change this dict: the stored key is held while it is compared, and *changed
+ * says whether the table or the entry changed meanwhile, so that the lookup starts over
+ * (CPython's lookdict). */
+static int matches_hook(const dict_body_t *b, const entry_t *ep, const probe_t *p, int *changed)
+{
+    const uint8_t *table = b->table;
+    rp_obj_t *start = ep->key;
+    RP_INCREF(start);
+    int r = rp_equal(start, p->key);
+    RP_DECREF(start);
+    *changed = b->table != table || ep->key != start;   /* ep is read only if table held */
+    return r;
+}
+
 /* RP_E_OK with the key's slot and entry index; RP_E_KEY with the slot where it would go
  * (none without a table); or an equality error. */
 static rp_err_t lookup(const dict_body_t *b, const probe_t *p, uint32_t *slot, uint32_t *eix)
 {
+restart:
     if (!b->table)
         return RP_E_KEY;
     uint32_t mask = (1u << b->log2) - 1u, perturb = p->hash, i = p->hash & mask;
@@ -125,7 +136,12 @@ static rp_err_t lookup(const dict_body_t *b, const probe_t *p, uint32_t *slot, u
             if (freeslot < 0)
                 freeslot = i;
         } else {
-            int r = matches(&entries[ix], p);
+            const entry_t *ep = &entries[ix];
+            int r = ep->key == p->key, changed = 0;
+            if (!r && ep->hash == p->hash)
+                r = p->key ? matches_hook(b, ep, p, &changed) : matches_bytes(ep, p);
+            if (changed)
+                goto restart;
             if (r < 0)
                 return (rp_err_t)r;
             if (r) {

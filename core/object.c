@@ -264,10 +264,13 @@ static void destroy(rp_obj_t *o)
     const rp_type_t *t = rp_type_of(o);
     if (!finalize(o))
         return;   /* resurrected: the finalizer stored a reference somewhere */
-    if ((o->head & RP_HEAD_WEAKREFS) && rp_weakref_on_death)
-        rp_weakref_on_death(o);
+    /* Off the generation lists before any weak-reference callback runs: a callback may
+     * collect, and a collection that saw o (count 0, tracked) would free it under us
+     * (CPython's subtype_dealloc untracks first too). */
     if (o->head & RP_HEAD_TRACKED)
         rp_gc_untrack(o);
+    if ((o->head & RP_HEAD_WEAKREFS) && rp_weakref_on_death)
+        rp_weakref_on_death(o);
     rp_obj_clear(o);
     if (t->release)
         t->release(o);

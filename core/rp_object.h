@@ -202,10 +202,26 @@ static inline void rp_decref(rp_obj_t *o)
         rp_obj_dealloc(o);
 }
 
+/* The X forms accept NULL. */
+static inline void rp_xincref(rp_obj_t *o)
+{
+    if (o)
+        rp_incref(o);
+}
+
+static inline void rp_xdecref(rp_obj_t *o)
+{
+    if (o)
+        rp_decref(o);
+}
+
+/* The macros only add the cast to rp_obj_t * (any object pointer may be passed); each
+ * evaluates its argument exactly once, as every public macro of the core does, so
+ * RP_XDECREF(take(x)) calls take once. */
 #define RP_INCREF(o) rp_incref((rp_obj_t *)(o))
 #define RP_DECREF(o) rp_decref((rp_obj_t *)(o))
-#define RP_XINCREF(o) do { if (o) rp_incref((rp_obj_t *)(o)); } while (0)
-#define RP_XDECREF(o) do { if (o) rp_decref((rp_obj_t *)(o)); } while (0)
+#define RP_XINCREF(o) rp_xincref((rp_obj_t *)(o))
+#define RP_XDECREF(o) rp_xdecref((rp_obj_t *)(o))
 
 /* Through the type's hooks (or the defaults): visit every reference / drop them all. */
 void rp_obj_traverse(rp_obj_t *o, rp_visit_t visit, void *arg);

@@ -20,6 +20,28 @@
  *   the same reference (ref(o) is ref(o)).
  * - In a collection, weak references to the garbage are cleared before any finalizer
  *   runs; weak references that are part of the garbage are cleared without callbacks.
+ * - rp_weakref_get returns NULL as soon as the referent's count is 0, even while it waits
+ *   on the refzero queue with its references not yet cleared (CPython issue 16602).
+ *
+ * Re-entrancy: a callback, and a finalize function run by one, see the referent's weak
+ * references cleared and, when it dies by reference counting, the referent already off
+ * the collector's lists (a collection cannot see it). They may
+ * - allocate, which may start a collection (unless one is running already);
+ * - drop references: their own weak reference's last one, other weak references to the
+ *   same object (each pending one is held until it has been called), the callback
+ *   argument (held during the call) and any other;
+ * - create weak references and finalizers to any live object;
+ * - call rp_gc_collect: it collects when the callback runs outside a collection, and
+ *   returns 0 without collecting when a collection runs the callback (as gc.collect
+ *   inside a collection does in CPython).
+ * They cannot reach the dead referent. Each case is tested (test_weakref: test_reentrant_*).
+ *
+ * Deliberate differences from CPython:
+ * - A weak reference's hash is its referent's taken at creation: one never hashed while
+ *   its referent lived still hashes once dead (CPython raises TypeError).
+ * - Two weak references to the same live object are equal without calling its equality
+ *   hook (rp_equal compares identity first; CPython calls __eq__).
+ * - Weak references have no proxy, no subclasses, no __callback__ attribute and no repr.
  * Every operation is O(1) expected, plus O(weak references of the object) on its death.
  */
 #ifndef RP_WEAKREF_H
@@ -89,7 +111,9 @@ rp_obj_t *rp_weakset_new(void);
 /* w[key] = value. RP_E_TYPE if the weakly held side is not weak-referenceable or the key
  * is unhashable; RP_E_NOMEM. */
 rp_err_t rp_weakdict_set(rp_obj_t *w, rp_obj_t *key, rp_obj_t *value);
-/* Borrowed w[key]; RP_E_KEY if missing (or its value has died). */
+/* Borrowed w[key]; RP_E_KEY if missing (or its value has died). For a WeakKeyDictionary
+ * or WeakSet, RP_E_TYPE if key is not weak-referenceable (Python's TypeError), for get and
+ * del as for set; rp_weakset_contains reads that as "not in". */
 rp_err_t rp_weakdict_get(rp_obj_t *w, rp_obj_t *key, rp_obj_t **out);
 rp_err_t rp_weakdict_del(rp_obj_t *w, rp_obj_t *key);
 /* Entries whose weakly held side is alive. */

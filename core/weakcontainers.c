@@ -119,8 +119,8 @@ rp_err_t rp_weakdict_get(rp_obj_t *w, rp_obj_t *key, rp_obj_t **out)
     if (!is_container(w) || !key)
         return RP_E_ARG;
     rp_obj_t *probe = probe_for(w, key), *v = 0;
-    if (!probe)
-        return weakrefable(key) || weak_values(w) ? RP_E_NOMEM : RP_E_KEY;
+    if (!probe)   /* as Python's ref(key): TypeError for a key it cannot weakly refer to */
+        return weakrefable(key) || weak_values(w) ? RP_E_NOMEM : RP_E_TYPE;
     rp_err_t e = rp_dict_get(data(w), probe, &v);
     RP_DECREF(probe);
     if (e == RP_E_OK && weak_values(w) && !(v = rp_weakref_get(v)))
@@ -136,7 +136,7 @@ rp_err_t rp_weakdict_del(rp_obj_t *w, rp_obj_t *key)
         return RP_E_ARG;
     rp_obj_t *probe = probe_for(w, key);
     if (!probe)
-        return weakrefable(key) ? RP_E_NOMEM : RP_E_KEY;
+        return weakrefable(key) || weak_values(w) ? RP_E_NOMEM : RP_E_TYPE;
     rp_err_t e = rp_dict_del(data(w), probe);
     RP_DECREF(probe);
     return e;

@@ -42,6 +42,7 @@ static uint32_t live_weakrefs;
 static void wr_release(rp_obj_t *o);
 static uint32_t wr_hash(rp_obj_t *o);
 static int wr_equal(rp_obj_t *a, rp_obj_t *b);
+static rp_obj_t *live_referent(rp_obj_t *wr);
 
 static uint8_t rp_weakref_type_number = RP_TN_WEAKREF;
 static const char *const wr_slot_names[] = {"__callback_arg__"};
@@ -72,29 +73,46 @@ static int wr_equal(rp_obj_t *a, rp_obj_t *b)
 {
     if (!is_weakref(b))
         return 0;
-    rp_obj_t *x = raw(a)->referent, *y = raw(b)->referent;
+    rp_obj_t *x = live_referent(a), *y = live_referent(b);
     if (!x || !y)
         return a == b;
-    return rp_equal(x, y) == 1;
+    /* Held while compared, as CPython's weakref_richcompare holds them: the equality hook
+     * may drop the last other reference to either. */
+    rp_incref(x);
+    rp_incref(y);
+    int r = rp_equal(x, y) == 1;
+    rp_decref(x);
+    rp_decref(y);
+    return r;
 }
 
 /* ---- the side table ---- */
 
 static wr_entry_t *lookup(const rp_obj_t *o) { return rp_ptrmap_find(&table, o); }
 
-/* Room for one more entry; 0 if memory ran out (nothing changed then). */
+/* Room for one more entry; 0 if memory ran out (nothing changed then). The allocation
+ * may run an emergency collection whose callbacks and finalizers add entries (growing
+ * the table themselves) or remove them (freeing it): so the table is read again after
+ * it, and the step starts over if the new array no longer fits what is there now. */
 static int reserve(void)
 {
-    if (!rp_ptrmap_full(&table))
-        return 1;
-    rp_ptrmap_t bigger = {0, table.cap ? table.cap * 2u : 8u, 0, sizeof(wr_entry_t)};
-    bigger.slots = rp_malloc(bigger.cap * sizeof(wr_entry_t));
-    if (!bigger.slots)
-        return 0;
-    rp_memset(bigger.slots, 0, bigger.cap * sizeof(wr_entry_t));
-    rp_ptrmap_move_all(&bigger, &table);
-    rp_free(table.slots);
-    table = bigger;
+    while (rp_ptrmap_full(&table)) {
+        uint32_t cap = table.cap ? table.cap * 2u : 8u;
+        if (cap > UINT32_MAX / 4u / (uint32_t)sizeof(wr_entry_t))
+            return 0;
+        void *slots = rp_malloc(cap * sizeof(wr_entry_t));
+        if (!slots)
+            return 0;
+        if (!rp_ptrmap_full(&table) || (table.used + 1u) * 4u > cap * 3u) {
+            rp_free(slots);   /* the table changed under the allocation: size again */
+            continue;
+        }
+        rp_ptrmap_t bigger = {slots, cap, 0, sizeof(wr_entry_t)};
+        rp_memset(bigger.slots, 0, cap * sizeof(wr_entry_t));
+        rp_ptrmap_move_all(&bigger, &table);
+        rp_free(table.slots);
+        table = bigger;
+    }
     return 1;
 }
 
@@ -213,34 +231,50 @@ static void on_collect(rp_gchead_t *unreachable)
 
 /* ---- the API ---- */
 
+/* obj's callback-less weak reference without argument, which is shared, or NULL. */
+static rp_obj_t *shared_ref(const rp_obj_t *obj)
+{
+    wr_entry_t *e = lookup(obj);
+    for (rp_obj_t *wr = e ? e->head : 0; wr; wr = raw(wr)->next)
+        if (!raw(wr)->callback && !rp_slot(wr, 0))
+            return wr;
+    return 0;
+}
+
 rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
 {
     if (!obj || !(rp_type_of(obj)->flags & RP_TYPE_WEAKREF))
         return 0;
-    if (!callback && !arg) {
-        wr_entry_t *e = lookup(obj);
-        for (rp_obj_t *wr = e ? e->head : 0; wr; wr = raw(wr)->next)
-            if (!raw(wr)->callback && !rp_slot(wr, 0)) {
-                rp_incref(wr);
-                return wr;
-            }
+    rp_obj_t *shared = !callback && !arg ? shared_ref(obj) : 0;
+    if (shared) {
+        rp_incref(shared);
+        return shared;
     }
     rp_obj_t *wr = rp_obj_alloc(&rp_weakref_type, sizeof(rp_obj_t *) + sizeof(wr_raw_t));
     if (!wr)
         return 0;
     live_weakrefs++;   /* from here on its release counts it down */
+    wr_raw_t *r = raw(wr);
+    r->hashable = rp_hash(obj, &r->hash) == RP_E_OK;   /* a hook: before any entry is held */
     wr_entry_t *e = lookup(obj);
     if (!e) {
         if (!reserve()) {
             rp_decref(wr);
             return 0;
         }
-        e = rp_ptrmap_insert(&table, obj);
+        /* reserve may have collected, and a callback may have entered obj meanwhile */
+        if (!(e = lookup(obj)))
+            e = rp_ptrmap_insert(&table, obj);
     }
-    wr_raw_t *r = raw(wr);
+    /* The allocations may have run code that made the shared reference (CPython's
+     * PyWeakref_NewRef looks again too): ref(o) is ref(o) still. */
+    if (!callback && !arg && (shared = shared_ref(obj)) != 0) {
+        rp_decref(wr);
+        rp_incref(shared);
+        return shared;
+    }
     r->referent = obj;
     r->callback = callback;
-    r->hashable = rp_hash(obj, &r->hash) == RP_E_OK;
     r->next = e->head;
     if (e->head)
         raw(e->head)->prev = wr;
@@ -251,9 +285,18 @@ rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
     return wr;
 }
 
+/* The referent while it lives. One whose count reached 0 is dead even while its weak
+ * references are not cleared yet (it waits on the refzero queue): handing it out would
+ * let the caller's INCREF/DECREF queue it a second time (CPython issue 16602). */
+static rp_obj_t *live_referent(rp_obj_t *wr)
+{
+    rp_obj_t *o = raw(wr)->referent;
+    return o && rp_refcnt(o) > 0 ? o : 0;
+}
+
 rp_obj_t *rp_weakref_get(rp_obj_t *ref)
 {
-    return ref && is_weakref(ref) ? raw(ref)->referent : 0;
+    return ref && is_weakref(ref) ? live_referent(ref) : 0;
 }
 
 uint32_t rp_weakref_getweakrefcount(rp_obj_t *obj)

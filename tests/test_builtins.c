@@ -1440,9 +1440,155 @@ static void test_random_graphs_small_heap(void)
     random_graphs(r.size, 0x2545F491u);
 }
 
+/* A key's equality hook that changes the dict being searched (issue 15: found by
+ * test_weakref__test_weak_keyed_cascading_deletes): it deletes the stored key it is
+ * compared with (its last reference) and grows the table. The lookup must hold the key
+ * and start over, as CPython's lookdict does, not read the freed key or table. */
+static rp_obj_t *meddled;
+static int meddle_armed, meddle_died, died_while_compared;
+static void meddle_finalize(rp_obj_t *o)
+{
+    (void)o;
+    meddle_died++;
+}
+static uint32_t meddle_hash(rp_obj_t *o)
+{
+    (void)o;
+    return 5u;   /* every key collides: each lookup meets the hook */
+}
+
+static int meddle_equal(rp_obj_t *a, rp_obj_t *b);
+static uint8_t RP_TYPE_NUMBER(meddle);
+static const rp_type_t meddle_type = {
+    .name = "Meddle", .number = &meddle_number, .nbytes = sizeof(uint32_t), .flags = RP_TYPE_GC,
+    .hash = meddle_hash, .equal = meddle_equal, .finalize = meddle_finalize,
+};
+
+static int meddle_equal(rp_obj_t *a, rp_obj_t *b)
+{
+    if (meddle_armed) {
+        meddle_armed = 0;
+        rp_dict_del(meddled, a);   /* the dict held a's last reference */
+        for (int32_t i = 0; i < 24; i++) {   /* and a larger table replaces the old */
+            rp_obj_t *k = rp_int_from_i32(1000 + i);
+            rp_dict_set(meddled, k, k);
+            RP_DECREF(k);
+        }
+        died_while_compared = meddle_died;   /* a is still in use here */
+    }
+    return rp_type_of(b) == &meddle_type && *(uint32_t *)rp_raw(a) == *(uint32_t *)rp_raw(b);
+}
+
+static void test_dict_lookup_survives_equality_that_changes_the_dict(void)
+{
+    rp_test_fresh_objects();
+    for (int store = 0; store < 2; store++) {   /* through a get, then through a set */
+        meddled = rp_dict_new();
+        meddle_died = died_while_compared = 0;
+        rp_obj_t *stored = rp_new(&meddle_type), *probe = rp_new(&meddle_type), *out = 0;
+        *(uint32_t *)rp_raw(stored) = 1;
+        *(uint32_t *)rp_raw(probe) = 2;
+        RP_CHECK_EQ(rp_dict_set(meddled, stored, rp_none()), RP_E_OK);
+        RP_DECREF(stored);
+        meddle_armed = 1;
+        if (store)
+            RP_CHECK_EQ(rp_dict_set(meddled, probe, probe), RP_E_OK);
+        else
+            RP_CHECK_EQ(rp_dict_get(meddled, probe, &out), RP_E_KEY);
+        RP_CHECK_EQ(meddle_armed, 0);
+        RP_CHECK_EQ(died_while_compared, 0);   /* held while its hook ran */
+        RP_CHECK_EQ(meddle_died, 1);           /* and gone after */
+        RP_CHECK_EQ(rp_dict_len(meddled), 24 + store);
+        for (int32_t i = 0; i < 24; i++) {   /* every key where a lookup finds it */
+            rp_obj_t *k = rp_int_from_i32(1000 + i);
+            RP_CHECK(rp_dict_get(meddled, k, &out) == RP_E_OK && out != 0);
+            RP_DECREF(k);
+        }
+        if (store)
+            RP_CHECK(rp_dict_get(meddled, probe, &out) == RP_E_OK && out == probe);
+        RP_ALL_OK();
+        RP_DECREF(probe);
+        RP_DECREF(meddled);
+    }
+    RP_ALL_BACK();
+}
+
+/* The intern table grows while the heap is full: its allocation fails, and the OOM hook
+ * (standing for the finalizers an emergency collection runs) interns many strings, the
+ * one being interned among them. The grow step must size again from the table as it is
+ * after the allocation, and the insertion look again (issue 15, defect 13's pattern). */
+static void *intern_filler;
+static rp_obj_t *hook_strs[21];
+static void intern_fill_heap(void)
+{
+    intern_filler = 0;
+    for (size_t n = 1024; n >= 8; n /= 2)
+        for (void **p; (p = rp_malloc(n)) != 0;) {
+            *p = intern_filler;
+            intern_filler = p;
+        }
+}
+
+static void intern_free_filler(void)
+{
+    while (intern_filler) {
+        void *next = *(void **)intern_filler;
+        rp_free(intern_filler);
+        intern_filler = next;
+    }
+}
+
+static void intern_in_hook(size_t request)
+{
+    (void)request;
+    intern_free_filler();
+    if (hook_strs[0])
+        return;
+    for (int i = 0; i < 20; i++) {
+        char name[4] = {'k', (char)('0' + i / 10), (char)('0' + i % 10), 0};
+        hook_strs[i] = rp_str_intern_cstr(name);
+    }
+    hook_strs[20] = rp_str_intern_cstr("target");
+}
+
+static void test_intern_table_grows_in_full_heap(void)
+{
+    rp_test_fresh_objects();
+    rp_obj_t *mine[12];
+    for (int i = 0; i < 12; i++) {   /* 12 of 16 slots: the next one grows the table */
+        char name[4] = {'m', (char)('0' + i / 10), (char)('0' + i % 10), 0};
+        mine[i] = rp_str_intern_cstr(name);
+    }
+    for (int i = 0; i < 21; i++)
+        hook_strs[i] = 0;
+    rp_obj_t *s = rp_str_from_cstr("target");
+    intern_fill_heap();
+    rp_gc_set_oom_hook(intern_in_hook);
+    rp_obj_t *got = rp_str_intern(s);
+    rp_gc_set_oom_hook(0);
+    intern_free_filler();
+    RP_CHECK(hook_strs[20] != 0);
+    RP_CHECK(got == hook_strs[20]);   /* the one interned meanwhile: one canonical string */
+    RP_CHECK(!rp_str_is_interned(s));
+    RP_CHECK_EQ(rp_str_interned_count(), 12 + 21);
+    for (int i = 0; i < 21; i++)
+        RP_CHECK(rp_str_is_interned(hook_strs[i]));
+    RP_ALL_OK();
+    RP_XDECREF(got);
+    RP_DECREF(s);
+    for (int i = 0; i < 21; i++)
+        RP_XDECREF(hook_strs[i]);
+    for (int i = 0; i < 12; i++)
+        RP_DECREF(mine[i]);
+    RP_CHECK_EQ(rp_str_interned_count(), 0);
+    RP_ALL_BACK();
+}
+
 int main(void)
 {
     rp_test_begin("builtins");
+    RP_RUN(test_dict_lookup_survives_equality_that_changes_the_dict);
+    RP_RUN(test_intern_table_grows_in_full_heap);
     RP_RUN(test_type_numbers);
     RP_RUN(test_singletons);
     RP_RUN(test_int_small_cache);

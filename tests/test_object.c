@@ -217,6 +217,40 @@ static void test_finalizer_runs_once_and_may_resurrect(void)
     RP_CHECK_EQ(blocks_now(), blocks_at_start);
 }
 
+/* Every public macro evaluates its argument once (issue 15, defect 3: RP_XDECREF(f(x))
+ * called f twice). The argument here counts its evaluations. */
+static unsigned evaluations;
+static rp_obj_t *evaluated;
+static rp_obj_t *counted(void)
+{
+    evaluations++;
+    return evaluated;
+}
+
+static void test_refcount_macros_evaluate_argument_once(void)
+{
+    rp_test_fresh_objects();
+    rp_obj_t *p = rp_new(&point_type);
+    evaluated = p;
+    evaluations = 0;
+    RP_INCREF(counted());
+    RP_CHECK_EQ(evaluations, 1);
+    RP_XINCREF(counted());
+    RP_CHECK_EQ(evaluations, 2);
+    RP_CHECK_EQ(rp_refcnt(p), 3);
+    RP_DECREF(counted());
+    RP_CHECK_EQ(evaluations, 3);
+    RP_XDECREF(counted());
+    RP_CHECK_EQ(evaluations, 4);
+    RP_CHECK_EQ(rp_refcnt(p), 1);
+    evaluated = 0;   /* the X forms with NULL: evaluated once, nothing touched */
+    RP_XINCREF(counted());
+    RP_XDECREF(counted());
+    RP_CHECK_EQ(evaluations, 6);
+    RP_DECREF(p);
+    RP_ALL_BACK();
+}
+
 int main(void)
 {
     rp_test_begin("object");
@@ -229,5 +263,6 @@ int main(void)
     RP_RUN(test_slots_by_name_and_inheritance);
     RP_RUN(test_long_chain_frees_in_bounded_stack);
     RP_RUN(test_finalizer_runs_once_and_may_resurrect);
+    RP_RUN(test_refcount_macros_evaluate_argument_once);
     return rp_test_end();
 }

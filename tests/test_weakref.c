@@ -406,6 +406,349 @@ static void test_weakkeydict_and_weakset(void)
     all_back();
 }
 
+/* ---- issue 15 ---- */
+
+/* Defect 1: a weak-reference callback of an object dying by reference counting collects
+ * (or allocates past threshold 0) while its referent is still on a generation list: the
+ * collection must not see the dying object (CPython untracks it first). */
+static unsigned collecting_calls;
+static void collect_in_callback(rp_obj_t *ref, rp_obj_t *arg)
+{
+    (void)ref;
+    (void)arg;
+    collecting_calls++;
+    rp_gc_collect(2);
+}
+
+static void allocate_in_callback(rp_obj_t *ref, rp_obj_t *arg)
+{
+    (void)ref;
+    (void)arg;
+    collecting_calls++;
+    for (int i = 0; i < 4; i++)
+        RP_DECREF(rp_new(&plain_type));   /* each crosses threshold 0 (1) */
+}
+
+static void collect_in_finalize(rp_obj_t *arg)
+{
+    (void)arg;
+    collecting_calls++;
+    rp_gc_collect(2);
+}
+
+static void test_collect_in_callback_of_dying_object(void)
+{
+    fresh();
+    collecting_calls = 0;
+    rp_obj_t *o = rp_new(&wnode_type), *child = rp_new(&wnode_type);
+    rp_slot_set(o, 0, child);
+    RP_DECREF(child);
+    rp_obj_t *r = rp_weakref_new(o, collect_in_callback, 0);
+    RP_DECREF(o);
+    RP_CHECK_EQ(collecting_calls, 1);
+    RP_CHECK(rp_weakref_get(r) == 0);
+    consistent();
+    RP_DECREF(r);
+    all_back();
+}
+
+static void test_threshold_crossed_in_callback_of_dying_object(void)
+{
+    fresh();
+    collecting_calls = 0;
+    rp_obj_t *o = rp_new(&wnode_type);
+    rp_obj_t *r = rp_weakref_new(o, allocate_in_callback, 0);
+    rp_gc_stats_t before, after;
+    rp_gc_get_stats(&before);
+    rp_gc_set_threshold(1, 10, 10);   /* o is still young: the next collection sees it */
+    RP_DECREF(o);
+    rp_gc_get_stats(&after);
+    RP_CHECK_EQ(collecting_calls, 1);
+    RP_CHECK(after.gen[0].collections > before.gen[0].collections);
+    consistent();
+    RP_DECREF(r);
+    rp_gc_set_threshold(700, 10, 10);
+    all_back();
+}
+
+static void test_collect_in_finalize_of_dying_object(void)
+{
+    fresh();
+    collecting_calls = 0;
+    rp_obj_t *o = rp_new(&wnode_type), *arg = rp_new(&plain_type);
+    RP_CHECK(rp_finalize_new(o, collect_in_finalize, arg) != 0);
+    RP_DECREF(arg);
+    RP_DECREF(o);
+    RP_CHECK_EQ(collecting_calls, 1);
+    consistent();
+    all_back();
+}
+
+/* Defect 2: an object whose count reached 0 waits on the refzero queue; its weak
+ * references must read NULL (CPython issue 16602), and taking then dropping what a
+ * reference returned must not queue the object twice. */
+static rp_obj_t *queued_ref;
+static int queued_seen;
+static void peek_queued(rp_obj_t *o)
+{
+    (void)o;
+    rp_obj_t *x = rp_weakref_get(queued_ref);
+    if (x) {
+        queued_seen = 1;
+        RP_INCREF(x);   /* Python's o = wself(); then o goes out of scope */
+        RP_DECREF(x);
+    }
+}
+
+static uint8_t RP_TYPE_NUMBER(wpeek);
+static const rp_type_t wpeek_type = {
+    .name = "WPeek", .number = &wpeek_number, .slot_names = wnode_names, .nslots = 2,
+    .flags = RP_TYPE_GC | RP_TYPE_WEAKREF, .finalize = peek_queued,
+};
+
+static void test_weakref_get_of_queued_object(void)
+{
+    fresh();
+    queued_seen = 0;
+    rp_obj_t *parent = rp_new(&wnode_type), *peeker = rp_new(&wpeek_type), *target = rp_new(&wnode_type);
+    rp_slot_set(parent, 0, peeker);   /* cleared first: dies first, target still queued */
+    rp_slot_set(parent, 1, target);
+    queued_ref = rp_weakref_new(target, 0, 0);
+    RP_DECREF(peeker);
+    RP_DECREF(target);
+    RP_CHECK(rp_weakref_get(queued_ref) == target);
+    RP_DECREF(parent);
+    RP_CHECK(!queued_seen);
+    RP_CHECK(rp_weakref_get(queued_ref) == 0);
+    consistent();
+    RP_DECREF(queued_ref);
+    all_back();
+}
+
+/* Defect 3: detaching a finalizer whose argument is set. */
+static void test_finalize_detach_with_argument(void)
+{
+    fresh();
+    fin_calls = 0;
+    rp_obj_t *o = rp_new(&wnode_type), *arg = rp_new(&plain_type);
+    rp_obj_t *f1 = rp_finalize_new(o, on_finalize, arg);
+    rp_obj_t *f2 = rp_finalize_new(o, on_finalize, arg);
+    RP_INCREF(f2);   /* borrowed from the registry: kept to ask again after detaching */
+    RP_CHECK_EQ(rp_sys_getrefcount(arg), 4);
+    RP_CHECK_EQ(rp_finalize_detach(f2), 1);
+    RP_CHECK_EQ(rp_sys_getrefcount(arg), 3);   /* the detached one let go of it */
+    RP_CHECK(rp_finalize_alive(f1));              /* the other stays registered */
+    RP_CHECK_EQ(rp_finalize_detach(f2), 0);
+    RP_DECREF(f2);
+    RP_DECREF(o);
+    RP_CHECK_EQ(fin_calls, 1);
+    RP_DECREF(arg);
+    all_back();
+}
+
+/* Defect 13: the side table grows while the heap is full. The allocation of the larger
+ * table fails, the OOM hook frees memory, and the emergency collection frees a cycle
+ * whose weak reference's callback makes many more weak references: the table the grow
+ * step started from is gone by the time its allocation returns. */
+#define MANY 20
+static rp_obj_t *many_objs[MANY], *many_refs[MANY];
+static void *filler;   /* a chain of blocks holding the heap full */
+static void make_many(rp_obj_t *ref, rp_obj_t *arg)
+{
+    (void)ref;
+    (void)arg;
+    for (int i = 0; i < MANY; i++) {
+        many_objs[i] = rp_new(&wnode_type);
+        many_refs[i] = many_objs[i] ? rp_weakref_new(many_objs[i], 0, 0) : 0;
+    }
+}
+
+static void fill_heap(void)
+{
+    filler = 0;
+    for (size_t n = 1024; n >= 8; n /= 2)
+        for (void **p; (p = rp_malloc(n)) != 0;) {
+            *p = filler;
+            filler = p;
+        }
+}
+
+static unsigned oom_calls;
+static void free_filler(size_t request)
+{
+    (void)request;
+    oom_calls++;
+    while (filler) {
+        void *next = *(void **)filler;
+        rp_free(filler);
+        filler = next;
+    }
+}
+
+static void test_side_table_grows_in_full_heap(void)
+{
+    fresh();
+    rp_obj_t *live[5], *refs[5];
+    for (int i = 0; i < 5; i++) {   /* with the cycle's, 6 entries: 8 slots are full at the 7th */
+        live[i] = rp_new(&wnode_type);
+        refs[i] = rp_weakref_new(live[i], 0, 0);
+    }
+    rp_obj_t *x = rp_new(&wnode_type), *a = rp_new(&wnode_type), *b = rp_new(&wnode_type);
+    rp_slot_set(a, 0, b);
+    rp_slot_set(b, 0, a);
+    rp_obj_t *watch = rp_weakref_new(a, make_many, 0);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    void *spare = rp_malloc(rp_sys_getsizeof(watch));   /* room for x's weak reference */
+    rp_gc_freeze();   /* the cycle survives the emergency collections of the filling */
+    fill_heap();
+    rp_free(spare);
+    rp_gc_unfreeze();
+    rp_gc_set_oom_hook(free_filler);
+    oom_calls = 0;
+    rp_obj_t *rx = rp_weakref_new(x, 0, 0);
+    rp_gc_set_oom_hook(0);
+    RP_CHECK_EQ(oom_calls, 1);   /* the larger table's allocation failed once */
+    free_filler(0);
+    RP_CHECK(rx != 0);
+    RP_CHECK(rp_weakref_get(rx) == x);
+    RP_CHECK(rp_weakref_get(watch) == 0);   /* the cycle was collected meanwhile */
+    RP_CHECK(many_refs[MANY - 1] != 0);
+    RP_CHECK_EQ(rp_weakref_getweakrefcount(x), 1);
+    consistent();
+    for (int i = 0; i < MANY; i++) {
+        RP_CHECK(rp_weakref_get(many_refs[i]) == many_objs[i]);
+        RP_XDECREF(many_objs[i]);
+        RP_XDECREF(many_refs[i]);
+    }
+    for (int i = 0; i < 5; i++) {
+        RP_DECREF(live[i]);
+        RP_DECREF(refs[i]);
+    }
+    RP_XDECREF(rx);
+    RP_DECREF(x);
+    RP_DECREF(watch);
+    all_back();
+}
+
+/* ref(o) is ref(o) even when the shared reference is made while the other is being
+ * allocated: the allocation fails, and the OOM hook (standing for any code an emergency
+ * collection runs) makes ref(o) first. CPython looks for it again after allocating. */
+static rp_obj_t *shared_target, *made_by_hook;
+static void make_shared_in_hook(size_t request)
+{
+    (void)request;
+    free_filler(0);
+    if (!made_by_hook)
+        made_by_hook = rp_weakref_new(shared_target, 0, 0);
+}
+
+static void test_shared_ref_made_during_its_allocation(void)
+{
+    fresh();
+    shared_target = rp_new(&wnode_type);
+    made_by_hook = 0;
+    fill_heap();
+    rp_gc_set_oom_hook(make_shared_in_hook);
+    rp_obj_t *r = rp_weakref_new(shared_target, 0, 0);
+    rp_gc_set_oom_hook(0);
+    free_filler(0);
+    RP_CHECK(made_by_hook != 0);
+    RP_CHECK(r == made_by_hook);
+    RP_CHECK_EQ(rp_weakref_getweakrefcount(shared_target), 1);
+    consistent();
+    RP_XDECREF(r);
+    RP_XDECREF(made_by_hook);
+    RP_DECREF(shared_target);
+    all_back();
+}
+
+/* ---- re-entrancy (rp_weakref.h): what a callback and a finalize function may do ---- */
+
+static struct {
+    unsigned ran;
+    uint32_t collected;
+    rp_obj_t *made, *made_ref;
+} busy;
+static rp_obj_t *own_ref;   /* the callback's own weak reference, its last reference */
+
+/* Allocates (objects, a raw block), frees, makes a weak reference with a callback to a new
+ * object, collects, and drops the last reference to its own weak reference. */
+static void do_busy(void)
+{
+    busy.ran++;
+    void *raw = rp_malloc(40);
+    rp_obj_t *tmp = rp_list_new();
+    rp_list_append(tmp, tmp);   /* a cycle: garbage once dropped */
+    RP_DECREF(tmp);
+    rp_free(raw);
+    busy.made = rp_new(&wnode_type);
+    busy.made_ref = rp_weakref_new(busy.made, record, 0);
+    busy.collected = rp_gc_collect(2);
+    if (own_ref) {
+        rp_obj_t *r = own_ref;
+        own_ref = 0;
+        RP_DECREF(r);
+    }
+}
+
+static void busy_callback(rp_obj_t *ref, rp_obj_t *arg)
+{
+    (void)ref;
+    (void)arg;
+    do_busy();
+}
+
+static void busy_finalize(rp_obj_t *arg)
+{
+    (void)arg;
+    do_busy();
+}
+
+/* o dies by reference counting (in_cycle 0) or in a collection (1); `fin` chooses a
+ * finalize function over a weak-reference callback. */
+static void reentrant(int in_cycle, int fin)
+{
+    fresh();
+    norder = 0;
+    busy.ran = 0;
+    busy.collected = 12345;
+    rp_obj_t *a = rp_new(&wnode_type), *b = rp_new(&wnode_type);   /* garbage to find */
+    rp_slot_set(a, 0, b);
+    rp_slot_set(b, 0, a);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    rp_obj_t *o = rp_new(&wnode_type), *arg = rp_new(&plain_type);
+    if (in_cycle)
+        rp_slot_set(o, 0, o);
+    if (fin)
+        RP_CHECK(rp_finalize_new(o, busy_finalize, arg) != 0);
+    else
+        own_ref = rp_weakref_new(o, busy_callback, arg);   /* given away to the callback */
+    RP_DECREF(arg);
+    RP_DECREF(o);
+    if (in_cycle)
+        RP_CHECK_EQ(rp_gc_collect(2), 3);   /* a, b and o; the callback's own finds nothing */
+    RP_CHECK_EQ(busy.ran, 1);
+    if (in_cycle)
+        RP_CHECK_EQ(busy.collected, 0);   /* refused inside a collection */
+    else
+        RP_CHECK_EQ(busy.collected, 3);   /* a, b and the callback's own list */
+    RP_CHECK(own_ref == 0);
+    RP_CHECK(rp_weakref_get(busy.made_ref) == busy.made);
+    consistent();
+    RP_DECREF(busy.made);
+    RP_CHECK_EQ(norder, 1);   /* the weak reference the callback made works */
+    RP_DECREF(busy.made_ref);
+    rp_gc_collect(2);         /* the callback's list, when a collection ran it */
+    all_back();
+}
+
+static void test_reentrant_callback_by_refcount(void) { reentrant(0, 0); }
+static void test_reentrant_callback_in_collection(void) { reentrant(1, 0); }
+static void test_reentrant_finalize_by_refcount(void) { reentrant(0, 1); }
+static void test_reentrant_finalize_in_collection(void) { reentrant(1, 1); }
+
 int main(void)
 {
     rp_test_begin("weakref");
@@ -424,5 +767,16 @@ int main(void)
     RP_RUN(test_weakvaluedict_cache);
     RP_RUN(test_container_dies_before_its_values);
     RP_RUN(test_weakkeydict_and_weakset);
+    RP_RUN(test_collect_in_callback_of_dying_object);
+    RP_RUN(test_threshold_crossed_in_callback_of_dying_object);
+    RP_RUN(test_collect_in_finalize_of_dying_object);
+    RP_RUN(test_weakref_get_of_queued_object);
+    RP_RUN(test_finalize_detach_with_argument);
+    RP_RUN(test_side_table_grows_in_full_heap);
+    RP_RUN(test_shared_ref_made_during_its_allocation);
+    RP_RUN(test_reentrant_callback_by_refcount);
+    RP_RUN(test_reentrant_callback_in_collection);
+    RP_RUN(test_reentrant_finalize_by_refcount);
+    RP_RUN(test_reentrant_finalize_in_collection);
     return rp_test_end();
 }
