@@ -8,7 +8,7 @@ include(CMakePackageConfigHelpers)
 include(GNUInstallDirs)
 
 set(rp_public_headers
-    core/refpool.h core/rp_config.h core/rp_layout.h core/rp_heap.h core/rp_object.h
+    core/refpool.h core/rp_config.h core/rp_error.h core/rp_layout.h core/rp_heap.h core/rp_object.h
     core/rp_gc.h core/rp_weakref.h core/rp_builtins.h core/rp_trace.h core/rp_print.h
     port/rp_port.h)
 list(TRANSFORM rp_public_headers PREPEND ${PROJECT_SOURCE_DIR}/)

@@ -845,14 +845,27 @@ void rp_gc_set_debug(unsigned flags) { rp_gc.debug = flags; }
 unsigned rp_gc_get_debug(void) { return rp_gc.debug; }
 void rp_gc_set_oom_hook(void (*hook)(size_t)) { rp_gc.oom_hook = hook; }
 
-uint32_t rp_gc_collect(int generation)
+rp_err_t rp_gc_try_collect(int generation, uint32_t *found)
 {
-    if (generation < 0 || generation >= RP_GC_GENERATIONS || !may_collect())
-        return 0;
+    if (found)
+        *found = 0;
+    if (generation < 0 || generation >= RP_GC_GENERATIONS)
+        return RP_E_ARG;
+    if (!may_collect())
+        return RP_E_REFUSED;
     rp_gc.collecting = 1;
     uint32_t n = collect_with_callback(generation);
     rp_gc.collecting = 0;
-    return n;
+    if (found)
+        *found = n;
+    return RP_E_OK;
+}
+
+uint32_t rp_gc_collect(int generation)
+{
+    uint32_t found;
+    rp_gc_try_collect(generation, &found);
+    return found;
 }
 
 void rp_gc_get_count(uint32_t count[RP_GC_GENERATIONS])

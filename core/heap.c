@@ -94,23 +94,23 @@ static int plan_region(rp_heap_region_t *r, uintptr_t s, size_t size)
     return r->end > r->lo + 2u * RP_POOL_CHUNK;
 }
 
-rp_status_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint64_t layout)
+rp_err_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint64_t layout)
 {
     rp_heap_region_t plan[RP_CFG_MAX_REGIONS];
-    if (rp_layout_check(layout) != RP_OK)
-        return RP_ERR_LAYOUT;
+    if (rp_layout_check(layout) != RP_E_OK)
+        return RP_E_LAYOUT;
     if (!regions || count == 0 || count > RP_CFG_MAX_REGIONS)
-        return RP_ERR_ARG;
+        return RP_E_ARG;
     for (unsigned i = 0; i < count; i++) {
         if (!regions[i].start)
-            return RP_ERR_ARG;
+            return RP_E_ARG;
         if ((uintptr_t)regions[i].start & (RP_ALIGNMENT - 1u))
-            return RP_ERR_ALIGN;
+            return RP_E_ALIGN;
         for (unsigned j = 0; j < i; j++)
             if (overlaps(&regions[i], &regions[j]))
-                return RP_ERR_OVERLAP;
+                return RP_E_OVERLAP;
         if (!plan_region(&plan[i], (uintptr_t)regions[i].start, regions[i].size))
-            return RP_ERR_SIZE;
+            return RP_E_SIZE;
     }
     rp_critical_t t = enter();
     rp_memset(&rp_heap, 0, sizeof rp_heap);
@@ -127,7 +127,7 @@ rp_status_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint
     rp_heap.nregions = count;
     rp_heap_tracing_changed();
     leave(t);
-    return RP_OK;
+    return RP_E_OK;
 }
 
 /* ---- raw blocks: pools or chunks, no debug layer, no accounting ---- */

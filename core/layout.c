@@ -33,11 +33,11 @@ static uint32_t field_value(uint64_t signature, const layout_field_t *f)
     return (uint32_t)((signature >> f->at) & ((1u << f->bits) - 1u)) * f->unit;
 }
 
-rp_status_t rp_layout_check(uint64_t program)
+rp_err_t rp_layout_check(uint64_t program)
 {
     const uint64_t library = RP_LAYOUT_SIGNATURE;
     if (program == library)
-        return RP_OK;
+        return RP_E_OK;
     for (unsigned i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         uint32_t mine = field_value(library, &fields[i]);
         uint32_t theirs = field_value(program, &fields[i]);
@@ -48,5 +48,5 @@ rp_status_t rp_layout_check(uint64_t program)
     }
     rp_port_report("layout: the program's configuration differs from the library's; heap not initialised",
                    0);
-    return RP_ERR_LAYOUT;
+    return RP_E_LAYOUT;
 }

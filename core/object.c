@@ -104,8 +104,12 @@ rp_err_t rp_type_ready(const rp_type_t *t)
         for (unsigned k = RP_FIRST_USER_TYPE; k < RP_CFG_MAX_TYPES && !n; k++)
             if (!rp_type_table[k])
                 n = (uint8_t)k;
-        if (!n)
+        if (!n) {
+            /* The type table is full: say so, since the caller may only see a NULL that
+             * reads like out of memory (rp_new). */
+            rp_report("type table full (RP_CFG_MAX_TYPES): type not registered", t);
             return RP_E_FULL;
+        }
         *t->number = n;
     }
     /* The body's size is kept in 16 bits (body_bytes), and the slot count in 16 too. */

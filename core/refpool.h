@@ -4,6 +4,7 @@
  * rules; docs/guide.md walks through a first application.
  *
  *   rp_config.h   compile-time options and their defaults (a board overrides them)
+ *   rp_error.h    the error codes (rp_err_t) and rp_strerror
  *   rp_layout.h   the layout signature rp_heap_init checks against the library
  *   rp_heap.h     the allocator: rp_malloc, rp_free, statistics, rp_heap_check
  *   rp_object.h   objects, types, reference counts, slots
@@ -18,6 +19,7 @@
 #define REFPOOL_H
 
 #include "rp_config.h"
+#include "rp_error.h"
 #include "rp_layout.h"
 #include "rp_heap.h"
 #include "rp_object.h"

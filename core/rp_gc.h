@@ -102,9 +102,13 @@ int rp_gc_isenabled(void);
  * legacy finalizers. Does nothing and returns 0 inside an interrupt handler or a running
  * collection (CPython's nested gc.collect returns 0), and for a generation outside 0..2
  * (differs from CPython: no ValueError):
- * so 0 means "nothing found" or "refused" alike; rp_gc_get_stats tells them apart (a
- * refused call counts no collection). */
+ * so 0 means "nothing found" or "refused" alike: rp_gc_try_collect tells them apart.
+ * O(objects in generations 0..generation). Thread mode. */
 uint32_t rp_gc_collect(int generation);
+/* rp_gc_collect that says why it did nothing: RP_E_OK with *found (may be NULL) as
+ * rp_gc_collect returns; RP_E_REFUSED inside a collection or an interrupt handler;
+ * RP_E_ARG for a generation outside 0..2. Not in CPython's gc. */
+rp_err_t rp_gc_try_collect(int generation, uint32_t *found);
 
 void rp_gc_get_count(uint32_t count[RP_GC_GENERATIONS]);
 void rp_gc_get_threshold(uint32_t threshold[RP_GC_GENERATIONS]);

@@ -64,6 +64,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "rp_config.h"
+#include "rp_error.h"
 #include "rp_layout.h"
 
 #define RP_ALIGNMENT 8u
@@ -74,14 +75,7 @@ typedef struct rp_region {
     size_t size;
 } rp_region_t;
 
-typedef enum rp_status {
-    RP_OK = 0,
-    RP_ERR_ARG = -1,      /* NULL regions, zero count, or too many regions */
-    RP_ERR_ALIGN = -2,    /* a region not aligned to RP_ALIGNMENT */
-    RP_ERR_OVERLAP = -3,  /* two regions overlap */
-    RP_ERR_SIZE = -4,     /* a region too small for its page table and one pool, or too large */
-    RP_ERR_LAYOUT = -5,   /* the caller was compiled with another configuration (rp_layout.h) */
-} rp_status_t;
+/* Error codes: rp_error.h (rp_err_t, RP_E_*). */
 
 /* A broken invariant: what rule, and where. rule == NULL means none. */
 typedef struct rp_fault {
@@ -129,18 +123,18 @@ typedef struct rp_heap_stats {
  * on the new heap, run rp_objects_init again. O(count + count squared for the overlap
  * test). Thread mode only, before anything else uses the heap.
  *
- * Refuses, touching nothing, with RP_ERR_LAYOUT if the calling file was compiled with
+ * Refuses, touching nothing, with RP_E_LAYOUT if the calling file was compiled with
  * another configuration than the library (rp_layout.h: which option differs is printed),
- * RP_ERR_ARG, RP_ERR_ALIGN, RP_ERR_OVERLAP or RP_ERR_SIZE for bad regions. */
-static inline rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count);
+ * RP_E_ARG, RP_E_ALIGN, RP_E_OVERLAP or RP_E_SIZE for bad regions. */
+static inline rp_err_t rp_heap_init(const rp_region_t *regions, unsigned count);
 
 /* What rp_heap_init calls with the caller's RP_LAYOUT_SIGNATURE. */
-rp_status_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint64_t layout);
-/* RP_OK if `layout` is the library's own signature; otherwise prints which options
- * differ, reports through the port and returns RP_ERR_LAYOUT. O(1). */
-rp_status_t rp_layout_check(uint64_t layout);
+rp_err_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint64_t layout);
+/* RP_E_OK if `layout` is the library's own signature; otherwise prints which options
+ * differ, reports through the port and returns RP_E_LAYOUT. O(1). */
+rp_err_t rp_layout_check(uint64_t layout);
 
-static inline rp_status_t rp_heap_init(const rp_region_t *regions, unsigned count)
+static inline rp_err_t rp_heap_init(const rp_region_t *regions, unsigned count)
 {
     return rp_heap_init_layout(regions, count, RP_LAYOUT_SIGNATURE);
 }

@@ -7,7 +7,7 @@
  * function of a public header does has a field here. A file that includes rp_heap.h
  * passes RP_LAYOUT_SIGNATURE, as its own preprocessor computed it, to the library in
  * rp_heap_init; the library compares it with its own and refuses a difference
- * (RP_ERR_LAYOUT), printing through the port console which option differs and its two
+ * (RP_E_LAYOUT), printing through the port console which option differs and its two
  * values. The usual cause: refpool's headers compiled without the board's configuration
  * (RP_BOARD_CONFIG), which the CMake target refpool::refpool passes to every consumer.
  *

@@ -44,6 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "rp_config.h"
+#include "rp_error.h"
 
 typedef struct rp_obj {
     uint32_t head;
@@ -126,16 +127,7 @@ typedef struct rp_type {
 /* Declares a type's RAM number byte; use as .number = &RP_TYPE_NUMBER(name). */
 #define RP_TYPE_NUMBER(name) name##_number
 
-typedef enum rp_err {
-    RP_E_OK = 0,
-    RP_E_NOMEM = -1,     /* allocation failed (after an emergency collection) */
-    RP_E_TYPE = -2,      /* wrong type */
-    RP_E_INDEX = -3,     /* index out of range */
-    RP_E_KEY = -4,       /* key or attribute missing */
-    RP_E_DUPLICATE = -5, /* a slot name repeated from the base, as Python refuses it */
-    RP_E_FULL = -6,      /* type table full */
-    RP_E_ARG = -7,       /* NULL or otherwise invalid argument */
-} rp_err_t;
+/* Error codes (rp_err_t, RP_E_*): rp_error.h. */
 
 /* Validates t (slot names unique along the base chain; RP_E_ARG for reference slots, a
  * finalize or clear hook, or RP_TYPE_WEAKREF without RP_TYPE_GC) and gives it a number.

@@ -34,11 +34,11 @@ int main(void)
     void *memory = rp_port_heap(&size);
     rp_region_t region = {memory, size};
     rp_sink_t old = rp_print_set_sink(capture);
-    rp_status_t st = rp_heap_init(&region, 1);
+    rp_err_t st = rp_heap_init(&region, 1);
     rp_print_set_sink(old);
     int failures = 0;
-    if (st != RP_ERR_LAYOUT) {
-        rp_printf("FAIL layout_mismatch: rp_heap_init returned %d, not RP_ERR_LAYOUT\n", (int)st);
+    if (st != RP_E_LAYOUT) {
+        rp_printf("FAIL layout_mismatch: rp_heap_init returned %d, not RP_E_LAYOUT\n", (int)st);
         failures++;
     }
     if (!contains(said, LAYOUT_MISMATCH_OPTION)) {

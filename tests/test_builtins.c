@@ -1022,7 +1022,7 @@ static void test_out_of_memory(void)
     size_t size;
     uint8_t *m = rp_test_memory(&size);
     rp_region_t r = {m, size < 8192 ? size : 8192};
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
     RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
     blocks_at_start = blocks_now();
     rp_obj_t *l = rp_list_new(), *d = rp_dict_new();
@@ -1054,7 +1054,7 @@ static void test_emergency_collection(void)
     size_t size;
     uint8_t *m = rp_test_memory(&size);
     rp_region_t r = {m, size < 16384 ? size : 16384};
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
     RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
     blocks_at_start = blocks_now();
     rp_gc_disable();
@@ -1134,7 +1134,7 @@ static void test_finalizers_change_container_during_growth(void)
     size_t size;
     uint8_t *m = rp_test_memory(&size);
     rp_region_t r = {m, size < 16384 ? size : 16384};
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
     RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
     blocks_at_start = blocks_now();
     rp_gc_disable();
@@ -1434,7 +1434,7 @@ static void test_random_graphs_small_heap(void)
     size_t size;
     uint8_t *m = rp_test_memory(&size);
     rp_region_t r = {m, size < 4096 ? size : 4096};
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
     RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
     blocks_at_start = blocks_now();
     random_graphs(r.size, 0x2545F491u);

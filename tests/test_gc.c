@@ -1162,7 +1162,7 @@ static void test_emergency_collection(void)
     rp_region_t r = {rp_test_memory(&mem), 8192};
     if (r.size > mem)
         r.size = mem;
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
     RP_CHECK_EQ(rp_objects_init(), RP_E_OK);
     rp_test_mark_baseline();
     rp_gc_disable();

@@ -23,14 +23,14 @@ static void test_init_refuses_bad_regions(void)
     rp_region_t two[2] = {{m, size}, {m + size / 2u, size}};
     rp_test_fresh_heap();
     void *keep = rp_malloc(40);
-    RP_CHECK_EQ(rp_heap_init(0, 1), RP_ERR_ARG);
-    RP_CHECK_EQ(rp_heap_init(two, 0), RP_ERR_ARG);
-    RP_CHECK_EQ(rp_heap_init(two, RP_CFG_MAX_REGIONS + 1), RP_ERR_ARG);
+    RP_CHECK_EQ(rp_heap_init(0, 1), RP_E_ARG);
+    RP_CHECK_EQ(rp_heap_init(two, 0), RP_E_ARG);
+    RP_CHECK_EQ(rp_heap_init(two, RP_CFG_MAX_REGIONS + 1), RP_E_ARG);
     rp_region_t odd = {m + 4, size};
-    RP_CHECK_EQ(rp_heap_init(&odd, 1), RP_ERR_ALIGN);
-    RP_CHECK_EQ(rp_heap_init(two, 2), RP_ERR_OVERLAP);
+    RP_CHECK_EQ(rp_heap_init(&odd, 1), RP_E_ALIGN);
+    RP_CHECK_EQ(rp_heap_init(two, 2), RP_E_OVERLAP);
     rp_region_t tiny = {m, 64};
-    RP_CHECK_EQ(rp_heap_init(&tiny, 1), RP_ERR_SIZE);
+    RP_CHECK_EQ(rp_heap_init(&tiny, 1), RP_E_SIZE);
     /* A refused init leaves the previous heap as it was. */
     RP_CHECK_EQ(stats().blocks_in_use, 1);
     RP_HEAP_OK();
@@ -54,7 +54,7 @@ static void test_two_regions(void)
     }
     size_t size = 300u * q / 8192u;
     rp_region_t two[2] = {{m + q, 2u * q}, {m, q}};   /* adjacent, not overlapping: 3q <= n */
-    RP_CHECK_EQ(rp_heap_init(two, 2), RP_OK);
+    RP_CHECK_EQ(rp_heap_init(two, 2), RP_E_OK);
     void *p[64];
     unsigned in_first = 0, in_second = 0;
     for (unsigned i = 0; i < 64; i++) {
@@ -420,7 +420,7 @@ static void test_empty_pools_serve_other_classes(void)
     uint8_t *m = rp_test_memory(&n);
     rp_region_t r = {m, 4u * RP_CFG_POOL_SIZE + 512u};
     unsigned largest = RP_CFG_SMALL_MAX - (RP_CFG_DEBUG ? 16u : 0u);   /* the last class */
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
     unsigned fresh = fill_and_free(largest);
     RP_CHECK(fresh > 0);
     rp_heap_trim();
@@ -440,7 +440,7 @@ static void test_small_request_without_a_pool_is_a_chunk(void)
     size_t n;
     uint8_t *m = rp_test_memory(&n);
     rp_region_t r = {m, 4u * RP_CFG_POOL_SIZE + 512u};
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
     void *p[256];
     unsigned k = 0;
     while (k < 256 && (p[k] = rp_malloc(CHUNK(100))) != 0)
@@ -490,7 +490,7 @@ static void test_out_of_memory(void)
     uint8_t *m = rp_test_memory(&n);
     /* 16 KiB, or half of a smaller heap, for which "more than 40 fit" scales down. */
     rp_region_t r = {m, n / 2u < 16384u ? (n / 2u) & ~(size_t)7 : 16384u};
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
     void *p[1024];
     unsigned k = 0;
     while (k < 1024 && (p[k] = rp_malloc(k % 3 ? 40 : 200)) != 0)

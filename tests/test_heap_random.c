@@ -119,7 +119,7 @@ static void run_seed(uint32_t seed, size_t arena, int traced)
 {
     size_t n;
     rp_region_t r = {rp_test_memory(&n), arena};
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_OK);
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
     rp_heap_stats_t fresh;
     rp_heap_stats(&fresh);
     uint32_t x = seed;

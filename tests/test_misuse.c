@@ -209,7 +209,7 @@ static void test_objects_init_reports_links_out_of_reach(void)
     rp_region_t r[2] = {{mem, n < 64u * 1024u ? n : 64u * 1024u}, {local, sizeof local}};
     if (r[0].size > n)
         r[0].size = n;
-    RP_CHECK_EQ(rp_heap_init(r, 2), RP_OK);
+    RP_CHECK_EQ(rp_heap_init(r, 2), RP_E_OK);
     uintptr_t lo = (uintptr_t)mem < (uintptr_t)local ? (uintptr_t)mem : (uintptr_t)local;
     uintptr_t hi = (uintptr_t)mem < (uintptr_t)local ? (uintptr_t)local + sizeof local : (uintptr_t)mem + r[0].size;
     uintptr_t reach = RP_CFG_GC_LINK16 ? (uintptr_t)512u * 1024u : (uintptr_t)1u << 31;
@@ -362,6 +362,70 @@ static void test_decref_after_free_is_reported(void)
 }
 #endif
 
+/* rp_strerror names every code, each differently, and says so for a code it does not know. */
+static void test_strerror_names_every_code(void)
+{
+    for (int e = 0; e >= (int)RP_E_REFUSED; e--) {
+        const char *name = rp_strerror((rp_err_t)e);
+        RP_CHECK_STR(name, "RP_E_");
+        for (int f = 0; f > e; f--)
+            RP_CHECK(rp_strerror((rp_err_t)f) != name);
+    }
+    RP_CHECK_STR(rp_strerror((rp_err_t)((int)RP_E_REFUSED - 1)), "unknown");
+    RP_CHECK_STR(rp_strerror((rp_err_t)1), "unknown");
+}
+
+/* rp_gc_try_collect says why nothing was collected: refused inside a collection (where
+ * rp_gc_collect returns 0, as CPython's nested gc.collect), a bad generation. */
+static rp_err_t nested_result;
+static uint32_t nested_found = 99;
+static void collect_from_callback(enum rp_gc_phase phase, int generation, uint32_t collected,
+                                  uint32_t uncollectable, void *arg)
+{
+    (void)generation, (void)collected, (void)uncollectable, (void)arg;
+    if (phase == RP_GC_START)
+        nested_result = rp_gc_try_collect(2, &nested_found);
+}
+
+static void test_try_collect_tells_refused_from_nothing_found(void)
+{
+    rp_test_fresh_objects();
+    uint32_t found = 99;
+    RP_CHECK_EQ(rp_gc_try_collect(3, &found), RP_E_ARG);
+    RP_CHECK_EQ(found, 0);
+    RP_CHECK_EQ(rp_gc_try_collect(0, &found), RP_E_OK);   /* nothing to find: ok, 0 */
+    RP_CHECK_EQ(found, 0);
+    RP_CHECK_EQ(rp_gc_callback_add(collect_from_callback, 0), 0);
+    RP_CHECK_EQ(rp_gc_try_collect(0, 0), RP_E_OK);
+    RP_CHECK_EQ(nested_result, RP_E_REFUSED);
+    RP_CHECK_EQ(nested_found, 0);
+    rp_gc_callback_remove(collect_from_callback, 0);
+    RP_ALL_BACK();
+}
+
+/* A type that finds the table full gets RP_E_FULL, and the port hears of it: rp_new's NULL
+ * alone would read as out of memory. Last in the suite: it fills the type table. */
+static uint8_t many_numbers[RP_CFG_MAX_TYPES];
+static rp_type_t many_types[RP_CFG_MAX_TYPES];
+static void test_type_table_full_is_reported(void)
+{
+    rp_test_fresh_objects();
+    rp_heap_stats_t s0, s1;
+    rp_heap_stats(&s0);
+    rp_err_t last = RP_E_OK;
+    unsigned i = 0;
+    for (; i < RP_CFG_MAX_TYPES && last == RP_E_OK; i++) {
+        many_types[i].name = "Many";
+        many_types[i].number = &many_numbers[i];
+        last = rp_type_ready(&many_types[i]);
+    }
+    RP_CHECK_EQ(last, RP_E_FULL);
+    rp_heap_stats(&s1);
+    RP_CHECK_EQ(s1.reports, s0.reports + 1u);
+    RP_CHECK_STR(rp_heap_last_report().rule, "type table full");
+    RP_CHECK(rp_new(&many_types[i - 1]) == 0);
+}
+
 int main(void)
 {
     rp_test_begin("misuse");
@@ -379,5 +443,8 @@ int main(void)
 #if RP_CFG_DEBUG
     RP_RUN(test_decref_after_free_is_reported);
 #endif
+    RP_RUN(test_strerror_names_every_code);
+    RP_RUN(test_try_collect_tells_refused_from_nothing_found);
+    RP_RUN(test_type_table_full_is_reported);
     return rp_test_end();
 }

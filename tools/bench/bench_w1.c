@@ -444,7 +444,7 @@ static rp_heap_stats_t stop_stats;
 static void rp_prepare(void)
 {
     rp_region_t r = {arena, arena_size};
-    if (rp_heap_init(&r, 1) != RP_OK) {
+    if (rp_heap_init(&r, 1) != RP_E_OK) {
         fprintf(stderr, "rp_heap_init refused %zu bytes\n", arena_size);
         exit(2);
     }

@@ -26,7 +26,7 @@ static uint32_t baseline_blocks;
 void gcw_heap_setup(void *base, size_t bytes)
 {
     rp_region_t r = {base, bytes};
-    if (rp_heap_init(&r, 1) != RP_OK)
+    if (rp_heap_init(&r, 1) != RP_E_OK)
         gcw_die("rp_heap_init refused the region");
     if (rp_objects_init() != RP_E_OK)
         gcw_die("rp_objects_init failed");

@@ -263,7 +263,7 @@ int main(void)
     rp_region_t r;
     r.start = rp_port_heap(&n);
     r.size = n;
-    if (rp_heap_init(&r, 1) != RP_OK || rp_objects_init() != RP_E_OK)
+    if (rp_heap_init(&r, 1) != RP_E_OK || rp_objects_init() != RP_E_OK)
         rp_port_panic("heap or object init failed", r.start);
     print_heap("after init");
     demo_heap();

@@ -112,7 +112,7 @@ int main(void)
     size_t size;
     void *memory = rp_port_heap(&size);
     rp_region_t region = {memory, size};
-    if (rp_heap_init(&region, 1) != RP_OK || rp_objects_init() != RP_E_OK) {
+    if (rp_heap_init(&region, 1) != RP_E_OK || rp_objects_init() != RP_E_OK) {
         rp_printf("FAIL consumer: initialisation refused\n");
         return 1;
     }

@@ -82,7 +82,7 @@ typedef struct tb_alloc {
 static void rp_prepare(uint8_t *base, uint32_t bytes)
 {
     rp_region_t r = {base, bytes};
-    if (rp_heap_init(&r, 1) != RP_OK) {
+    if (rp_heap_init(&r, 1) != RP_E_OK) {
         rp_printf("FAIL rp_heap_init refused %u bytes\n", (unsigned)bytes);
         rp_port_exit(1);
     }

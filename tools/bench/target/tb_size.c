@@ -13,7 +13,7 @@ int main(void)
     size_t size;
     void *mem = rp_port_heap(&size);
     rp_region_t r = {mem, size > (1u << RP_CFG_CHUNK_MAX_LOG2) ? (1u << RP_CFG_CHUNK_MAX_LOG2) : size};
-    if (rp_heap_init(&r, 1) != RP_OK)
+    if (rp_heap_init(&r, 1) != RP_E_OK)
         return 1;
     void *p = rp_malloc(24), *q = rp_calloc(3, 40);
     p = rp_realloc(p, 200);
