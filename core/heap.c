@@ -10,20 +10,21 @@
 #include "heap_internal.h"
 #include "rp_mem.h"
 #include "rp_port.h"
-#include "rp_trace.h"
 
 rp_heap_t rp_heap;
 static void (*oom_handler)(size_t);
 
 /* Tracing hooks: one predictable branch each while tracing is off. */
+const rp_heap_tracer_t *rp_heap_tracer;
+static void set_gates(void);
 #if RP_CFG_TRACE
-#define TRACE(call)          \
-    do {                     \
-        if (rp_trace_on)     \
-            call;            \
+#define TRACE(hook, ...)                       \
+    do {                                       \
+        if (rp_heap_tracer)                    \
+            rp_heap_tracer->hook(__VA_ARGS__); \
     } while (0)
 #else
-#define TRACE(call) ((void)0)
+#define TRACE(hook, ...) ((void)0)
 #endif
 
 void rp_heap_set_oom_handler(void (*handler)(size_t))
@@ -125,7 +126,7 @@ rp_err_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint64_
         rp_heap.metadata_bytes += (uint32_t)(r->lo - (uintptr_t)regions[i].start);
     }
     rp_heap.nregions = count;
-    rp_heap_tracing_changed();
+    set_gates();
     leave(t);
     return RP_E_OK;
 }
@@ -371,7 +372,7 @@ static __attribute__((noinline)) void *malloc_slow(size_t n, void *site)
     if (!p)
 #endif
         p = heap_alloc_retry(n, &t);
-    TRACE(rp_trace_alloc(p, n, site));
+    TRACE(alloc, p, n, site);
     leave(t);
     (void)site;
     return p;
@@ -389,16 +390,18 @@ __attribute__((noinline)) void *rp_malloc_chunk_slow(size_t n)
     return p ? p : malloc_slow(n, __builtin_return_address(0));
 }
 
-void rp_heap_tracing_changed(void)
+static void set_gates(void)
 {
-#if RP_CFG_TRACE
-    int on = rp_trace_on;
-#else
-    int on = 0;
-#endif
+    int on = rp_heap_tracer != 0;
     rp_heap.fast_small = on ? 0u : RP_CFG_SMALL_MAX;
     rp_heap.fast_chunk = on ? 0u : RP_CHUNK_FAST;
     rp_heap.fast_span = on ? 0u : rp_heap.regions[0].span;
+}
+
+void rp_heap_set_tracer(const rp_heap_tracer_t *tracer)
+{
+    rp_heap_tracer = tracer;
+    set_gates();
 }
 
 #if !RP_CFG_DEBUG
@@ -480,7 +483,7 @@ void *rp_calloc(size_t count, size_t size)
         leave(t);
         return 0;
     }
-    TRACE(rp_trace_hint(0, __builtin_return_address(0)));
+    TRACE(hint, 0, __builtin_return_address(0));
     void *p = rp_malloc(count * size);
     if (p)
         rp_memset(p, 0, count * size);
@@ -495,7 +498,7 @@ static __attribute__((noinline)) void free_slow(void *p)
     rp_critical_t t = enter();
     rp_where_t w;
     if (find_user(p, &w)) {
-        TRACE(rp_trace_free(p));
+        TRACE(free, p);
         heap_free(p, &w);
     }
     leave(t);
@@ -541,7 +544,7 @@ static __attribute__((noinline)) void free_known_slow(void *p)
 {
     uintptr_t a = (uintptr_t)p;
     rp_critical_t t = enter();
-    TRACE(rp_trace_free(p));
+    TRACE(free, p);
     rp_where_t w;
     w.cls = *rp_map_of(rp_region_of(a), a);
     w.pg = w.cls < RP_NCLASSES ? rp_pool_of(p) : 0;
@@ -575,7 +578,7 @@ void rp_free_known(void *p)
 void *rp_realloc(void *p, size_t n)
 {
     if (!p) {
-        TRACE(rp_trace_hint(0, __builtin_return_address(0)));
+        TRACE(hint, 0, __builtin_return_address(0));
         return rp_malloc(n);
     }
     rp_critical_t t = enter();
@@ -584,14 +587,14 @@ void *rp_realloc(void *p, size_t n)
     if (!find_user(p, &w))
         goto out;
     if (resize_in_place(p, &w, n)) {
-        TRACE(rp_trace_resize(p, n));
+        TRACE(resize, p, n);
         q = p;
         goto out;
     }
     q = heap_alloc_retry(n, &t);
     if (q)   /* the old trace goes first, so a move does not raise the traced peak */
-        TRACE(rp_trace_free(p));
-    TRACE(rp_trace_alloc(q, n, __builtin_return_address(0)));
+        TRACE(free, p);
+    TRACE(alloc, q, n, __builtin_return_address(0));
     if (!q)
         goto out;
     size_t old = user_size(raw_of(p), raw_usable(&w, raw_of(p)));
@@ -768,10 +771,7 @@ static rp_fault_t check_gates_and_footprint(void)
 {
     rp_fault_t f;
     uint32_t span = 0;
-    int traced = 0;
-#if RP_CFG_TRACE
-    traced = rp_trace_on;
-#endif
+    int traced = rp_heap_tracer != 0;
     f.rule = 0;
     f.addr = &rp_heap;
     for (unsigned i = 0; i < rp_heap.nregions; i++)

@@ -315,7 +315,18 @@ rp_fault_t rp_chunk_check(void);
  * stay in pool.c. */
 void *rp_pool_alloc_new(unsigned cls);          /* the class has no pool with room: make one */
 uint32_t rp_pool_release_spares(void);          /* spare pools back to the chunk heap; bytes */
-void rp_heap_tracing_changed(void);             /* heap.c: sets the gates (G1) */
+
+/* The allocator's tracer (trace.c installs one while tracing, rp_heap_set_tracer): the
+ * allocator and the object layer know tracing only through this hook, since tracing is
+ * a layer above them. NULL while tracing is off; the fast-path gates follow it (G1). */
+typedef struct rp_heap_tracer {
+    void (*alloc)(const void *p, size_t size, const void *site);   /* p NULL: failed */
+    void (*free)(const void *p);
+    void (*resize)(const void *p, size_t size);
+    void (*hint)(uint8_t type, const void *site);   /* for the next allocation */
+} rp_heap_tracer_t;
+extern const rp_heap_tracer_t *rp_heap_tracer;
+void rp_heap_set_tracer(const rp_heap_tracer_t *tracer);   /* heap.c: and the gates */
 int rp_pool_valid(const rp_pool_t *pg, unsigned cls, const void *p);
 void rp_pool_init(void);
 rp_fault_t rp_pool_check(void);

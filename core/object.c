@@ -14,8 +14,6 @@
 #include "rp_mem.h"
 #include "rp_port.h"
 #include "rp_print.h"
-#include "rp_trace.h"
-#include "rp_weakref.h"
 
 const rp_type_t *rp_type_table[RP_CFG_MAX_TYPES];
 /* Reference slots and body bytes of each type's instances, by type number: allocation and
@@ -159,8 +157,8 @@ static inline __attribute__((always_inline)) rp_obj_t *make(const rp_type_t *t, 
     if (gc)
         rp_gc_on_alloc();
 #if RP_CFG_TRACE
-    if (rp_trace_on)
-        rp_trace_hint((uint8_t)num, site);
+    if (rp_heap_tracer)
+        rp_heap_tracer->hint((uint8_t)num, site);
 #else
     (void)site;
 #endif
@@ -375,17 +373,3 @@ uint32_t rp_sys_getrefcount(const rp_obj_t *o)
     return rp_is_immortal(o) ? RP_RC_MAX + 1u : rp_refcnt(o) + 1u;
 }
 
-/* ---- set-up ---- */
-
-rp_err_t rp_objects_init(void)
-{
-    rp_heap_stats_t s;
-    rp_heap_stats(&s);
-    if (s.arena_bytes == 0)
-        return RP_E_ARG;
-    rp_err_t e = rp_gc_state_init();
-    if (e != RP_E_OK)
-        return e;
-    e = rp_weakref_init();
-    return e != RP_E_OK ? e : rp_builtin_types_ready();
-}

@@ -138,13 +138,11 @@ void rp_trace_name_next(const rp_trace_site_t *site);
 /* Records agree with the table's counts and the traced total (tests call it). */
 rp_fault_t rp_trace_check(void);
 
-/* ---- hooks for the allocator and objects (not for applications) ---- */
+/* ---- for the runtime's constructors (not for applications) ----
+ * The allocator and the object layer report to tracing through the hook it installs
+ * (rp_heap_tracer, heap_internal.h); the built-in types, a layer above tracing, call it. */
 
 extern uint8_t rp_trace_on;
-/* p NULL: the allocation failed; only the hints are cleared. */
-void rp_trace_alloc(const void *p, size_t size, const void *site);
-void rp_trace_free(const void *p);
-void rp_trace_resize(const void *p, size_t size);
 /* For the next allocation: the object type (0: none), and the user's site if no hint
  * has named one yet (rp_new's caller, not rp_new). Cleared by that allocation. */
 void rp_trace_hint(uint8_t type, const void *site);

@@ -84,6 +84,13 @@ rp_err_t rp_trace_set_table(void *table, size_t bytes)
     return RP_E_OK;
 }
 
+static void on_alloc(const void *p, size_t size, const void *site);
+static void on_free(const void *p);
+static void on_resize(const void *p, size_t size);
+
+/* What the allocator calls while tracing (heap_internal.h): tracing is a layer above it. */
+static const rp_heap_tracer_t tracer = {on_alloc, on_free, on_resize, rp_trace_hint};
+
 rp_err_t rp_trace_start(unsigned nframes)
 {
     if (nframes != 1)
@@ -93,14 +100,14 @@ rp_err_t rp_trace_start(unsigned nframes)
     if (!rp_trace_on)
         clear_all();
     rp_trace_on = 1;
-    rp_heap_tracing_changed();
+    rp_heap_set_tracer(&tracer);
     return RP_E_OK;
 }
 
 void rp_trace_stop(void)
 {
     rp_trace_on = 0;
-    rp_heap_tracing_changed();
+    rp_heap_set_tracer(0);
     clear_all();
 }
 
@@ -131,7 +138,7 @@ void rp_trace_hint(uint8_t type, const void *site)
         hint_site = site;
 }
 
-void rp_trace_alloc(const void *p, size_t size, const void *site)
+static void on_alloc(const void *p, size_t size, const void *site)
 {
     const rp_trace_site_t *named = named_next;
     const void *where = hint_site ? hint_site : site;
@@ -159,7 +166,7 @@ void rp_trace_alloc(const void *p, size_t size, const void *site)
         peak = current;
 }
 
-void rp_trace_free(const void *p)
+static void on_free(const void *p)
 {
     record_t *r = rp_ptrmap_find(&map, p);
     if (!r)
@@ -168,7 +175,7 @@ void rp_trace_free(const void *p)
     rp_ptrmap_remove(&map, r);
 }
 
-void rp_trace_resize(const void *p, size_t size)
+static void on_resize(const void *p, size_t size)
 {
     record_t *r = rp_ptrmap_find(&map, p);
     if (!r)
