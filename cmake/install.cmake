@@ -7,12 +7,9 @@
 include(CMakePackageConfigHelpers)
 include(GNUInstallDirs)
 
-set(rp_public_headers
-    core/refpool.h core/rp_config.h core/rp_error.h core/rp_layout.h core/rp_heap.h core/rp_object.h
-    core/rp_gc.h core/rp_weakref.h core/rp_builtins.h core/rp_trace.h core/rp_print.h
-    port/rp_port.h)
-list(TRANSFORM rp_public_headers PREPEND ${PROJECT_SOURCE_DIR}/)
-install(FILES ${rp_public_headers} DESTINATION include/refpool)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/include/refpool/ DESTINATION include/refpool
+        FILES_MATCHING PATTERN "*.h")
+install(FILES ${PROJECT_SOURCE_DIR}/port/rp_port.h DESTINATION include/refpool)
 install(TARGETS refpool_core ARCHIVE DESTINATION lib)
 
 # What a consumer compiles with: the library's own public definitions, except that the

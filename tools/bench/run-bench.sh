@@ -62,7 +62,7 @@ awk -F'|' '$1 == "M" { printf "| %s | %s | %s | %s | %.3fx |\n", $2, $3, $4, $5,
 echo
 echo "## Code size of the allocator (.text bytes: chunk.c heap.c pool.c rp_mem.c)"
 echo
-objs=(chunk heap pool rp_mem)
+objs=(alloc/chunk alloc/heap alloc/pool support/rp_mem)
 host_text=0
 for o in "${objs[@]}"; do
     f=build/host-release/core/CMakeFiles/refpool_core.dir/$o.c.o
@@ -75,9 +75,9 @@ if command -v arm-none-eabi-gcc >/dev/null; then
         text=0
         for o in "${objs[@]}"; do
             arm-none-eabi-gcc -std=c11 -Os -mcpu=$cpu -mthumb -ffreestanding -fno-builtin \
-                -fno-tree-loop-distribute-patterns -fno-strict-aliasing -DRP_CFG_DEBUG=0 -Icore -Iport \
-                -c "core/$o.c" -o "$tmp/$o.o"
-            text=$((text + $(arm-none-eabi-size -A "$tmp/$o.o" | awk '$1 ~ /^\.text/ { s += $2 } END { print s + 0 }')))
+                -fno-tree-loop-distribute-patterns -fno-strict-aliasing -DRP_CFG_DEBUG=0 -Icore/include/refpool -Icore/support -Icore/alloc -Iport \
+                -c "core/$o.c" -o "$tmp/${o##*/}.o"
+            text=$((text + $(arm-none-eabi-size -A "$tmp/${o##*/}.o" | awk '$1 ~ /^\.text/ { s += $2 } END { print s + 0 }')))
         done
         echo "- $cpu, arm-none-eabi-gcc -Os: $text"
     done

@@ -84,7 +84,7 @@ for board in "${boards[@]}"; do
         core=$dir/core/CMakeFiles/refpool_core.dir
         sum=0
         for f in chunk pool heap; do
-            t=$(text_of "$core/$f.c.obj")
+            t=$(text_of "$core/alloc/$f.c.obj")
             sum=$((sum + t))
             echo "Z|$board|$opt|$f.c|$t" >>"$out"
         done
