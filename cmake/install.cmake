@@ -43,8 +43,11 @@ configure_file(${CMAKE_CURRENT_LIST_DIR}/refpool-config.cmake.in
     ${PROJECT_BINARY_DIR}/refpool-config.cmake @ONLY)
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/refpool-config-version.cmake
     VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+# The toolchain file too, so that a consumer of the installed package needs nothing of
+# refpool's source: -DCMAKE_TOOLCHAIN_FILE=<prefix>/lib/cmake/refpool/arm-none-eabi.cmake.
 install(FILES ${PROJECT_BINARY_DIR}/refpool-config.cmake ${PROJECT_BINARY_DIR}/refpool-config-version.cmake
-    ${CMAKE_CURRENT_LIST_DIR}/firmware.cmake DESTINATION lib/cmake/refpool)
+    ${CMAKE_CURRENT_LIST_DIR}/firmware.cmake ${CMAKE_CURRENT_LIST_DIR}/arm-none-eabi.cmake
+    DESTINATION lib/cmake/refpool)
 
 # refpool.mk: the same, in make's syntax (a definition's quotes escaped for the shell).
 set(cflags ${RP_BOARD_CPU_FLAGS})

@@ -12,7 +12,8 @@
  * - rp_port_report is called for a rule broken by the caller (double free, foreign
  *   pointer, corrupted header, refcount below zero). It prints the message and returns:
  *   the core then refuses the operation and leaves the heap consistent. A port may choose
- *   to stop instead (the host port can be told to count reports for tests).
+ *   to stop instead (the host port can be told to keep quiet for tests: RP_QUIET_REPORTS=1;
+ *   the core counts reports in rp_heap_stats_t.reports).
  * - rp_port_panic is for states the core cannot continue from. It never returns.
  * - rp_port_console_write writes bytes to the board's console (UART, semihosting, stdout).
  * - rp_port_in_interrupt tells the core whether it runs in an interrupt handler or with

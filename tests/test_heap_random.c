@@ -125,8 +125,9 @@ static void run_seed(uint32_t seed, size_t arena, int traced)
     uint32_t x = seed;
     live = 0;
     rp_trace_stop();
+    rp_test_give_trace_table();
     if (traced)
-        rp_trace_start(1);
+        RP_CHECK_EQ(rp_trace_start(1), RP_E_OK);
     for (unsigned i = 0; i < RP_TEST_STEPS; i++) {
         step(&x, arena / 8);
         size_t bytes, peak, model = 0;

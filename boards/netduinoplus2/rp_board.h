@@ -16,7 +16,8 @@
 /* The heap ends within 512 KiB of its start: 16-bit GC links, 8-byte tracked header. */
 #define RP_CFG_GC_LINK16 1
 
-/* A static trace table of 1024 records (16 KiB): tracing is ready at any time. */
-#define RP_CFG_TRACE_RECORDS 1024
+/* No static trace table (RP_CFG_TRACE_RECORDS stays 0): an application that traces hands
+ * tracing a table (rp_trace_set_table), as the demo and the test harness do. The QEMU
+ * board that runs the suites this way. */
 
 #endif

@@ -34,13 +34,13 @@ if(MODE STREQUAL "Makefile")
     return()
 endif()
 
+# An installed package brings its own toolchain file: the consumer needs no refpool source.
 if(MODE STREQUAL "find_package")
-    set(find -DCMAKE_PREFIX_PATH=${WORK}/prefix)
+    set(find -DCMAKE_PREFIX_PATH=${WORK}/prefix -DCMAKE_TOOLCHAIN_FILE=${WORK}/prefix/lib/cmake/refpool/arm-none-eabi.cmake)
 else()
-    set(find -DREFPOOL_DIR=${SOURCE} ${board_arg})
+    set(find -DREFPOOL_DIR=${SOURCE} ${board_arg} -DCMAKE_TOOLCHAIN_FILE=${SOURCE}/cmake/arm-none-eabi.cmake)
 endif()
-run(${CMAKE_COMMAND} -S ${app} -B ${WORK}/build -G Ninja
-    -DCMAKE_TOOLCHAIN_FILE=${SOURCE}/cmake/arm-none-eabi.cmake -DCONSUME=${MODE} ${find})
+run(${CMAKE_COMMAND} -S ${app} -B ${WORK}/build -G Ninja -DCONSUME=${MODE} ${find})
 run(${CMAKE_COMMAND} --build ${WORK}/build)
 # One application, few build steps: refpool's tests and tools are not built.
 file(GLOB_RECURSE test_objects ${WORK}/build/refpool/tests/*.obj)

@@ -86,6 +86,11 @@ void rp_test_fresh_heap(void)
     r.start = rp_test_memory(&n);
     r.size = n;
     rp_heap_init(&r, 1);
+    rp_test_give_trace_table();
+}
+
+void rp_test_give_trace_table(void)
+{
 #if RP_CFG_TRACE_RECORDS == 0
     /* A board that reserves no trace table: the suites give tracing one, as an
      * application would (rp_trace.h). */

@@ -52,6 +52,8 @@ static inline uint32_t rp_rand_range(uint32_t *x, uint32_t a, uint32_t b)
  * reserves no trace table, one for tracing). */
 void *rp_test_memory(size_t *size);
 void rp_test_fresh_heap(void);
+/* On a board that reserves no trace table, gives tracing the harness's (else nothing). */
+void rp_test_give_trace_table(void);
 
 /* A fresh heap with objects set up (rp_objects_init), and the baseline marked. */
 void rp_test_fresh_objects(void);

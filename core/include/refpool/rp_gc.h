@@ -31,7 +31,8 @@
  * - A young collection costs O(young objects + their references), not O(heap).
  * - Collections run only at safe points: never inside an interrupt handler or with
  *   interrupts masked. A threshold crossed there only marks a collection as due;
- *   rp_gc_poll() (the application's main loop, or the next allocation in thread mode)
+ *   rp_gc_poll() (the application's main loop, or the next allocation of a GC object in thread
+ *   mode; a plain rp_malloc runs none)
  *   runs it.
  * - Automatic collection as CPython 3.11: count0 = tracked allocations - deallocations
  *   against threshold 0; collections of generation n counted against threshold n+1;
