@@ -7,6 +7,8 @@
  */
 #include "builtins_internal.h"
 
+#if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
+
 static const rp_type_t *const builtin_types[] = {
     &rp_none_type,
     &rp_bool_type,
@@ -30,3 +32,5 @@ rp_err_t rp_builtin_types_ready(void)
     }
     return RP_E_OK;
 }
+
+#endif /* RP_CFG_BUILTINS */

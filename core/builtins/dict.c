@@ -19,6 +19,8 @@
 #include "rp_trace.h"
 #include "rp_mem.h"
 
+#if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
+
 static uint8_t RP_TYPE_NUMBER(rp_dict_type) = RP_TN_DICT;
 
 typedef struct dict_body {
@@ -491,3 +493,5 @@ const rp_type_t rp_dict_type = {
     .size = dict_size,
     .untrackable = dict_untrackable,
 };
+
+#endif /* RP_CFG_BUILTINS */

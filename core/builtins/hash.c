@@ -9,6 +9,8 @@
  */
 #include "builtins_internal.h"
 
+#if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
+
 rp_err_t rp_hash(rp_obj_t *o, uint32_t *out)
 {
     if (!o || !out)
@@ -97,3 +99,5 @@ int rp_equal(rp_obj_t *a, rp_obj_t *b)
     }
     return 1;
 }
+
+#endif /* RP_CFG_BUILTINS */

@@ -13,6 +13,8 @@
 #include "builtins_internal.h"
 #include "rp_trace.h"
 
+#if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
+
 static uint8_t RP_TYPE_NUMBER(rp_instance_type) = RP_TN_INSTANCE;
 
 static int names_equal(const char *a, const char *b)
@@ -133,3 +135,5 @@ const rp_type_t rp_instance_type = {
     .flags = RP_TYPE_GC | RP_TYPE_DICT | RP_TYPE_WEAKREF,
     .hash = instance_hash,
 };
+
+#endif /* RP_CFG_BUILTINS */

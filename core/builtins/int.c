@@ -13,6 +13,8 @@
 #include "builtins_internal.h"
 #include "rp_trace.h"
 
+#if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
+
 static uint8_t RP_TYPE_NUMBER(rp_int_type) = RP_TN_INT;
 
 #define LONG_MARK INT32_MIN
@@ -118,3 +120,5 @@ const rp_type_t rp_int_type = {
     .equal = int_equal,
     .size = int_size,
 };
+
+#endif /* RP_CFG_BUILTINS */

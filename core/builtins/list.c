@@ -14,6 +14,8 @@
 #include "rp_trace.h"
 #include "rp_mem.h"
 
+#if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
+
 static uint8_t RP_TYPE_NUMBER(rp_list_type) = RP_TN_LIST;
 
 typedef struct list_body {
@@ -245,3 +247,5 @@ const rp_type_t rp_list_type = {
     .release = list_release,
     .size = list_size,
 };
+
+#endif /* RP_CFG_BUILTINS */

@@ -5,6 +5,8 @@
  */
 #include "rp_builtins.h"
 
+#if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
+
 static uint8_t RP_TYPE_NUMBER(rp_none_type) = RP_TN_NONE;
 static uint8_t RP_TYPE_NUMBER(rp_bool_type) = RP_TN_BOOL;
 
@@ -55,3 +57,5 @@ const rp_type_t rp_bool_type = {
     .equal = bool_equal,
     .size = singleton_size,
 };
+
+#endif /* RP_CFG_BUILTINS */

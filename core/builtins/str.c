@@ -15,6 +15,8 @@
 #include "rp_trace.h"
 #include "rp_mem.h"
 
+#if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
+
 static uint8_t RP_TYPE_NUMBER(rp_str_type) = RP_TN_STR;
 
 #define FNV_BASIS 2166136261u
@@ -285,3 +287,5 @@ const rp_type_t rp_str_type = {
     .equal = str_equal,
     .size = str_size,
 };
+
+#endif /* RP_CFG_BUILTINS */

@@ -13,6 +13,8 @@
 #include "rp_trace.h"
 #include "builtins_internal.h"
 
+#if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
+
 static uint8_t RP_TYPE_NUMBER(rp_tuple_type) = RP_TN_TUPLE;
 
 /* CPython's tuplehash constants (32-bit). */
@@ -218,3 +220,5 @@ const rp_type_t rp_tuple_type = {
     .size = tuple_size,
     .untrackable = tuple_untrackable,
 };
+
+#endif /* RP_CFG_BUILTINS */

@@ -9,8 +9,10 @@ rp_fault_t rp_check_all(void)
     rp_fault_t f = rp_heap_check();
     if (!f.rule)
         f = rp_gc_check();
+#if RP_CFG_WEAKREF
     if (!f.rule)
         f = rp_weakref_check();
+#endif
     if (!f.rule)
         f = rp_trace_check();
     return f;

@@ -17,6 +17,13 @@ rp_err_t rp_objects_init(void)
     rp_err_t e = rp_gc_state_init();
     if (e != RP_E_OK)
         return e;
+#if RP_CFG_WEAKREF
     e = rp_weakref_init();
-    return e != RP_E_OK ? e : rp_builtin_types_ready();
+    if (e != RP_E_OK)
+        return e;
+#endif
+#if RP_CFG_BUILTINS
+    e = rp_builtin_types_ready();
+#endif
+    return e;
 }

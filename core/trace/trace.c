@@ -26,7 +26,7 @@ _Static_assert(sizeof(record_t) == RP_TRACE_RECORD_BYTES, "RP_TRACE_RECORD_BYTES
 
 /* The record table: the board's static one (RP_CFG_TRACE_RECORDS slots), or whatever
  * rp_trace_set_table was given; with neither, tracing cannot start and costs no RAM. */
-#if RP_CFG_TRACE_RECORDS > 0
+#if RP_CFG_TRACE && RP_CFG_TRACE_RECORDS > 0
 static record_t store[RP_CFG_TRACE_RECORDS];
 static rp_ptrmap_t map = {(uint8_t *)store, RP_CFG_TRACE_RECORDS, 0, sizeof(record_t)};
 #else
@@ -53,7 +53,7 @@ static void clear_all(void)
 
 static void use_board_table(void)
 {
-#if RP_CFG_TRACE_RECORDS > 0
+#if RP_CFG_TRACE && RP_CFG_TRACE_RECORDS > 0
     map.slots = (uint8_t *)store;
     map.cap = RP_CFG_TRACE_RECORDS;
 #else
@@ -93,6 +93,8 @@ static const rp_heap_tracer_t tracer = {on_alloc, on_free, on_resize, rp_trace_h
 
 rp_err_t rp_trace_start(unsigned nframes)
 {
+    if (!RP_CFG_TRACE)
+        return RP_E_REFUSED;   /* compiled out: the allocator has no hooks to call */
     if (nframes != 1)
         return RP_E_ARG;
     if (map.cap == 0)

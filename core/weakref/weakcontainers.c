@@ -14,6 +14,8 @@
 #include "rp_builtins.h"
 #include "rp_weakref.h"
 
+#if RP_CFG_WEAKREF   /* weak references: rp_config.h */
+
 static const char *const inner_names[] = {"__data__"};
 
 #define WEAK_TYPE(var, tname, num)                                                                          \
@@ -181,3 +183,5 @@ rp_err_t rp_weakcontainers_ready(void)
         e = rp_type_ready(&wkd_type);
     return e == RP_E_OK ? rp_type_ready(&wset_type) : e;
 }
+
+#endif /* RP_CFG_WEAKREF */

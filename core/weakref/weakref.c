@@ -22,6 +22,8 @@
 #include "rp_ptrmap.h"
 #include "rp_builtins.h"
 
+#if RP_CFG_WEAKREF   /* weak references: rp_config.h */
+
 typedef struct wr_raw {
     rp_obj_t *referent;
     rp_weakref_cb_t callback;
@@ -511,3 +513,5 @@ rp_fault_t rp_weakref_check(void)
         return fault("weakref table count disagrees with its entries", (void *)table.slots);
     return fault(0, 0);
 }
+
+#endif /* RP_CFG_WEAKREF */

@@ -63,8 +63,22 @@
 #define RP_CFG_MAX_TYPES 32
 #endif
 
-/* Allocation tracing (rp_trace.h). With 0 the hooks compile away entirely; with 1 and
- * tracing stopped they cost one predictable branch per allocation and free. */
+/* The built-in types (rp_builtins.h: None, bool, int, str, tuple, list, dict, plain
+ * instances, rp_hash and rp_equal). With 0 only objects of the application's own types
+ * exist; weak references need the built-ins (RP_CFG_WEAKREF 0 too). */
+#ifndef RP_CFG_BUILTINS
+#define RP_CFG_BUILTINS 1
+#endif
+
+/* Weak references, finalize and the weak containers (rp_weakref.h). With 0 none of their
+ * code or tables is built; an object's WEAKREFS bit is never set. */
+#ifndef RP_CFG_WEAKREF
+#define RP_CFG_WEAKREF RP_CFG_BUILTINS
+#endif
+
+/* Allocation tracing (rp_trace.h). With 0 the hooks compile away entirely, no record
+ * table is reserved and rp_trace_start refuses (RP_E_REFUSED); with 1 and tracing stopped
+ * they cost one predictable branch per allocation and free. */
 #ifndef RP_CFG_TRACE
 #define RP_CFG_TRACE 1
 #endif
@@ -82,6 +96,9 @@ _Static_assert(RP_CFG_TRACE_RECORDS == 0 ||
                    ((RP_CFG_TRACE_RECORDS & (RP_CFG_TRACE_RECORDS - 1)) == 0 && RP_CFG_TRACE_RECORDS >= 8),
                "RP_CFG_TRACE_RECORDS must be 0 or a power of two, at least 8");
 _Static_assert(RP_CFG_TRACE == 0 || RP_CFG_TRACE == 1, "RP_CFG_TRACE is 0 or 1");
+_Static_assert(RP_CFG_BUILTINS == 0 || RP_CFG_BUILTINS == 1, "RP_CFG_BUILTINS is 0 or 1");
+_Static_assert(RP_CFG_WEAKREF == 0 || RP_CFG_WEAKREF == 1, "RP_CFG_WEAKREF is 0 or 1");
+_Static_assert(RP_CFG_WEAKREF <= RP_CFG_BUILTINS, "weak references need the built-in types (RP_CFG_BUILTINS 1)");
 _Static_assert(RP_CFG_MAX_TYPES >= 16 && RP_CFG_MAX_TYPES <= 256, "RP_CFG_MAX_TYPES must be 16..256");
 _Static_assert((RP_CFG_POOL_SIZE & (RP_CFG_POOL_SIZE - 1u)) == 0, "RP_CFG_POOL_SIZE must be a power of two");
 _Static_assert(RP_CFG_POOL_SIZE >= 256u && RP_CFG_POOL_SIZE <= 65536u, "RP_CFG_POOL_SIZE must be 256..65536");

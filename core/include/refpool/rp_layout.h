@@ -34,6 +34,8 @@ enum rp_layout_field_pos {
     RP_LAYOUT_AT_SMALL_MAX = 25,   RP_LAYOUT_BITS_SMALL_MAX = 11,  /* in 8-byte units */
     RP_LAYOUT_AT_MAX_TYPES = 36,   RP_LAYOUT_BITS_MAX_TYPES = 9,
     RP_LAYOUT_AT_CHUNK_MAX = 45,   RP_LAYOUT_BITS_CHUNK_MAX = 5,   /* RP_CFG_CHUNK_MAX_LOG2 */
+    RP_LAYOUT_AT_BUILTINS = 50,    RP_LAYOUT_BITS_BUILTINS = 1,
+    RP_LAYOUT_AT_WEAKREF = 51,     RP_LAYOUT_BITS_WEAKREF = 1,
 };
 
 #define RP_LAYOUT_FIELD(value, at) ((uint64_t)(value) << (at))
@@ -47,7 +49,9 @@ enum rp_layout_field_pos {
      RP_LAYOUT_FIELD(RP_CFG_POOL_SIZE / 256u, RP_LAYOUT_AT_POOL_SIZE) |       \
      RP_LAYOUT_FIELD(RP_CFG_SMALL_MAX / 8u, RP_LAYOUT_AT_SMALL_MAX) |         \
      RP_LAYOUT_FIELD(RP_CFG_MAX_TYPES, RP_LAYOUT_AT_MAX_TYPES) |              \
-     RP_LAYOUT_FIELD(RP_CFG_CHUNK_MAX_LOG2, RP_LAYOUT_AT_CHUNK_MAX))
+     RP_LAYOUT_FIELD(RP_CFG_CHUNK_MAX_LOG2, RP_LAYOUT_AT_CHUNK_MAX) |          \
+     RP_LAYOUT_FIELD(RP_CFG_BUILTINS, RP_LAYOUT_AT_BUILTINS) |                \
+     RP_LAYOUT_FIELD(RP_CFG_WEAKREF, RP_LAYOUT_AT_WEAKREF))
 
 /* Each value fits its field (a wider one would spill into the next field unseen). */
 _Static_assert(RP_CFG_DEBUG == 0 || RP_CFG_DEBUG == 1, "RP_CFG_DEBUG is 0 or 1");

@@ -87,9 +87,9 @@ rp_err_t rp_trace_set_table(void *table, size_t bytes);
 
 /* Starts tracing with traceback depth nframes; only 1 is supported (deliberate difference:
  * one frame needs no unwinder on Cortex-M; tracemalloc takes 1..65535). RP_E_ARG
- * otherwise; RP_E_NOMEM if there is no record table (the
- * board gives none and rp_trace_set_table was not called). Clears nothing if already
- * tracing. */
+ * otherwise; RP_E_NOMEM if there is no record table (the board gives none and
+ * rp_trace_set_table was not called); RP_E_REFUSED if tracing is compiled out
+ * (RP_CFG_TRACE 0). Clears nothing if already tracing. */
 rp_err_t rp_trace_start(unsigned nframes);
 /* Stops tracing and clears every trace, as tracemalloc.stop does. */
 void rp_trace_stop(void);
