@@ -114,6 +114,7 @@ static int chance(uint32_t percent) { return pick(100) < percent; }
 /* Violations */
 
 static unsigned long long ops_total, violations, sessions, injected_total;
+static unsigned long long deaths_verified, objects_verified;
 static unsigned long long session_ops;
 static uint64_t session_seed;
 static const char *current_op = "?";
@@ -225,7 +226,7 @@ static rawblk_t raws[MAX_RAW];
 static rp_obj_t *wvd, *wkd, *wset;
 static int16_t wvd_val[8];        /* wvd[int k] = entity (NO_ENT: none) */
 static uint8_t wset_has[MAX_ENT]; /* entity in the WeakSet */
-static int16_t wkd_key_of[8];     /* wkd[entity] = int k: per k the entity */
+static int8_t wkd_val[MAX_ENT];   /* wkd[entity] = int k, or -1 */
 
 /* Weak references with callbacks, held by the model until their callback has run. */
 #define MAX_CBREF 16
@@ -467,12 +468,10 @@ static void bury_unreachable(void)
             }
         }
         wset_has[i] = 0;
-        for (int k = 0; k < 8; k++) {
+        wkd_val[i] = -1;
+        for (int k = 0; k < 8; k++)
             if (wvd_val[k] == i)
                 wvd_val[k] = NO_ENT;
-            if (wkd_key_of[k] == i)
-                wkd_key_of[k] = NO_ENT;
-        }
         /* references to it from the model are gone with the entities holding them */
     }
     /* an edge to a buried entity is impossible: the holder would be unreachable too */
@@ -483,6 +482,7 @@ static void check_entity(int i)
 {
     ent_t *e = &ents[i];
     rp_obj_t *o = e->o;
+    objects_verified++;
     if (e->wr)
         EXPECT(rp_weakref_get(e->wr) == o, "a reachable object's weak reference does not return it", o, i, 0);
     EXPECT(rp_sys_getrefcount(o) >= 2, "a reachable object has no reference", o, i, 0);
@@ -610,12 +610,23 @@ static void check_weak_containers(void)
             EXPECT(rp_weakdict_get(wvd, rp_int_from_i64(k), &got) == RP_E_OK && got == ptr(wvd_val[k]),
                    "WeakValueDictionary lost a live value", wvd, k, 0);
     }
-    /* lookups in a WeakKeyDictionary or WeakSet may allocate (the key's shared weak
-     * reference): only with no failure armed, and only entities that have one already */
+    /* a lookup in a WeakKeyDictionary or WeakSet makes the key's shared weak reference
+     * if it has none: only entities that have one (the model's) are looked up */
     for (int i = 0; i < MAX_ENT; i++) {
-        if (!ents[i].used || !ents[i].wr || !wset || !wset_has[i] || rp_heap_fail_pending())
+        if (!ents[i].used || !ents[i].wr)
             continue;
-        EXPECT(rp_weakset_contains(wset, ents[i].o) == 1, "WeakSet lost a live member", ents[i].o, i, 0);
+        if (wset)
+            EXPECT(rp_weakset_contains(wset, ents[i].o) == wset_has[i], "WeakSet membership differs from the model",
+                   ents[i].o, i, wset_has[i]);
+        if (wkd) {
+            rp_obj_t *got = 0;
+            int64_t v = -1;
+            rp_err_t r = rp_weakdict_get(wkd, ents[i].o, &got);
+            if (r == RP_E_OK)
+                rp_int_as_i64(got, &v);
+            EXPECT(wkd_val[i] < 0 ? r == RP_E_KEY : (r == RP_E_OK && v == wkd_val[i]),
+                   "WeakKeyDictionary entry differs from the model", ents[i].o, i, (long)v);
+        }
     }
 }
 
@@ -623,6 +634,7 @@ static void check_weak_containers(void)
 static void check_graves_dead(void)
 {
     for (unsigned g = 0; g < ngraves; g++) {
+        deaths_verified++;
         if (graves[g].wr) {
             EXPECT(rp_weakref_get(graves[g].wr) == 0, "an unreachable object survived a full collection",
                    graves[g].wr, (long)g, 0);
@@ -646,6 +658,13 @@ static void check_graves_dead(void)
         for (int i = 0; i < MAX_ENT; i++)
             n += ents[i].used && wset_has[i];
         EXPECT(rp_weakset_len(wset) == n, "WeakSet length differs from its live members", wset, rp_weakset_len(wset), n);
+    }
+    if (wkd) {
+        int n = 0;
+        for (int i = 0; i < MAX_ENT; i++)
+            n += ents[i].used && wkd_val[i] >= 0;
+        EXPECT(rp_weakdict_len(wkd) == n, "WeakKeyDictionary length differs from its live keys", wkd,
+               rp_weakdict_len(wkd), n);
     }
 }
 
@@ -1077,7 +1096,14 @@ static void op_weak_container_on(int i, rp_obj_t *o)
 {
     unsigned k = pick(8);
     rp_err_t r;
-    switch (pick(4)) {
+    switch (pick(5)) {
+    case 4:
+        if (!wset || i == NO_ENT || !ents[i].wr)
+            return;
+        r = rp_weakset_discard(wset, o);
+        EXPECT(r == (wset_has[i] ? RP_E_OK : RP_E_KEY), "WeakSet discard result", wset, r, wset_has[i]);
+        wset_has[i] = 0;
+        break;
     case 0:
         if (!wvd || i == NO_ENT)
             return;
@@ -1107,7 +1133,10 @@ static void op_weak_container_on(int i, rp_obj_t *o)
         if (!wkd || i == NO_ENT)
             return;
         r = rp_weakdict_set(wkd, o, rp_int_from_i64(k));
-        EXPECT(r == RP_E_OK || r == RP_E_NOMEM, "WeakKeyDictionary set", wkd, r, 0);
+        if (r == RP_E_OK)
+            wkd_val[i] = (int8_t)k;
+        else
+            EXPECT(r == RP_E_NOMEM, "WeakKeyDictionary set", wkd, r, 0);
         break;
     }
 }
@@ -1284,8 +1313,9 @@ static int session_begin(void)
     memset(raws, 0, sizeof raws);
     memset(cbrefs, 0, sizeof cbrefs);
     memset(wset_has, 0, sizeof wset_has);
+    memset(wkd_val, -1, sizeof wkd_val);
     for (int k = 0; k < 8; k++)
-        wvd_val[k] = wkd_key_of[k] = NO_ENT;
+        wvd_val[k] = NO_ENT;
     ngraves = 0;
     frozen = tracing = 0;
     have_snap[0] = have_snap[1] = 0;
@@ -1460,9 +1490,10 @@ int main(int argc, char **argv)
     }
     double dt = now_seconds() - t0;
     printf("fuzz: seed %llu: %llu operations in %llu sessions, %.1f s (%.0f operations/s), "
-           "%llu callbacks, %llu finalizers, %llu failures injected; %llu violations\n",
+           "%llu callbacks, %llu finalizers, %llu failures injected, %llu live-object checks, "
+           "%llu deaths verified; %llu violations\n",
            (unsigned long long)seed, ops_total, sessions, dt, dt > 0 ? (double)ops_total / dt : 0.0, callbacks_run,
-           type_finalizers, injected_total, violations);
+           type_finalizers, injected_total, objects_verified, deaths_verified, violations);
     if (violations)
         printf("fuzz: replay with --seed %llu --session %llu --session-ops %llu\n", (unsigned long long)seed,
                sessions, session_len);
