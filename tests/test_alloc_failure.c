@@ -422,8 +422,9 @@ static void scenario_trace(void)
             RP_DECREF(k);
     }
     rp_trace_take_snapshot(&b, stats_b, 32, RP_TRACE_BY_TYPE, 0, 0);
-    uint32_t n = rp_trace_compare_to(&b, &a, diffs, 64);
-    RP_CHECK(n <= 64);
+    uint32_t total = 0;
+    uint32_t n = rp_trace_compare_to(&b, &a, diffs, 64, &total);
+    RP_CHECK(n <= 64 && n <= total);
     rp_trace_take_snapshot(&b, stats_b, 32, RP_TRACE_BY_SITE, 0, 0);
     size_t cur = 0, peak = 0;
     rp_trace_get_traced_memory(&cur, &peak);
@@ -497,8 +498,8 @@ static void drop_everything(void)
     rp_gc_collect(2);
     /* gc.garbage's legacy cycles: broken by hand, as a program would (del x.next) */
     rp_obj_t *g[16];
-    size_t ng = rp_gc_garbage(g, 16);
-    for (size_t i = 0; i < ng && i < 16; i++)
+    size_t ng = rp_gc_garbage(g, 16, 0);
+    for (size_t i = 0; i < ng; i++)
         if (rp_type_of(g[i]) == &legacy_type)
             rp_slot_set(g[i], 0, 0);
     rp_gc_garbage_clear();
