@@ -28,8 +28,7 @@
  *  - every checker (rp_check_all: heap, collector, weak references, trace records);
  *  - at the end of a session, once everything is dropped, every block is back.
  *
- * Known defects of issue 15 that other branches fix are kept out by the FUZZ_KNOWN_DEFECT_xx
- * switches below (1: the operation is disabled); set one to 0 once its fix is merged.
+ * Known defects not fixed yet are kept out by FUZZ_KNOWN_DEFECT_xx switches (below).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "rp_builtins.h"
@@ -46,21 +45,10 @@
 #include <string.h>
 #include <time.h>
 
-/* Defect 1: a collection (explicit, or the emergency one of a failing allocation) inside
- * a weak-reference callback or finalize function of an object dying by refcount frees
- * it under destroy(). While 1, callbacks and finalizers allocate and collect only while
- * a collection runs (where a nested one is refused), not in a refcount death. */
-#ifndef FUZZ_KNOWN_DEFECT_01
-#define FUZZ_KNOWN_DEFECT_01 1
-#endif
-/* Defect 3: rp_finalize_detach evaluates RP_XDECREF's argument twice; crashes when the
- * finalizer has an argument. While 1, only argument-less finalizers are detached. */
-#ifndef FUZZ_KNOWN_DEFECT_03
-#define FUZZ_KNOWN_DEFECT_03 1
-#endif
-/* (Defects 7, 9 and 11 had switches here until their fixes were merged; defect 12 is
- * now a limitation rp_heap.h states: a release build cannot refuse every interior
- * pointer into a chunk, so op_bad_free tries those in debug builds only.) */
+/* Known defects are kept out by FUZZ_KNOWN_DEFECT_xx switches here until their fixes are
+ * merged. Issue 15's defects 1, 3, 7, 9 and 11 had one; none is open now. Defect 12 is
+ * a limit rp_heap.h states (a release build cannot refuse every interior pointer into a
+ * chunk), so op_bad_free tries those in debug builds only. */
 
 /* ---------------------------------------------------------------------------------- */
 /* The byte source: libFuzzer's input, or a PRNG. */
@@ -101,6 +89,12 @@ static int chance(uint32_t percent) { return pick(100) < percent; }
 static unsigned long long ops_total, violations, sessions, injected_total;
 static unsigned long long deaths_verified, objects_verified;
 static unsigned long long session_ops;
+static int trace_ops;   /* --trace: each operation's name on stderr (for a replay) */
+#define TRACEF(...)                           \
+    do {                                      \
+        if (trace_ops)                        \
+            fprintf(stderr, "  " __VA_ARGS__); \
+    } while (0)
 static uint64_t session_seed;
 static const char *current_op = "?";
 
@@ -132,12 +126,9 @@ static const rp_type_t fz_node_type = {
 
 /* A PEP 442 finalizer that allocates (and throws away) a list. */
 static unsigned long long type_finalizers;
-static int may_allocate_in_callback(void);
 static void fz_dnode_finalize(rp_obj_t *o)
 {
     type_finalizers++;
-    if (!may_allocate_in_callback())
-        return;
     rp_obj_t *l = rp_list_new();
     if (l) {
         rp_list_append(l, o);
@@ -194,6 +185,7 @@ static const char *const inst_attr[4] = {"a0", "a1", "a2", "a3"};
 #define MAX_GRAVE 128
 typedef struct grave {
     rp_obj_t *wr, *fin;
+    int id;
 } grave_t;
 static grave_t graves[MAX_GRAVE];
 static unsigned ngraves;
@@ -297,6 +289,7 @@ static int adopt(rp_obj_t *o, unsigned kind, int64_t value)
     if (weakrefable_kind(kind))
         e->wr = rp_weakref_new(o, 0, 0);   /* may fail: then unobserved */
     e->root = 1;
+    TRACEF("new %d kind %u (%p)\n", i, kind, (void *)o);
     return i;
 }
 
@@ -343,11 +336,6 @@ static void gc_callback(enum rp_gc_phase phase, int generation, uint32_t collect
     }
 }
 
-static int may_allocate_in_callback(void)
-{
-    return !FUZZ_KNOWN_DEFECT_01 || gc_depth > 0;
-}
-
 static void weak_callback(rp_obj_t *ref, rp_obj_t *arg);
 
 static void run_action(rp_obj_t *arg)
@@ -361,8 +349,7 @@ static void run_action(rp_obj_t *arg)
         return;   /* callbacks that make callbacks: bounded */
     in_callback++;
     switch (action) {
-    case CB_ALLOCATE:
-        if (may_allocate_in_callback()) {
+    case CB_ALLOCATE: {
         rp_obj_t *l = rp_list_new();
         for (unsigned k = 0; l && k < param % 6; k++) {
             rp_obj_t *x = rp_int_from_i64(100000 + k);
@@ -373,8 +360,8 @@ static void run_action(rp_obj_t *arg)
         }
         if (l)
             RP_DECREF(l);
-        }
         break;
+    }
     case CB_DROP_ROOT: {
         int i = (int)(param % MAX_ENT);
         if (ents[i].used && ents[i].root) {
@@ -383,8 +370,7 @@ static void run_action(rp_obj_t *arg)
         }
         break;
     }
-    case CB_WEAKREF:
-        if (may_allocate_in_callback()) {
+    case CB_WEAKREF: {
         int i = (int)(param % MAX_ENT);
         if (ents[i].used && ents[i].root && weakrefable_kind(ents[i].kind)) {
             unsigned slot = (param >> 8) % MAX_CBREF;
@@ -401,11 +387,10 @@ static void run_action(rp_obj_t *arg)
                 unhold(o);
             }
         }
-        }
         break;
+    }
     case CB_COLLECT:
-        if (may_allocate_in_callback())
-            EXPECT(rp_gc_collect((int)(param % 3)) == 0 || gc_depth == 0, "a collection inside a collection ran", 0,
+        EXPECT(rp_gc_collect((int)(param % 3)) == 0 || gc_depth == 0, "a collection inside a collection ran", 0,
                    gc_depth, 0);
         break;
     default:
@@ -463,10 +448,12 @@ static void bury_unreachable(void)
         if (!e->used || reach[i])
             continue;
         e->used = 0;
+        TRACEF("buried %d (%p)\n", i, (void *)e->o);
         if (e->wr || e->fin) {
             if (ngraves < MAX_GRAVE) {
                 graves[ngraves].wr = e->wr;
                 graves[ngraves].fin = e->fin;
+                graves[ngraves].id = i;
                 ngraves++;
             } else {   /* no room to watch it: drop the observers */
                 if (e->wr)
@@ -638,14 +625,28 @@ static void check_weak_containers(void)
     }
 }
 
-/* Graves after a full collection with nothing frozen: every one must be dead. */
-static void check_graves_dead(void)
+/* After a full collection with nothing frozen, the first `upto` graves, those that were
+ * unreachable when it began, must be dead; they leave the list. The rest became
+ * unreachable during the collection (a callback or finalizer dropped a root): CPython
+ * leaves such new garbage to the next collection. With no grave left, the weak
+ * containers must hold exactly the live entries. */
+static void check_graves_dead(unsigned upto)
 {
-    for (unsigned g = 0; g < ngraves; g++) {
+    for (unsigned g = 0; g < upto; g++) {
         deaths_verified++;
         if (graves[g].wr) {
-            EXPECT(rp_weakref_get(graves[g].wr) == 0, "an unreachable object survived a full collection",
-                   graves[g].wr, (long)g, 0);
+            rp_obj_t *o = rp_weakref_get(graves[g].wr);
+            if (o) {
+                rp_obj_t *refs[8];
+                size_t total = 0, n = rp_gc_get_referrers(o, refs, 8, &total);
+                fprintf(stderr, "survivor %p: %s, count %u, tracked %d, frozen %u, enabled %d, referrers %zu:", (void *)o,
+                        rp_type_of(o)->name, (unsigned)rp_sys_getrefcount(o) - 1u, rp_gc_is_tracked(o),
+                        (unsigned)rp_gc_get_freeze_count(), rp_gc_isenabled(), total);
+                for (size_t k = 0; k < n; k++)
+                    fprintf(stderr, " %s(%p)", rp_type_of(refs[k])->name, (void *)refs[k]);
+                fprintf(stderr, "\n");
+            }
+            EXPECT(!o, "an unreachable object survived a full collection", o, (long)g, 0);
             RP_DECREF(graves[g].wr);
         }
         if (graves[g].fin) {
@@ -654,7 +655,12 @@ static void check_graves_dead(void)
             RP_DECREF(graves[g].fin);
         }
     }
-    ngraves = 0;
+    for (unsigned g = upto; g < ngraves; g++)
+        graves[g - upto] = graves[g];
+    ngraves -= upto;
+    bury_unreachable();   /* what the collection's callbacks made unreachable */
+    if (ngraves)
+        return;
     for (int k = 0; k < 8; k++)
         if (wvd && !live(wvd_val[k])) {
             rp_obj_t *got = 0;
@@ -983,6 +989,7 @@ static void op_link(void)
     default:
         break;
     }
+    TRACEF("link %d (kind %u) [%u] = %d: %d\n", c, ce->kind, k, v, r);
     EXPECT(r == RP_E_OK || r == RP_E_NOMEM || r == RP_E_KEY, "container operation error", co, r, ce->kind);
     if (vo)
         RP_DECREF(vo);
@@ -995,6 +1002,7 @@ static void op_drop_root(void)
     if (i == NO_ENT || !ents[i].root)
         return;
     ents[i].root = 0;
+    TRACEF("drop root %d\n", i);
     RP_DECREF(ents[i].o);
 }
 
@@ -1004,6 +1012,7 @@ static void op_take_root(void)
     if (i == NO_ENT || ents[i].root)
         return;
     ents[i].root = 1;
+    TRACEF("take root %d\n", i);
     RP_INCREF(ents[i].o);
 }
 
@@ -1066,15 +1075,9 @@ static void op_finalize(void)
         if (e->fin) {
             rp_obj_t *f = e->fin;
             e->fin = 0;
-#if FUZZ_KNOWN_DEFECT_03
-            rp_obj_t *referents[4];
-            size_t n = rp_gc_get_referents(f, referents, 4, 0);
-            int has_arg = 0;
-            for (size_t k = 0; k < n; k++)
-                has_arg |= rp_is_int(referents[k]);
-            if (!has_arg)
-#endif
-                rp_finalize_detach(f);
+            int was = rp_finalize_alive(f);
+            EXPECT(rp_finalize_detach(f) == was, "finalize detach result", f, was, 0);
+            EXPECT(!rp_finalize_alive(f), "finalize alive after its detach", f, 0, 0);
             RP_DECREF(f);
         }
         break;
@@ -1148,12 +1151,15 @@ static void op_weak_container_on(int i, rp_obj_t *o)
 
 static void op_collect(void)
 {
-    int gen = (int)pick(3);
-    rp_gc_collect(gen);
-    if (gen == 2 && !frozen) {
+    int gen = (int)pick(3), full = gen == 2 && !frozen;
+    unsigned before = 0;
+    if (full) {
         bury_unreachable();
-        check_graves_dead();
+        before = ngraves;
     }
+    rp_gc_collect(gen);
+    if (full)
+        check_graves_dead(before);
 }
 
 static void op_gc_control(void)
@@ -1359,20 +1365,32 @@ static void session_end(void)
         rp_gc_unfreeze();
     frozen = 0;
     rp_gc_enable();
-    for (unsigned s = 0; s < MAX_CBREF; s++)
-        if (cbrefs[s]) {
-            rp_obj_t *w = cbrefs[s];
-            cbrefs[s] = 0;
-            RP_DECREF(w);
-        }
-    for (int i = 0; i < MAX_ENT; i++)
-        if (ents[i].used && ents[i].root) {
-            ents[i].root = 0;
-            RP_DECREF(ents[i].o);
-        }
-    rp_gc_collect(2);
-    bury_unreachable();
-    check_graves_dead();
+    /* callbacks run by these drops may take new weak references (CB_WEAKREF) and roots
+     * may only die in the collection: until nothing is left */
+    for (int again = 1; again;) {
+        again = 0;
+        for (unsigned s = 0; s < MAX_CBREF; s++)
+            if (cbrefs[s]) {
+                rp_obj_t *w = cbrefs[s];
+                cbrefs[s] = 0;
+                RP_DECREF(w);
+                again = 1;
+            }
+        for (int i = 0; i < MAX_ENT; i++)
+            if (ents[i].used && ents[i].root) {
+                ents[i].root = 0;
+                RP_DECREF(ents[i].o);
+                again = 1;
+            }
+        rp_gc_collect(2);
+    }
+    for (int k = 0; k < 2; k++) {   /* the second for garbage made during the first */
+        bury_unreachable();
+        unsigned before = ngraves;
+        rp_gc_collect(2);
+        check_graves_dead(before);
+    }
+    EXPECT(ngraves == 0, "garbage left after two collections with nothing to make more", 0, (long)ngraves, 0);
     for (int i = 0; i < MAX_RAW; i++)
         if (raws[i].p) {
             rp_free(raws[i].p);
@@ -1413,6 +1431,8 @@ static unsigned long long run_session(unsigned long long max_ops)
         if (in_exhausted)
             break;
         current_op = op->name;
+        if (trace_ops)
+            fprintf(stderr, "op %llu: %s\n", session_ops + 1u, op->name);
         op->fn();
         session_ops++;
         check_all();
@@ -1452,7 +1472,7 @@ static double now_seconds(void)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: fuzz_refpool [--ops N] [--seconds S] [--seed S] [--session-ops N] [--session K]\n"
+    fprintf(stderr, "usage: fuzz_refpool [--ops N] [--seconds S] [--seed S] [--session-ops N] [--session K] [--trace]\n"
                     "  runs sessions of random operations against a shadow model until N operations or\n"
                     "  S seconds; --session K replays only session K of the seed (as a violation names it)\n");
 }
@@ -1472,6 +1492,8 @@ int main(int argc, char **argv)
             seed = strtoull(v, 0, 0), a++;
         else if (!strcmp(argv[a], "--session-ops") && v)
             session_len = strtoull(v, 0, 0), a++;
+        else if (!strcmp(argv[a], "--trace"))
+            trace_ops = 1;
         else if (!strcmp(argv[a], "--session") && v)
             only_session = strtoull(v, 0, 0), a++;
         else {
