@@ -9,6 +9,7 @@ packages=(
     gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi
     qemu-system-arm qemu-user
     libmimalloc-dev libjemalloc-dev python3-dev
+    clang libclang-rt-14-dev
 )
 
 missing=()

@@ -303,6 +303,67 @@ static void *heap_alloc_retry(size_t n, rp_critical_t *t)
     return p;
 }
 
+#if RP_CFG_FAULT_INJECT
+#define RP_FAIL_FIRING 0x100u   /* a sticky failure has fired: every call fails (F1) */
+
+static int fault_armed(void)
+{
+    return rp_heap.fail_countdown != 0u || (rp_heap.fail_flags & RP_FAIL_FIRING) != 0u;
+}
+
+/* Whether this allocation is the one to fail: counts it down (critical section held). */
+static int fault_fires(void)
+{
+    if (rp_heap.fail_countdown == 0u)
+        return (rp_heap.fail_flags & RP_FAIL_FIRING) != 0u;
+    if (--rp_heap.fail_countdown != 0u)
+        return 0;
+    if (rp_heap.fail_flags & RP_FAIL_STICKY)
+        rp_heap.fail_flags |= RP_FAIL_FIRING;
+    else
+        set_gates();   /* disarmed: the fast paths open again (G1) */
+    return 1;
+}
+
+/* The injected failure: what a full heap does (the OOM handler, which may collect, then
+ * NULL, counted), with no block looked at. */
+static void *fault_fail(size_t n, rp_critical_t *t)
+{
+    rp_heap.failures_injected++;
+    if (oom_handler && !(rp_heap.fail_flags & RP_FAIL_NO_HANDLER)) {
+        leave(*t);
+        if (!rp_port_in_interrupt())
+            oom_handler(n);
+        *t = enter();
+    }
+    rp_heap.failed_allocs++;
+    return 0;
+}
+
+void rp_heap_fail_nth(uint32_t nth, unsigned flags)
+{
+    rp_critical_t t = enter();
+    rp_heap.fail_countdown = nth;
+    rp_heap.fail_flags = nth ? (flags & (RP_FAIL_STICKY | RP_FAIL_NO_HANDLER)) : 0u;
+    set_gates();
+    leave(t);
+}
+
+uint32_t rp_heap_fail_pending(void)
+{
+    return rp_heap.fail_countdown;
+}
+
+uint32_t rp_heap_failures_injected(void)
+{
+    return rp_heap.failures_injected;
+}
+#define FAULT_FIRES() fault_fires()
+#else
+#define FAULT_FIRES() 0
+#define fault_fail(n, t) ((void)(n), (void)(t), (void *)0)
+#endif
+
 /* Validates a user pointer: region first, so that a foreign pointer is never read. */
 static int find_user(const void *p, rp_where_t *w)
 {
@@ -365,6 +426,10 @@ static __attribute__((noinline)) void *malloc_slow(size_t n, void *site)
 {
     rp_critical_t t = enter();
     void *p = 0;
+    if (FAULT_FIRES()) {
+        p = fault_fail(n, &t);
+        goto out;
+    }
 #if !RP_CFG_DEBUG
     /* A pool block: the never-used one or a new pool, straight from pool.c. */
     if (n - 1u < RP_CFG_SMALL_MAX)
@@ -372,6 +437,7 @@ static __attribute__((noinline)) void *malloc_slow(size_t n, void *site)
     if (!p)
 #endif
         p = heap_alloc_retry(n, &t);
+out:
     TRACE(alloc, p, n, site);
     leave(t);
     (void)site;
@@ -393,6 +459,9 @@ __attribute__((noinline)) void *rp_malloc_chunk_slow(size_t n)
 static void set_gates(void)
 {
     int on = rp_heap_tracer != 0;
+#if RP_CFG_FAULT_INJECT
+    on = on || fault_armed();
+#endif
     rp_heap.fast_small = on ? 0u : RP_CFG_SMALL_MAX;
     rp_heap.fast_chunk = on ? 0u : RP_CHUNK_FAST;
     rp_heap.fast_span = on ? 0u : rp_heap.regions[0].span;
@@ -586,6 +655,11 @@ void *rp_realloc(void *p, size_t n)
     void *q = 0;
     if (!find_user(p, &w))
         goto out;
+    if (FAULT_FIRES()) {
+        q = fault_fail(n, &t);
+        TRACE(alloc, 0, n, __builtin_return_address(0));   /* clears the hints */
+        goto out;
+    }
     if (resize_in_place(p, &w, n)) {
         TRACE(resize, p, n);
         q = p;
@@ -772,13 +846,16 @@ static rp_fault_t check_gates_and_footprint(void)
     rp_fault_t f;
     uint32_t span = 0;
     int traced = rp_heap_tracer != 0;
+#if RP_CFG_FAULT_INJECT
+    traced = traced || fault_armed();
+#endif
     f.rule = 0;
     f.addr = &rp_heap;
     for (unsigned i = 0; i < rp_heap.nregions; i++)
         span += (uint32_t)rp_heap.regions[i].span;
     if (rp_heap.fast_small != (traced ? 0u : RP_CFG_SMALL_MAX) || rp_heap.fast_chunk != (traced ? 0u : RP_CHUNK_FAST) ||
         rp_heap.fast_span != (traced ? 0u : rp_heap.regions[0].span))
-        f.rule = "fast-path gates disagree with the tracing state (G1)";
+        f.rule = "fast-path gates disagree with the tracing and injection state (G1)";
     else if (span != rp_heap.chunk_bytes || rp_heap.peak_footprint < span - rp_heap.free_bytes)
         f.rule = "chunk space or peak footprint disagrees with the regions (C6)";
     else if (rp_heap.chunk_inner)

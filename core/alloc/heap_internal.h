@@ -55,7 +55,8 @@
  *      free's bound test, which refuses a never-used block (it carries no free mark to
  *      tell it by).
  * Gates (heap.c).
- *   G1 fast_small, fast_chunk and fast_span are 0 iff tracing is on; otherwise
+ *   G1 fast_small, fast_chunk and fast_span are 0 iff tracing is on or a failure is
+ *      injected (F1: rp_heap_fail_nth armed, RP_CFG_FAULT_INJECT); otherwise
  *      RP_CFG_SMALL_MAX, the largest request above it a chunk can serve, less
  *      RP_CFG_SMALL_MAX (RP_CHUNK_FAST), and regions[0].span.
  *   G2 chunk_inner is 0 between calls: it is 1 only while rp_chunk_alloc, inside the
@@ -178,6 +179,11 @@ typedef struct rp_heap {
     uint32_t bytes_in_use, blocks_in_use;   /* A1 (debug builds) */
     uint32_t failed_allocs, reports;
     rp_fault_t last_report;
+#if RP_CFG_FAULT_INJECT
+    uint32_t fail_countdown;         /* F1: allocations until the injected failure; 0: none */
+    uint32_t fail_flags;             /* rp_fail_flags; RP_FAIL_STICKY with countdown 0: every call fails */
+    uint32_t failures_injected;
+#endif
 } rp_heap_t;
 
 extern rp_heap_t rp_heap;

@@ -20,6 +20,14 @@
 #define RP_CFG_DEBUG 0
 #endif
 
+/* Allocation-failure injection (rp_heap_fail_nth in rp_heap.h), a test hook: the Nth
+ * allocation from now fails as if the heap were full. On in debug builds and on the host
+ * (core/CMakeLists.txt), off by default on boards. While no failure is armed it costs
+ * nothing on the fast paths (their gates send calls to the slow path only while armed). */
+#ifndef RP_CFG_FAULT_INJECT
+#define RP_CFG_FAULT_INJECT RP_CFG_DEBUG
+#endif
+
 /* Bytes per pool. A power of two. Each pool serves one size class. 1024 was chosen by
  * measurement (docs/allocator.md): 4096-byte pools strand most of a pool per sparse class
  * and need 1.44x the peak live bytes on workload W1s, 1024-byte pools 1.26x. */
@@ -95,6 +103,7 @@
 _Static_assert(RP_CFG_TRACE_RECORDS == 0 ||
                    ((RP_CFG_TRACE_RECORDS & (RP_CFG_TRACE_RECORDS - 1)) == 0 && RP_CFG_TRACE_RECORDS >= 8),
                "RP_CFG_TRACE_RECORDS must be 0 or a power of two, at least 8");
+_Static_assert(RP_CFG_FAULT_INJECT == 0 || RP_CFG_FAULT_INJECT == 1, "RP_CFG_FAULT_INJECT is 0 or 1");
 _Static_assert(RP_CFG_TRACE == 0 || RP_CFG_TRACE == 1, "RP_CFG_TRACE is 0 or 1");
 _Static_assert(RP_CFG_BUILTINS == 0 || RP_CFG_BUILTINS == 1, "RP_CFG_BUILTINS is 0 or 1");
 _Static_assert(RP_CFG_WEAKREF == 0 || RP_CFG_WEAKREF == 1, "RP_CFG_WEAKREF is 0 or 1");

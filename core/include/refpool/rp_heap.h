@@ -171,6 +171,24 @@ void rp_heap_set_oom_handler(void (*handler)(size_t request));
 /* The last rule reported through the port since init (rule == NULL if none). */
 rp_fault_t rp_heap_last_report(void);
 
+#if RP_CFG_FAULT_INJECT
+/* Test hook (RP_CFG_FAULT_INJECT): the nth allocation from now (1: the next) fails as
+ * if the heap were full. An allocation is one call of rp_malloc, rp_calloc (unless its
+ * size overflows) or rp_realloc, the runtime's own included. The failing call runs the
+ * OOM handler (so the emergency collection, finalizers and callbacks run, as on a real
+ * failure; not with RP_FAIL_NO_HANDLER), then returns NULL, counted in failed_allocs;
+ * rp_realloc leaves its block as it was. With RP_FAIL_STICKY every allocation from the
+ * nth on fails until the hook is disarmed. nth 0 disarms. While armed, every call takes
+ * the allocator's slow path. O(1). */
+enum rp_fail_flags { RP_FAIL_STICKY = 1u, RP_FAIL_NO_HANDLER = 2u };
+void rp_heap_fail_nth(uint32_t nth, unsigned flags);
+/* Allocations still to come before the armed failure fires; 0 once it has fired (a
+ * sticky one stays armed, and gives 0) or when disarmed. */
+uint32_t rp_heap_fail_pending(void);
+/* Failures injected since rp_heap_init. */
+uint32_t rp_heap_failures_injected(void);
+#endif
+
 /* Walks every pool and chunk and verifies every invariant listed in core/heap_internal.h;
  * returns the first violation. O(heap). Never modifies the heap. */
 rp_fault_t rp_heap_check(void);
