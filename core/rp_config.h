@@ -78,6 +78,26 @@
 #define RP_CFG_TRACE_RECORDS 0
 #endif
 
+/* Bounded frees: the most objects one DECREF destroys (the one that reached zero, the
+ * objects it held that die with it, and so on down a chain or tree). The rest wait on the
+ * refzero queue, and later object allocations (RP_CFG_FREE_PER_ALLOC each), rp_gc_poll,
+ * rp_gc_step, rp_gc_free_pending, rp_gc_collect and an allocation that would fail free
+ * them (rp_gc.h). 0: no limit (a DECREF frees all it releases, as CPython does).
+ * Default 64: on the Cortex-M3 at -O2 one object of a released chain costs about 160
+ * instructions (docs/gc.md, "Bounded frees"), so a DECREF stays within 20,000
+ * instructions whatever it releases, when no finalizer, weak-reference callback or
+ * large container's clear is among its objects. */
+#ifndef RP_CFG_FREE_BUDGET
+#define RP_CFG_FREE_BUDGET 64u
+#endif
+
+/* Pending frees (see RP_CFG_FREE_BUDGET) each object allocation performs, in thread mode
+ * outside a deallocation. At least 2, so the queue shrinks under any allocation rate. */
+#ifndef RP_CFG_FREE_PER_ALLOC
+#define RP_CFG_FREE_PER_ALLOC 2u
+#endif
+
+_Static_assert(RP_CFG_FREE_PER_ALLOC >= 1u, "RP_CFG_FREE_PER_ALLOC must be at least 1");
 _Static_assert(RP_CFG_TRACE_RECORDS == 0 ||
                    ((RP_CFG_TRACE_RECORDS & (RP_CFG_TRACE_RECORDS - 1)) == 0 && RP_CFG_TRACE_RECORDS >= 8),
                "RP_CFG_TRACE_RECORDS must be 0 or a power of two, at least 8");
