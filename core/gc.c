@@ -821,14 +821,13 @@ void rp_gc_poll(void)
         collect_generations();
     else if (may_collect())
         rp_gc.due = 0;
-    if (!rp_port_in_interrupt() && !rp_gc.dealloc_running)
+    if (!rp_gc.dealloc_running)
         (void)rp_gc_free_pending(RP_CFG_FREE_BUDGET);
 }
 
 uint32_t rp_gc_step(uint32_t budget)
 {
-    if (!rp_port_in_interrupt())
-        (void)rp_gc_free_pending(budget);
+    (void)rp_gc_free_pending(budget);
     return rp_gc.refzero_depth;
 }
 

@@ -348,18 +348,19 @@ void rp_obj_dealloc(rp_obj_t *o)
     rp_gc.dealloc_running = 0;
 }
 
+/* Pending objects run finalizers and weak-reference callbacks when destroyed: not in an
+ * interrupt handler nor with interrupts masked, as collections. */
 uint32_t rp_gc_free_pending(uint32_t budget)
 {
-    if (!rp_gc.lists[0] || rp_gclist_empty(rp_gc.lists[RP_LIST_REFZERO]))
+    if (!rp_gc.lists[0] || rp_gclist_empty(rp_gc.lists[RP_LIST_REFZERO]) || rp_port_in_interrupt())
         return 0;
     return drain(rp_gc.destroyed, budget);
 }
 
 void rp_obj_free_on_alloc(void)
 {
-    if (rp_gc.dealloc_running || rp_port_in_interrupt())
-        return;   /* the running deallocation drains; a handler runs no finalizer */
-    (void)rp_gc_free_pending(RP_CFG_FREE_PER_ALLOC);
+    if (!rp_gc.dealloc_running)   /* else the running deallocation drains */
+        (void)rp_gc_free_pending(RP_CFG_FREE_PER_ALLOC);
 }
 
 uint32_t rp_gc_pending(size_t *bytes)

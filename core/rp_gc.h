@@ -155,7 +155,8 @@ unsigned rp_gc_get_debug(void);
 
 /* Runs a collection marked as due, if any, then up to RP_CFG_FREE_BUDGET pending frees
  * (below); call from thread mode (main loop). The frees are skipped in an interrupt
- * handler and inside a running deallocation (which drains them itself). */
+ * handler, with interrupts masked, and inside a running deallocation (which drains them
+ * itself). */
 void rp_gc_poll(void);
 
 /*
@@ -167,7 +168,7 @@ void rp_gc_poll(void);
  * read NULL, rp_weakref.h). They are destroyed, in the same order and with the same
  * finalizer and weak-reference semantics as an unbounded cascade (each object: finalizer,
  * weak references cleared and their callbacks, clear, release), by
- *   - each later object allocation: RP_CFG_FREE_PER_ALLOC of them, in thread mode;
+ *   - each later object allocation: RP_CFG_FREE_PER_ALLOC of them;
  *   - rp_gc_poll (RP_CFG_FREE_BUDGET), rp_gc_step and rp_gc_free_pending (a budget);
  *   - rp_gc_collect (all of them, before it collects: what they kept alive is then
  *     collectable, as after CPython's gc.collect());
@@ -185,15 +186,17 @@ void rp_gc_poll(void);
 
 /* Destroys up to `budget` pending objects (0: all), oldest first, counting every object
  * destroyed meanwhile (those the pending ones held included). Returns how many it
- * destroyed. Thread mode; may run finalizers and weak-reference callbacks. O(budget)
- * plus their code. CPython has no such call (it never defers a free). */
+ * destroyed. May run finalizers and weak-reference callbacks, so it does nothing (0) in
+ * an interrupt handler or with interrupts masked (rp_port_in_interrupt), as every
+ * caller of it above. O(budget) plus their code. CPython has no such call (it never
+ * defers a free). */
 uint32_t rp_gc_free_pending(uint32_t budget);
 
 /* A bounded step of collector work, for a main loop with a deadline: today the pending
  * frees, up to `budget` objects (0: all); automatic collections still run whole at the
  * allocation that crosses threshold 0 (docs/gc.md, "Incremental collection: the plan").
  * Returns the objects still pending (0: nothing left to do). Does nothing in an
- * interrupt handler. Named after Lua's collectgarbage("step"); CPython has no such call. */
+ * interrupt handler or with interrupts masked. Named after Lua's collectgarbage("step"); CPython has no such call. */
 uint32_t rp_gc_step(uint32_t budget);
 
 /* Objects on the refzero queue now (0 with RP_CFG_FREE_BUDGET 0, and after a drain);

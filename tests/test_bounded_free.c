@@ -6,6 +6,7 @@
  */
 #include "rp_gc.h"
 #include "rp_object.h"
+#include "rp_port.h"
 #include "rp_test.h"
 #include "rp_weakref.h"
 
@@ -310,6 +311,31 @@ static void test_young_collection_with_pending_frees(void)
     RP_ALL_BACK();
 }
 
+/* Pending frees run finalizers and callbacks: never in an interrupt handler or with
+ * interrupts masked (rp_port_in_interrupt), whichever call asks; back in thread mode
+ * they go on. */
+static void test_pending_frees_wait_outside_interrupts(void)
+{
+    fresh();
+    rp_gc_disable();
+    uint32_t n = chain_len(32), before = rp_test_blocks();
+    RP_DECREF(chain(&link_type, n));
+    uint32_t pending = rp_gc_pending(0), b = rp_test_blocks();
+    rp_critical_t t = rp_port_critical_enter();
+    RP_CHECK_EQ(rp_gc_free_pending(0), 0);
+    RP_CHECK_EQ(rp_gc_step(0), pending);
+    rp_gc_poll();
+    rp_obj_t *o = rp_new(&link_type);
+    uint32_t inside = rp_test_blocks();
+    rp_port_critical_exit(t);
+    RP_CHECK_EQ(inside, b + (o ? 1u : 0u));   /* nothing freed in there */
+    RP_XDECREF(o);
+    RP_CHECK_EQ(rp_gc_step(0), 0);
+    RP_CHECK_EQ(rp_test_blocks(), before);
+    rp_gc_enable();
+    RP_ALL_BACK();
+}
+
 int main(void)
 {
     rp_test_begin("test_bounded_free");
@@ -323,5 +349,6 @@ int main(void)
     RP_RUN(test_finalizers_and_callbacks_keep_their_order);
     RP_RUN(test_collect_frees_pending_first);
     RP_RUN(test_young_collection_with_pending_frees);
+    RP_RUN(test_pending_frees_wait_outside_interrupts);
     return rp_test_end();
 }
