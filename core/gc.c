@@ -861,13 +861,12 @@ uint32_t rp_gc_collect(int generation)
 {
     if (generation < 0 || generation >= RP_GC_GENERATIONS || !may_collect())
         return 0;
+    rp_gc.collecting = 1;
     /* A whole collection when asked: the pending frees first, so that what a bounded
      * DECREF left pending, and the cycles only it kept alive, are gone after it, as
-     * after gc.collect(). Their finalizers may collect (nested, also allowed). */
+     * after gc.collect(). Their code runs as a collection's finalizers do (rp_gc.h,
+     * re-entrancy): a nested rp_gc_collect returns 0. */
     (void)rp_gc_free_pending(0);
-    if (!may_collect())
-        return 0;
-    rp_gc.collecting = 1;
     uint32_t n = collect_with_callback(generation);
     rp_gc.collecting = 0;
     return n;
