@@ -821,12 +821,24 @@ void rp_gc_poll(void)
         collect_generations();
     else if (may_collect())
         rp_gc.due = 0;
+    if (!rp_gc.dealloc_running)
+        (void)rp_gc_free_pending(RP_CFG_FREE_BUDGET);
+}
+
+uint32_t rp_gc_step(uint32_t budget)
+{
+    (void)rp_gc_free_pending(budget);
+    return rp_gc.refzero_depth;
 }
 
 int rp_gc_is_due(void) { return rp_gc.due; }
 
 void rp_gc_emergency(size_t request)
 {
+    /* Pending frees first (the heap calls this in thread mode only): the memory they
+     * hold is the cheapest to get back, and the objects they keep alive would keep the
+     * garbage below them from the collection. */
+    (void)rp_gc_free_pending(0);
     if (!may_collect())
         return;
     if (rp_gc.oom_hook)
@@ -854,6 +866,11 @@ rp_err_t rp_gc_try_collect(int generation, uint32_t *found)
     if (!may_collect())
         return RP_E_REFUSED;
     rp_gc.collecting = 1;
+    /* A whole collection when asked: the pending frees first, so that what a bounded
+     * DECREF left pending, and the cycles only it kept alive, are gone after it, as
+     * after gc.collect(). Their code runs as a collection's finalizers do (rp_gc.h,
+     * re-entrancy): a nested rp_gc_collect returns 0. */
+    (void)rp_gc_free_pending(0);
     uint32_t n = collect_with_callback(generation);
     rp_gc.collecting = 0;
     if (found)
@@ -1073,6 +1090,31 @@ static rp_fault_t check_list(enum rp_list_id id, uint32_t limit)
     return fault(0, 0);
 }
 
+/* G4: the refzero queue holds the frees a bounded DECREF left pending, and only those. */
+static rp_fault_t check_pending(uint32_t limit)
+{
+    const rp_gchead_t *q = list(RP_LIST_REFZERO);
+    uint32_t k = 0;
+    if (q->head != RP_RC_IMMORTAL)
+        return fault("list sentinel overwritten", q);
+    for (const rp_gchead_t *n = rp_next(q), *p = q; n != q; p = n, n = rp_next(n)) {
+        const rp_obj_t *o = (const rp_obj_t *)(uintptr_t)n;
+        if (++k > limit)
+            return fault("refzero queue longer than the heap's blocks (cycle in links)", n);
+        if (!rp_region_of((uintptr_t)n))
+            return fault("refzero queue link points outside the heap", n);
+        if (rp_prev(n) != p)
+            return fault("refzero queue back link broken", n);
+        if (!rp_type_of(o) || !rp_is_gc(o) || (o->head & (RP_HEAD_TRACKED | SCRATCH_FLAGS)))
+            return fault("tracked, non-GC or flagged object on the refzero queue", n);
+        if (rp_refcnt(o) != 0)
+            return fault("object with a reference count on the refzero queue", n);
+    }
+    if (k != rp_gc.refzero_depth)
+        return fault("refzero queue length differs from its count", q);
+    return fault(0, 0);
+}
+
 rp_fault_t rp_gc_check(void)
 {
     if (!rp_gc.lists[0])
@@ -1086,7 +1128,10 @@ rp_fault_t rp_gc_check(void)
         if (f.rule)
             return f;
     }
-    for (unsigned i = RP_LIST_REFZERO; i < RP_NLISTS; i++)
+    rp_fault_t f = check_pending(s.blocks_in_use);
+    if (f.rule)
+        return f;
+    for (unsigned i = RP_LIST_UNREACHABLE; i < RP_NLISTS; i++)
         if (!rp_gclist_empty(list((enum rp_list_id)i)) || list((enum rp_list_id)i)->head != RP_RC_IMMORTAL)
             return fault("a collector work list is not empty between calls", list((enum rp_list_id)i));
     return fault(0, 0);

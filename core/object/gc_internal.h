@@ -12,7 +12,9 @@
  *      without UNREACHABLE; it carries COLLECTING iff g is 0 (so a young collection
  *      needs no pass to mark the objects it examines).
  *   G3 an object is TRACKED iff it is on exactly one generation, permanent or garbage list.
- *   G4 the refzero queue is empty; no collection is running.
+ *   G4 no collection or deallocation is running. The refzero queue holds only objects
+ *      left pending by a bounded deallocation (RP_CFG_FREE_BUDGET): GC objects with count
+ *      0, untracked, without scratch flags, refzero_depth of them.
  */
 #ifndef RP_GC_INTERNAL_H
 #define RP_GC_INTERNAL_H
@@ -43,7 +45,8 @@ typedef struct rp_gc_state {
     rp_gc_callback_t callbacks[RP_GC_MAX_CALLBACKS];
     void *callback_args[RP_GC_MAX_CALLBACKS];
     void (*oom_hook)(size_t);
-    uint32_t refzero_depth, refzero_peak;
+    uint32_t refzero_depth, refzero_peak;   /* objects on the refzero queue; its peak */
+    uint32_t destroyed;   /* objects destroy() has run for, ever (wraps): budgets count it */
 } rp_gc_state_t;
 
 extern rp_gc_state_t rp_gc;
@@ -163,6 +166,10 @@ static inline void rp_gc_on_free(void)
         rp_gc.count[0]--;
 }
 void rp_gc_emergency(size_t request);
+
+/* object.c: an object is being allocated while frees are pending: a few of them
+ * (RP_CFG_FREE_PER_ALLOC) in thread mode, outside any running deallocation. */
+void rp_obj_free_on_alloc(void);
 
 /* Weak-reference hooks, set by the weak-reference module when linked in (NULL if not):
  * death clears and calls back for one object; collect clears references to a list of

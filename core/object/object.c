@@ -154,6 +154,8 @@ static inline __attribute__((always_inline)) rp_obj_t *make(const rp_type_t *t, 
     uint32_t num = *t->number;
     int gc = (t->flags & RP_TYPE_GC) != 0;
     size_t head = gc ? RP_GC_HEAD_SIZE : RP_HEAD_SIZE;
+    if (rp_gc.refzero_depth)   /* frees left pending by a bounded DECREF: a few now */
+        rp_obj_free_on_alloc();
     if (gc)
         rp_gc_on_alloc();
 #if RP_CFG_TRACE
@@ -264,6 +266,7 @@ static int finalize(rp_obj_t *o)
 static void destroy(rp_obj_t *o)
 {
     const rp_type_t *t = rp_type_of(o);
+    rp_gc.destroyed++;   /* what a budget counts (resurrected or not: the work was done) */
     if (!finalize(o))
         return;   /* resurrected: the finalizer stored a reference somewhere */
     /* Off the generation lists before any weak-reference callback runs: a callback may
@@ -294,6 +297,8 @@ static void queue(rp_obj_t *o)
         rp_gc_untrack(o);
     rp_set_gen(o, was);
     rp_gclist_append(rp_gch(o), rp_gc.lists[RP_LIST_REFZERO]);
+    if (++rp_gc.refzero_depth > rp_gc.refzero_peak)
+        rp_gc.refzero_peak = rp_gc.refzero_depth;
 }
 
 /* Off the queue, into destroy(): tracked again if it was and a finalizer is to run. */
@@ -301,10 +306,27 @@ static rp_obj_t *dequeue(rp_gchead_t *n)
 {
     rp_obj_t *o = (rp_obj_t *)n;
     rp_gclist_remove(n);
+    rp_gc.refzero_depth--;
     if (((o->head & RP_HEAD_GEN_MASK) >> RP_HEAD_GEN_SHIFT) == QUEUED_WAS_TRACKED && rp_type_of(o)->finalize &&
         !(o->head & RP_HEAD_FINALIZED))
         rp_gc_track(o);
     return o;
+}
+
+/* Destroys queued objects, oldest first, until the queue is empty or `budget` objects
+ * (0: no limit) have been destroyed since `start` (a reading of rp_gc.destroyed): each
+ * destroy may queue more (the objects it held), which this loop takes too. Re-entrant: a
+ * finalizer run here may drain (an allocation that fails, rp_gc_step); each pass of the
+ * loop takes the queue's head afresh. Returns how many objects were destroyed. */
+static uint32_t drain(uint32_t start, uint32_t budget)
+{
+    uint8_t was = rp_gc.dealloc_running;
+    rp_gc.dealloc_running = 1;
+    rp_gchead_t *q = rp_gc.lists[RP_LIST_REFZERO];
+    while (!rp_gclist_empty(q) && (!budget || rp_gc.destroyed - start < budget))
+        destroy(dequeue(rp_next(q)));
+    rp_gc.dealloc_running = was;
+    return rp_gc.destroyed - start;
 }
 
 void rp_obj_dealloc(rp_obj_t *o)
@@ -313,23 +335,48 @@ void rp_obj_dealloc(rp_obj_t *o)
         return;   /* garbage of a running collection: the collector frees it */
     if (rp_gc.dealloc_running && rp_is_gc(o)) {
         queue(o);
-        if (++rp_gc.refzero_depth > rp_gc.refzero_peak)
-            rp_gc.refzero_peak = rp_gc.refzero_depth;
         return;
     }
     if (rp_gc.dealloc_running) {
         destroy(o);
         return;
     }
+    /* The outermost deallocation: o, then the queue (the objects o held, and any left
+     * pending by earlier ones) up to the budget; the rest stay pending (rp_gc.h). */
+    uint32_t start = rp_gc.destroyed;
     rp_gc.dealloc_running = 1;
     destroy(o);
-    rp_gchead_t *q = rp_gc.lists[RP_LIST_REFZERO];
-    while (!rp_gclist_empty(q)) {
-        rp_obj_t *n = dequeue(rp_next(q));
-        rp_gc.refzero_depth--;
-        destroy(n);
-    }
+    (void)drain(start, RP_CFG_FREE_BUDGET);
     rp_gc.dealloc_running = 0;
+}
+
+/* Pending objects run finalizers and weak-reference callbacks when destroyed: not in an
+ * interrupt handler nor with interrupts masked, as collections. */
+uint32_t rp_gc_free_pending(uint32_t budget)
+{
+    if (!rp_gc.lists[0] || rp_gclist_empty(rp_gc.lists[RP_LIST_REFZERO]) || rp_port_in_interrupt())
+        return 0;
+    return drain(rp_gc.destroyed, budget);
+}
+
+void rp_obj_free_on_alloc(void)
+{
+    if (!rp_gc.dealloc_running)   /* else the running deallocation drains */
+        (void)rp_gc_free_pending(RP_CFG_FREE_PER_ALLOC);
+}
+
+uint32_t rp_gc_pending(size_t *bytes)
+{
+    if (bytes) {
+        size_t k = 0;
+        if (rp_gc.lists[0]) {
+            const rp_gchead_t *q = rp_gc.lists[RP_LIST_REFZERO];
+            for (const rp_gchead_t *n = rp_next(q); n != q; n = rp_next(n))
+                k += rp_usable_size(n);
+        }
+        *bytes = k;
+    }
+    return rp_gc.refzero_depth;
 }
 
 void rp_obj_underflow(rp_obj_t *o)

@@ -100,6 +100,29 @@
 #define RP_CFG_TRACE_RECORDS 0
 #endif
 
+/* Bounded frees: the most objects one DECREF destroys (the one that reached zero, the
+ * objects it held that die with it, and so on down a chain or tree). The rest wait on the
+ * refzero queue, and later object allocations (RP_CFG_FREE_PER_ALLOC each), rp_gc_poll,
+ * rp_gc_step, rp_gc_free_pending, rp_gc_collect and an allocation that would fail free
+ * them (rp_gc.h, "Bounded frees"). 0: no limit (a DECREF frees all it releases, as
+ * CPython does). Default 48, measured on the Cortex-M3 at -O2
+ * (tools/bench/run-rt-bench.sh): an object of a released chain costs 181 instructions,
+ * a node of a binary tree (three slots, two children) 272; 48 of the latter are 13,100,
+ * so a DECREF stays within 20,000 instructions with room for objects with more slots or
+ * weak references, when no finalizer, weak-reference callback or large container's clear
+ * (a list's items are dropped in one go) is among them. */
+#ifndef RP_CFG_FREE_BUDGET
+#define RP_CFG_FREE_BUDGET 48u
+#endif
+
+/* Pending frees (see RP_CFG_FREE_BUDGET) each object allocation performs, in thread mode
+ * outside a deallocation. 2 by default, so that pending objects go faster than new ones
+ * come, whatever the allocation rate; each costs about 200 instructions on the M3. */
+#ifndef RP_CFG_FREE_PER_ALLOC
+#define RP_CFG_FREE_PER_ALLOC 2u
+#endif
+
+_Static_assert(RP_CFG_FREE_PER_ALLOC >= 1u, "RP_CFG_FREE_PER_ALLOC must be at least 1");
 _Static_assert(RP_CFG_TRACE_RECORDS == 0 ||
                    ((RP_CFG_TRACE_RECORDS & (RP_CFG_TRACE_RECORDS - 1)) == 0 && RP_CFG_TRACE_RECORDS >= 8),
                "RP_CFG_TRACE_RECORDS must be 0 or a power of two, at least 8");

@@ -54,7 +54,8 @@
  * - Deliberate difference: inside a deallocation (a finalizer or weak-reference callback
  *   run by a count reaching zero), an object whose count reaches zero waits on the refzero
  *   queue and is freed, its weak references cleared, once the running deallocation
- *   returns to its loop, not before the call that dropped it returns (CPython: at once).
+ *   returns to its loop, not before the call that dropped it returns (CPython: at once);
+ *   and past RP_CFG_FREE_BUDGET objects, later (bounded frees, below).
  * - Deliberate difference: the finalizer of an untracked object (CPython's non-GC object)
  *   runs once, as any other's (FINALIZED is a header bit); CPython runs a non-GC object's
  *   __del__ again each time it is resurrected and dies.
@@ -157,8 +158,55 @@ int rp_gc_callback_remove(rp_gc_callback_t cb, void *arg);
 void rp_gc_set_debug(unsigned flags);
 unsigned rp_gc_get_debug(void);
 
-/* Runs a collection marked as due, if any; call from thread mode (main loop). */
+/* Runs a collection marked as due, if any, then up to RP_CFG_FREE_BUDGET pending frees
+ * (below); call from thread mode (main loop). The frees are skipped in an interrupt
+ * handler, with interrupts masked, and inside a running deallocation (which drains them
+ * itself). */
 void rp_gc_poll(void);
+
+/*
+ * Bounded frees. A DECREF that takes a count to zero destroys at most RP_CFG_FREE_BUDGET
+ * objects (rp_config.h; 0 = no limit): the one that died, then, oldest first, those that
+ * die with it (the objects it held, the objects they held, ...). The GC objects still to
+ * destroy wait on the refzero queue with their count at 0: no reference reaches them, so
+ * nothing can tell them from freed objects except memory (their weak references already
+ * read NULL, rp_weakref.h). They are destroyed, in the same order and with the same
+ * finalizer and weak-reference semantics as an unbounded cascade (each object: finalizer,
+ * weak references cleared and their callbacks, clear, release), by
+ *   - each later object allocation: RP_CFG_FREE_PER_ALLOC of them;
+ *   - rp_gc_poll (RP_CFG_FREE_BUDGET), rp_gc_step and rp_gc_free_pending (a budget);
+ *   - rp_gc_collect (all of them, before it collects: what they kept alive is then
+ *     collectable, as after CPython's gc.collect());
+ *   - an allocation that fails: all of them, before the emergency collection.
+ * Bound: the objects destroyed, times the cost of one (181 instructions for a one-slot
+ * object of a chain, 272 for a node of a binary tree, on the Cortex-M3 at -O2:
+ * tools/bench/run-rt-bench.sh), plus what their own code takes: finalizers,
+ * weak-reference callbacks, and a container's clear, which drops all its items at once
+ * (the non-GC ones, strings and ints, are freed right there and counted after the fact).
+ * Differs from CPython: its deallocation is unbounded (the trashcan only bounds its stack),
+ * so memory comes back at once; here a drop can leave memory pending until one of the
+ * calls above. A collection does not look at the queue: the objects a pending one holds
+ * count as referenced from outside until it is destroyed (safe: kept, never freed early).
+ */
+
+/* Destroys up to `budget` pending objects (0: all), oldest first, counting every object
+ * destroyed meanwhile (those the pending ones held included). Returns how many it
+ * destroyed. May run finalizers and weak-reference callbacks, so it does nothing (0) in
+ * an interrupt handler or with interrupts masked (rp_port_in_interrupt), as every
+ * caller of it above. O(budget) plus their code. CPython has no such call (it never
+ * defers a free). */
+uint32_t rp_gc_free_pending(uint32_t budget);
+
+/* A bounded step of collector work, for a main loop with a deadline: today the pending
+ * frees, up to `budget` objects (0: all); automatic collections still run whole at the
+ * allocation that crosses threshold 0 (docs/gc.md, "Incremental collection: the plan").
+ * Returns the objects still pending (0: nothing left to do). Does nothing in an
+ * interrupt handler or with interrupts masked. Named after Lua's collectgarbage("step"); CPython has no such call. */
+uint32_t rp_gc_step(uint32_t budget);
+
+/* Objects on the refzero queue now (0 with RP_CFG_FREE_BUDGET 0, and after a drain);
+ * with bytes, the bytes of their own blocks (not what they keep alive): O(pending). */
+uint32_t rp_gc_pending(size_t *bytes);
 /* 1 if a collection is due (threshold crossed where collecting was not allowed). */
 int rp_gc_is_due(void);
 

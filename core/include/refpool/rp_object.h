@@ -35,6 +35,8 @@
  * - Bodies of non-GC objects start 4 bytes in and may rely on 4-byte alignment only.
  * - A DECREF to zero frees at once unless a deallocation is already running, in which
  *   case the object waits on the refzero queue that the running one drains. O(1) stack.
+ *   One DECREF destroys at most RP_CFG_FREE_BUDGET objects; the rest stay on the queue
+ *   until later calls free them (rp_gc.h, "Bounded frees").
  *   An object the running collection found to be garbage (UNREACHABLE) is left where it
  *   is: the collector frees it once every garbage object is cleared.
  */
@@ -291,7 +293,8 @@ rp_err_t rp_objects_init(void);
 /* Registers the built-in types (core/builtins.c) at their fixed numbers. */
 rp_err_t rp_builtin_types_ready(void);
 
-/* Objects waiting on the refzero queue (0 between calls). Peak depth for W5 figures. */
+/* Peak depth of the refzero queue (W5 figures): objects waiting in a running
+ * deallocation, or pending after a bounded one (rp_gc_pending gives the depth now). */
 uint32_t rp_obj_refzero_peak(void);
 
 #endif

@@ -1,0 +1,297 @@
+/*
+ * tb_rt.c — real-time figures on target (mps2-an385, issue 17): the longest call of each
+ * kind, in exact instructions under QEMU's -icount (tb.h). Prints figures, asserts
+ * nothing: tools/bench/run-rt-bench.sh runs it and prints its RT lines.
+ *
+ * Lines: RT|name|value (a figure), RTNA|name|reason (not measurable yet), D|free text.
+ *
+ *   decref_max            the longest DECREF (and rp_gc_step(RP_CFG_FREE_BUDGET)) over
+ *                         the drop of a 100,000-object chain and of a 32,767-node tree
+ *   malloc_max_*, free_*  W1 (tb_alloc.c's workload, sizes and PRNG) at heaps of
+ *                         256 KiB, 1 MiB (live cap 2,000) and 3.5 MiB (live cap 20,000)
+ *   gc_step_max_w2        the longest automatic collection of W2-target (256 KiB heap)
+ *   gc_step_max_w3        the longest automatic collection of 100,000 garbage 2-cycles
+ *                         made and dropped one by one (W3, scaled)
+ *   gc_step_max_full100k  a full collection with 100,000 tracked objects
+ * Automatic collections run whole today, so one "step" is one collection.
+ */
+#include "tb.h"
+
+#include "gc_workload.h"
+#include "rp_builtins.h"
+#include "rp_gc.h"
+#include "rp_heap.h"
+#include "rp_object.h"
+#include "rp_port.h"
+#include "rp_print.h"
+
+static uint8_t *heap_base;
+static uint32_t heap_avail;
+
+_Noreturn void gcw_die(const char *why)
+{
+    rp_printf("FAIL tb_rt: %s\n", why);
+    rp_port_exit(1);
+}
+
+static void rt(const char *name, uint64_t v) { rp_printf("RT|%s|%lu\n", name, (unsigned long)v); }
+
+static void heap_setup(uint32_t bytes) { gcw_heap_setup(heap_base, bytes < heap_avail ? bytes : heap_avail); }
+
+/* ---- W1 at three heap sizes (the workload of tb_alloc.c's run(), refpool only) ---- */
+
+#define W1_CAP_MAX 20000u
+static void *slot[W1_CAP_MAX];
+static uint16_t slot_size[W1_CAP_MAX];
+
+static uint32_t draw_size(uint32_t *x)
+{
+    uint32_t r = tb_rand(x, 0, 99);
+    return r < 60u ? tb_rand(x, 8, 32) : r < 90u ? tb_rand(x, 33, 128) : tb_rand(x, 129, 512);
+}
+
+static void w1(const char *suffix, uint32_t heap, uint32_t ops, uint32_t cap)
+{
+    rp_region_t r = {heap_base, heap < heap_avail ? heap : heap_avail};
+    if (rp_heap_init(&r, 1) != RP_OK)
+        gcw_die("rp_heap_init refused the region");
+    uint32_t x = TB_SEED, live = 0, peak_live = 0, mmax = 0, fmax = 0, failed = 0;
+    for (uint32_t i = 0; i < ops || live; i++) {
+        int alloc = i < ops && (live == 0 || (tb_rand(&x, 0, 99) < 55u && live < cap));
+        if (alloc) {
+            uint32_t n = draw_size(&x);
+            void *p;
+            uint32_t c = tb_time_alloc(rp_malloc, n, &p);
+            if (p)
+                *(volatile uint8_t *)p = (uint8_t)i;
+            else
+                failed++;
+            slot[live] = p;
+            slot_size[live++] = (uint16_t)n;
+            if (live > peak_live)
+                peak_live = live;
+            if (c > mmax)
+                mmax = c;
+        } else {
+            uint32_t k = i < ops ? tb_rand(&x, 0, live - 1u) : live - 1u;
+            void *p = slot[k];
+            slot[k] = slot[--live];
+            slot_size[k] = slot_size[live];
+            if (p) {
+                uint32_t c = tb_time_free(rp_free, p);
+                if (c > fmax)
+                    fmax = c;
+            }
+        }
+    }
+    char name[32];
+    rp_printf("D|W1 heap %u B, %u operations, live cap %u: peak %u live blocks, %u failed; largest malloc %u, "
+              "largest free %u instructions\n",
+              (unsigned)r.size, (unsigned)ops, (unsigned)cap, (unsigned)peak_live, (unsigned)failed, (unsigned)mmax,
+              (unsigned)fmax);
+    const char *m = "malloc_max_", *f = "free_max_";
+    unsigned k = 0;
+    while (*m)
+        name[k++] = *m++;
+    for (const char *s = suffix; *s;)
+        name[k++] = *s++;
+    name[k] = 0;
+    rt(name, mmax);
+    k = 0;
+    while (*f)
+        name[k++] = *f++;
+    for (const char *s = suffix; *s;)
+        name[k++] = *s++;
+    name[k] = 0;
+    rt(name, fmax);
+}
+
+/* ---- bounded frees ---- */
+
+static void release(void *o) { RP_DECREF((rp_obj_t *)o); }
+static uint32_t step(int budget) { return rp_gc_step((uint32_t)budget); }
+static uint32_t free_all(int unused)
+{
+    (void)unused;
+    return rp_gc_free_pending(0);
+}
+
+/* The drop of `root` (its one reference): the DECREF, then rp_gc_step(budget) until
+ * nothing is pending; the longest of all these calls. */
+static uint32_t drop_in_steps(const char *what, rp_obj_t *root, uint32_t objects)
+{
+    uint32_t first = tb_time_free(release, root), longest = first, steps = 0, out;
+    while (rp_gc_pending(0)) {
+        uint32_t c = tb_time_collect(step, (int)RP_CFG_FREE_BUDGET, &out);
+        if (c > longest)
+            longest = c;
+        steps++;
+    }
+    if (!gcw_all_back())
+        gcw_die("bounded frees: not every block back");
+    rp_printf("D|%s of %u objects dropped: the DECREF %u instructions, then %u calls of rp_gc_step(%u), the longest "
+              "call %u\n",
+              what, (unsigned)objects, (unsigned)first, (unsigned)steps, (unsigned)RP_CFG_FREE_BUDGET,
+              (unsigned)longest);
+    return longest;
+}
+
+/* A tree without parent references, depth d (2^d - 1 nodes): dies by counting alone. */
+static rp_obj_t *tree(unsigned d)
+{
+    rp_obj_t *n = gcw_new(&gcw_tnode_type);
+    if (d > 1) {
+        rp_obj_t *l = tree(d - 1), *r = tree(d - 1);
+        rp_slot_set(n, GCW_LEFT, l);
+        rp_slot_set(n, GCW_RIGHT, r);
+        RP_DECREF(l);
+        RP_DECREF(r);
+    }
+    return n;
+}
+
+#define CHAIN_N 100000u
+#define TREE_DEPTH 15u
+
+static void bench_decref(void)
+{
+    heap_setup(UINT32_MAX);
+    rp_gc_disable();
+    uint32_t a = drop_in_steps("a chain", gcw_chain(CHAIN_N), CHAIN_N);
+    uint32_t b = drop_in_steps("a binary tree", tree(TREE_DEPTH), (1u << TREE_DEPTH) - 1u);
+
+    /* The cost of one object of a cascade, unbounded: the chain's DECREF, then all the
+     * rest in one call. */
+    rp_obj_t *head = gcw_chain(CHAIN_N);
+    uint32_t out, first = tb_time_free(release, head);
+    uint64_t rest = tb_long_time_collect(free_all, 0, &out);
+    char per[24];
+    tb_fmt2(per, first + rest, CHAIN_N);
+    rp_printf("D|a chain of %u released: %lu instructions in all, %s per object (RP_CFG_FREE_BUDGET %u)\n",
+              (unsigned)CHAIN_N, (unsigned long)(first + rest), per, (unsigned)RP_CFG_FREE_BUDGET);
+    rp_printf("RT|free_per_object|%s\n", per);
+
+    /* The caveat of rp_gc.h: a container's clear drops all its items in one go. */
+    rp_obj_t *l = rp_list_new();
+    for (int32_t i = 0; l && i < 1000; i++) {
+        rp_obj_t *v = rp_int_from_i32(100000 + i);
+        if (!v || rp_list_append(l, v) != RP_E_OK)
+            gcw_die("list: out of memory");
+        RP_DECREF(v);
+    }
+    uint32_t big = tb_time_free(release, l);
+    rp_printf("D|a list of 1,000 ints dropped: %u instructions (one container's clear is not divided)\n",
+              (unsigned)big);
+    rp_gc_enable();
+    rt("decref_max", a > b ? a : b);
+}
+
+/* ---- collections ---- */
+
+static uint32_t t_start;
+static int manual;
+static uint64_t auto_max;
+static int auto_max_gen;
+static uint32_t auto_n;
+
+static void on_gc(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable, void *arg)
+{
+    (void)collected;
+    (void)uncollectable;
+    (void)arg;
+    if (phase == RP_GC_START) {
+        t_start = rp_port_cycles();
+        return;
+    }
+    uint64_t pause = tb_long_insns(t_start, rp_port_cycles());
+    if (manual)
+        return;
+    auto_n++;
+    if (pause > auto_max) {
+        auto_max = pause;
+        auto_max_gen = gen;
+    }
+}
+
+static void watch_start(void)
+{
+    auto_max = 0;
+    auto_n = 0;
+    auto_max_gen = 0;
+    manual = 0;
+    rp_gc_callback_add(on_gc, 0);
+}
+
+static void watch_end(const char *name, const char *what)
+{
+    rp_gc_callback_remove(on_gc, 0);
+    rp_printf("D|%s: %u automatic collections, the longest %lu instructions (generation %d)\n", what,
+              (unsigned)auto_n, (unsigned long)auto_max, auto_max_gen);
+    rt(name, auto_max);
+}
+
+static void bench_w2(void)
+{
+    heap_setup(256u * 1024u);
+    watch_start();
+    uint32_t t0 = tb_long_begin();
+    uint32_t nodes = gcw_w2(10, 4, 0);
+    uint64_t total = tb_long_end(t0);
+    manual = 1;
+    rp_gc_collect(2);
+    manual = 0;
+    rp_printf("D|W2-target (256 KiB heap): %u nodes, %lu instructions\n", (unsigned)nodes, (unsigned long)total);
+    watch_end("gc_step_max_w2", "W2-target, 256 KiB heap");
+}
+
+static void bench_w3(void)
+{
+    heap_setup(UINT32_MAX);
+    watch_start();
+    uint32_t t0 = tb_long_begin();
+    gcw_pairs(100000u);
+    (void)tb_long_end(t0);
+    watch_end("gc_step_max_w3", "W3 scaled: 100,000 garbage 2-cycles made and dropped");
+    rp_gc_collect(2);
+    if (!gcw_all_back())
+        gcw_die("W3: not every block back");
+}
+
+static void bench_full(void)
+{
+    heap_setup(UINT32_MAX);
+    rp_gc_disable();
+    rp_obj_t *head = gcw_chain(100000u);
+    uint32_t out;
+    uint64_t n = tb_long_time_collect(rp_gc_collect, 2, &out);
+    rp_printf("D|full collection with 100,000 tracked objects (a live chain): %lu instructions\n", (unsigned long)n);
+    rt("gc_step_max_full100k", n);
+    RP_DECREF(head);
+    rp_gc_free_pending(0);
+    rp_gc_enable();
+    if (!gcw_all_back())
+        gcw_die("full100k: not every block back");
+}
+
+int main(void);
+int main(void)
+{
+    size_t size;
+    uint8_t *mem = rp_port_heap(&size);
+    uintptr_t start = ((uintptr_t)mem + 4095u) & ~(uintptr_t)4095u;
+    heap_base = (uint8_t *)start;
+    heap_avail = (uint32_t)((uintptr_t)mem + size - start) & ~7u;
+    if (heap_avail > (1u << RP_CFG_CHUNK_MAX_LOG2))
+        heap_avail = 1u << RP_CFG_CHUNK_MAX_LOG2;
+    tb_count_init();
+    rp_printf("S|%s|%s|heap memory at 0x%x, %u B usable; RP_CFG_FREE_BUDGET %u\n", TB_BOARD, tb_opt(),
+              (unsigned)start, (unsigned)heap_avail, (unsigned)RP_CFG_FREE_BUDGET);
+    bench_decref();
+    w1("256k", 256u * 1024u, 200000u, 2000u);
+    w1("1m", 1024u * 1024u, 200000u, 2000u);
+    w1("3m5", 3584u * 1024u, 400000u, 20000u);
+    bench_w2();
+    bench_w3();
+    bench_full();
+    return 0;
+}
