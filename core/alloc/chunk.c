@@ -409,7 +409,9 @@ int rp_chunk_valid(const rp_heap_region_t *r, const void *raw)
         rp_report("double free (or interior pointer): the chunk is free", raw);
         return 0;
     }
-    if ((tag & RP_CHUNK_POOL) || size < RP_CHUNK_MIN || a - RP_CHUNK_TAG + size > r->end ||
+    /* The size is the caller's data when raw is an interior pointer: compare it with the
+     * room left rather than add it to the address, which wraps on 32-bit targets. */
+    if ((tag & RP_CHUNK_POOL) || size < RP_CHUNK_MIN || size > r->end - (a - RP_CHUNK_TAG) ||
         !(*(const uint32_t *)(a - RP_CHUNK_TAG + size) & RP_CHUNK_PREV_USED)) {
         rp_report("corrupted chunk tag or interior pointer", raw);
         return 0;

@@ -1328,8 +1328,11 @@ static uint32_t blocks_in_use(void)
 
 static int session_begin(void)
 {
+    /* With 16-bit GC links a heap must end within 512 KiB of its start (rp_config.h):
+     * rp_objects_init refuses a larger one, so those sessions stop at 256 KiB. */
     static const size_t sizes[] = {24u << 10, 48u << 10, 96u << 10, 256u << 10, 1u << 20, 2u << 20};
-    rp_region_t r = {arena, sizes[pick(sizeof sizes / sizeof sizes[0])]};
+    size_t nsizes = sizeof sizes / sizeof sizes[0] - (RP_CFG_GC_LINK16 ? 2u : 0u);
+    rp_region_t r = {arena, sizes[pick((uint32_t)nsizes)]};
     if (rp_heap_init(&r, 1) != RP_OK || rp_objects_init() != RP_E_OK) {
         violation("heap or objects set-up failed", arena, (long)r.size, 0);
         return 0;
