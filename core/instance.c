@@ -12,6 +12,7 @@
  */
 #include "builtins_internal.h"
 #include "rp_trace.h"
+#include "thread_only.h"
 
 static uint8_t RP_TYPE_NUMBER(rp_instance_type) = RP_TN_INSTANCE;
 
@@ -65,6 +66,8 @@ rp_obj_t *rp_instance_new(void)
 
 rp_err_t rp_getattr(rp_obj_t *o, const char *name, rp_obj_t **out)
 {
+    if (RP_FROM_HANDLER("rp_getattr", o))
+        return RP_E_ARG;
     rp_err_t e = check(o, name);
     if (e != RP_E_OK)
         return e;

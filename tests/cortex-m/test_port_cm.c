@@ -20,6 +20,7 @@ int memcmp(const void *a, const void *b, size_t n);
 
 static volatile unsigned pendsv_runs;
 static volatile int pendsv_in_interrupt;
+static volatile int pendsv_in_handler;
 static void *volatile pendsv_block;
 
 /* Replaces the port's weak PendSV handler: records what it sees and allocates, as an
@@ -28,6 +29,7 @@ void PendSV_Handler(void)
 {
     pendsv_runs++;
     pendsv_in_interrupt = rp_port_in_interrupt();
+    pendsv_in_handler = rp_port_in_handler();
     pendsv_block = rp_malloc(24);
 }
 
@@ -90,8 +92,10 @@ static void pend_pendsv(void)
 static void test_critical_sections_nest(void)
 {
     RP_CHECK_EQ(rp_port_in_interrupt(), 0);
+    RP_CHECK_EQ(rp_port_in_handler(), 0);
     rp_critical_t outer = rp_port_critical_enter();
     RP_CHECK(rp_port_in_interrupt());
+    RP_CHECK_EQ(rp_port_in_handler(), 0);   /* masked thread mode is no handler */
     rp_critical_t inner = rp_port_critical_enter();
     RP_CHECK(rp_port_in_interrupt());
     rp_port_critical_exit(inner);
@@ -113,6 +117,7 @@ static void test_critical_section_holds_interrupts_off(void)
     __asm volatile("isb" ::: "memory");
     RP_CHECK_EQ(pendsv_runs, 1);
     RP_CHECK(pendsv_in_interrupt);
+    RP_CHECK(pendsv_in_handler);
     RP_CHECK(pendsv_block != 0);
     rp_free(pendsv_block);
     rp_heap_stats_t s;
