@@ -14,7 +14,15 @@
 #define RP_PORT_INLINE_H
 
 #include <stdint.h>
-#include "cm_config.h"
+
+/* The board's options (this header is installed with the public ones, cm_config.h is
+ * not): RP_PORT_BASEPRI as cm_config.h documents it, with the same default. */
+#ifdef RP_BOARD_CONFIG
+#include RP_BOARD_CONFIG
+#endif
+#ifndef RP_PORT_BASEPRI
+#define RP_PORT_BASEPRI 0
+#endif
 
 #if RP_PORT_BASEPRI
 static inline __attribute__((always_inline)) uint32_t rp_port_critical_enter_inline(void)
