@@ -4,15 +4,22 @@
 # RP_BOARD_EMULATOR: the QEMU command ending in -kernel, empty for a board QEMU does not
 # model; RP_BOARD_OPENOCD: openocd's probe and target arguments).
 
-# rp_add_firmware_test(name target): registers image `target` as test `name`, run in the
-# board's QEMU; on a build-only board it does nothing (the image is still built).
+# rp_add_firmware_test(name target [EMULATOR_ARGS args...]): registers image `target` as
+# test `name`, run in the board's QEMU (with `args` added before the image's -kernel,
+# e.g. -icount for a run timed in instructions); on a build-only board it does nothing
+# (the image is still built).
 # Pass/fail: the exit status (the image's failure count through semihosting), and also
 # any output line starting with "FAIL" or a fault report, so that a result cannot pass by
 # mistake of the exit path.
 function(rp_add_firmware_test name target)
+    cmake_parse_arguments(PARSE_ARGV 2 arg "" "" "EMULATOR_ARGS")
     get_property(emulator GLOBAL PROPERTY RP_BOARD_EMULATOR)
     if(NOT emulator)
         return()
+    endif()
+    if(arg_EMULATOR_ARGS)
+        list(POP_BACK emulator kernel)
+        list(APPEND emulator ${arg_EMULATOR_ARGS} ${kernel})
     endif()
     add_test(NAME ${name} COMMAND ${emulator} $<TARGET_FILE:${target}>)
     set_tests_properties(${name} PROPERTIES TIMEOUT 120

@@ -19,6 +19,10 @@
  * - rp_port_in_interrupt tells the core whether it runs in an interrupt handler or with
  *   interrupts masked (inside a critical section), so that work which must not run there
  *   (a cycle collection) is only marked as due and run later from thread mode.
+ * - rp_port_in_handler tells whether an interrupt (exception) handler runs, masked or not:
+ *   debug builds (RP_CFG_DEBUG) call it at the entry of the calls that are thread mode
+ *   only (each public header's "Interrupts:" paragraph) and report a call from a
+ *   handler. It must be cheap (one register read) and callable from anywhere.
  */
 #ifndef RP_PORT_H
 #define RP_PORT_H
@@ -53,6 +57,11 @@ void rp_port_console_write(const char *s, size_t n);
 /* Nonzero while an interrupt handler runs or interrupts are masked (Cortex-M: IPSR != 0,
  * or PRIMASK set, or BASEPRI nonzero; host: inside rp_port_critical_enter). */
 int rp_port_in_interrupt(void);
+
+/* Nonzero while an interrupt or exception handler runs (Cortex-M: IPSR != 0, whatever
+ * PRIMASK and BASEPRI say; host: the test-only flag rp_host_in_isr). Thread mode with
+ * interrupts masked is not a handler: 0. */
+int rp_port_in_handler(void);
 
 /* A free-running counter (cycles or ticks) for benchmarks and pause statistics. */
 uint32_t rp_port_cycles(void);

@@ -7,6 +7,11 @@
 
 #define RP_PORT_SEMIHOSTING 1            /* runs in QEMU */
 #define RP_PORT_IRQS 32
+/* The critical section through BASEPRI (cm_config.h): priorities 0x80 and below (in
+ * value: 0x80..0xFF) are held off, more urgent ones never; every exception starts at
+ * 0x80. This board is where the QEMU tests run the BASEPRI form (test_port_cm:
+ * test_urgent_interrupt_in_critical_section); the others keep PRIMASK. */
+#define RP_PORT_BASEPRI 0x80
 
 /* The heap is one region of almost 4 MiB. */
 #define RP_CFG_CHUNK_MAX_LOG2 22

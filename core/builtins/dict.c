@@ -18,6 +18,7 @@
 #include "builtins_internal.h"
 #include "rp_trace.h"
 #include "rp_mem.h"
+#include "thread_only.h"
 
 #if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
 
@@ -316,6 +317,8 @@ rp_err_t rp_dict_set(rp_obj_t *d, rp_obj_t *key, rp_obj_t *value)
 
 rp_err_t rp_dict_get(rp_obj_t *d, rp_obj_t *key, rp_obj_t **out)
 {
+    if (RP_FROM_HANDLER("rp_dict_get", d))
+        return RP_E_ARG;
     probe_t p;
     uint32_t slot, eix;
     rp_err_t e = check(d);
@@ -395,6 +398,8 @@ int32_t rp_dict_len(const rp_obj_t *d)
 
 rp_err_t rp_dict_next(rp_obj_t *d, uint32_t *pos, rp_obj_t **key, rp_obj_t **value)
 {
+    if (RP_FROM_HANDLER("rp_dict_next", d))
+        return RP_E_ARG;
     rp_err_t e = check(d);
     if (e != RP_E_OK)
         return e;

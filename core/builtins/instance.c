@@ -12,6 +12,7 @@
  */
 #include "builtins_internal.h"
 #include "rp_trace.h"
+#include "thread_only.h"
 
 #if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
 
@@ -67,6 +68,8 @@ rp_obj_t *rp_instance_new(void)
 
 rp_err_t rp_getattr(rp_obj_t *o, const char *name, rp_obj_t **out)
 {
+    if (RP_FROM_HANDLER("rp_getattr", o))
+        return RP_E_ARG;
     rp_err_t e = check(o, name);
     if (e != RP_E_OK)
         return e;

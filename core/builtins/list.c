@@ -13,6 +13,7 @@
 #include "builtins_internal.h"
 #include "rp_trace.h"
 #include "rp_mem.h"
+#include "thread_only.h"
 
 #if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
 
@@ -151,6 +152,8 @@ static rp_err_t item_at(rp_obj_t *o, int32_t i, const void *arg, uint32_t *k)
 
 rp_err_t rp_list_get(rp_obj_t *o, int32_t i, rp_obj_t **out)
 {
+    if (RP_FROM_HANDLER("rp_list_get", o))
+        return RP_E_ARG;
     uint32_t k;
     rp_err_t e = item_at(o, i, out, &k);
     if (e != RP_E_OK)

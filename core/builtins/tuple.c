@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include "rp_trace.h"
 #include "builtins_internal.h"
+#include "thread_only.h"
 
 #if RP_CFG_BUILTINS   /* the built-in types: rp_config.h */
 
@@ -131,6 +132,8 @@ rp_obj_t *rp_tuple_pack(size_t n, ...)
 
 rp_err_t rp_tuple_get(rp_obj_t *t, int32_t i, rp_obj_t **out)
 {
+    if (RP_FROM_HANDLER("rp_tuple_get", t))
+        return RP_E_ARG;
     uint32_t k;
     if (!t || !out)
         return RP_E_ARG;

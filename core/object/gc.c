@@ -23,6 +23,7 @@
 #include "rp_mem.h"
 #include "rp_port.h"
 #include "rp_print.h"
+#include "thread_only.h"
 
 rp_gc_state_t rp_gc;
 uintptr_t rp_link_base;
@@ -91,6 +92,8 @@ rp_err_t rp_gc_state_init(void)
 
 void rp_gc_track(rp_obj_t *o)
 {
+    if (RP_FROM_HANDLER("rp_gc_track", o))
+        return;
     if ((o->head & RP_HEAD_TRACKED) || !rp_is_gc(o))
         return;
     o->head |= RP_HEAD_TRACKED | RP_HEAD_COLLECTING;
@@ -100,6 +103,8 @@ void rp_gc_track(rp_obj_t *o)
 
 void rp_gc_untrack(rp_obj_t *o)
 {
+    if (RP_FROM_HANDLER("rp_gc_untrack", o))
+        return;
     if (!(o->head & RP_HEAD_TRACKED))
         return;
     rp_gclist_remove(rp_gch(o));
@@ -924,6 +929,8 @@ static size_t written(size_t all, size_t cap, size_t *total)
 
 size_t rp_gc_get_objects(int generation, rp_obj_t **buf, size_t cap, size_t *total)
 {
+    if (RP_FROM_HANDLER("rp_gc_get_objects", buf))
+        return 0;
     size_t k = 0;
     if (!buf)
         cap = 0;
@@ -952,6 +959,8 @@ static void visit_find(rp_obj_t *c, void *arg)
 
 size_t rp_gc_get_referrers(rp_obj_t *target, rp_obj_t **buf, size_t cap, size_t *total)
 {
+    if (RP_FROM_HANDLER("rp_gc_get_referrers", target))
+        return 0;
     size_t k = 0;
     if (!buf)
         cap = 0;
@@ -982,6 +991,8 @@ static void visit_collect(rp_obj_t *c, void *arg)
 
 size_t rp_gc_get_referents(rp_obj_t *o, rp_obj_t **buf, size_t cap, size_t *total)
 {
+    if (RP_FROM_HANDLER("rp_gc_get_referents", o))
+        return 0;
     referent_list_t r = {buf, buf ? cap : 0, 0};
     if (o)
         rp_obj_traverse(o, visit_collect, &r);
@@ -999,6 +1010,8 @@ static void set_gens(rp_gchead_t *l, unsigned gen)
 
 void rp_gc_freeze(void)
 {
+    if (RP_FROM_HANDLER("rp_gc_freeze", 0))
+        return;
     for (unsigned i = RP_LIST_GEN0; i <= RP_LIST_GEN2; i++)
         rp_gclist_merge(list((enum rp_list_id)i), list(RP_LIST_PERMANENT));
     set_gens(list(RP_LIST_PERMANENT), RP_GEN_PERMANENT);
@@ -1007,6 +1020,8 @@ void rp_gc_freeze(void)
 
 void rp_gc_unfreeze(void)
 {
+    if (RP_FROM_HANDLER("rp_gc_unfreeze", 0))
+        return;
     set_gens(list(RP_LIST_PERMANENT), RP_GEN_OLD);
     rp_gclist_merge(list(RP_LIST_PERMANENT), list(RP_LIST_GEN2));
 }
@@ -1015,6 +1030,8 @@ uint32_t rp_gc_get_freeze_count(void) { return list_size(list(RP_LIST_PERMANENT)
 
 size_t rp_gc_garbage(rp_obj_t **buf, size_t cap, size_t *total)
 {
+    if (RP_FROM_HANDLER("rp_gc_garbage", buf))
+        return 0;
     size_t k = 0;
     if (!buf)
         cap = 0;
@@ -1024,6 +1041,8 @@ size_t rp_gc_garbage(rp_obj_t **buf, size_t cap, size_t *total)
 
 void rp_gc_garbage_clear(void)
 {
+    if (RP_FROM_HANDLER("rp_gc_garbage_clear", 0))
+        return;
     rp_gchead_t *g = list(RP_LIST_GARBAGE);
     while (!rp_gclist_empty(g)) {
         rp_gchead_t *n = rp_next(g);
@@ -1034,6 +1053,8 @@ void rp_gc_garbage_clear(void)
 
 int rp_gc_callback_add(rp_gc_callback_t cb, void *arg)
 {
+    if (RP_FROM_HANDLER("rp_gc_callback_add", arg))
+        return -1;
     for (unsigned i = 0; i < RP_GC_MAX_CALLBACKS; i++) {
         if (!rp_gc.callbacks[i]) {
             rp_gc.callbacks[i] = cb;
@@ -1046,6 +1067,8 @@ int rp_gc_callback_add(rp_gc_callback_t cb, void *arg)
 
 int rp_gc_callback_remove(rp_gc_callback_t cb, void *arg)
 {
+    if (RP_FROM_HANDLER("rp_gc_callback_remove", arg))
+        return -1;
     for (unsigned i = 0; i < RP_GC_MAX_CALLBACKS; i++) {
         if (rp_gc.callbacks[i] == cb && rp_gc.callback_args[i] == arg) {
             rp_gc.callbacks[i] = 0;

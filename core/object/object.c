@@ -14,6 +14,7 @@
 #include "rp_mem.h"
 #include "rp_port.h"
 #include "rp_print.h"
+#include "thread_only.h"
 
 const rp_type_t *rp_type_table[RP_CFG_MAX_TYPES];
 /* Reference slots and body bytes of each type's instances, by type number: allocation and
@@ -180,6 +181,8 @@ static inline __attribute__((always_inline)) rp_obj_t *make(const rp_type_t *t, 
 
 rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body)
 {
+    if (RP_FROM_HANDLER("rp_obj_alloc", t))
+        return 0;
     if (!t || (!is_ready(t) && rp_type_ready(t) != RP_E_OK))
         return 0;
     if (body > SIZE_MAX - RP_GC_HEAD_SIZE)   /* header + body would wrap */
@@ -189,6 +192,8 @@ rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body)
 
 void *rp_obj_malloc(size_t n)
 {
+    if (RP_FROM_HANDLER("rp_obj_malloc", 0))
+        return 0;
     return rp_malloc(n);   /* the heap's OOM handler runs the emergency collection */
 }
 
@@ -199,6 +204,8 @@ static size_t layout_body(const rp_type_t *t)
 
 rp_obj_t *rp_new(const rp_type_t *t)
 {
+    if (RP_FROM_HANDLER("rp_new", t))
+        return 0;
     if (!t || (t->flags & RP_TYPE_VAR))
         return 0;
     if (!is_ready(t) && rp_type_ready(t) != RP_E_OK)
@@ -388,6 +395,8 @@ void rp_obj_underflow(rp_obj_t *o)
 #if RP_CFG_DEBUG
 int rp_obj_debug_live(const rp_obj_t *o)
 {
+    if (RP_FROM_HANDLER("RP_INCREF/RP_DECREF", o))
+        return 0;
     if (!rp_heap_debug_freed(o))
         return 1;
     rp_printf("refpool: reference count change on a freed object at %p\n", (const void *)o);

@@ -13,6 +13,7 @@
 #include "rp_mem.h"
 #include "rp_print.h"
 #include "rp_ptrmap.h"
+#include "thread_only.h"
 
 typedef struct record {
     const void *ptr;   /* key */
@@ -65,6 +66,8 @@ static void use_board_table(void)
 
 rp_err_t rp_trace_set_table(void *table, size_t bytes)
 {
+    if (RP_FROM_HANDLER("rp_trace_set_table", table))
+        return RP_E_ARG;
     if (rp_trace_on)
         return RP_E_ARG;
     if (!table && bytes == 0) {
@@ -93,6 +96,8 @@ static const rp_heap_tracer_t tracer = {on_alloc, on_free, on_resize, rp_trace_h
 
 rp_err_t rp_trace_start(unsigned nframes)
 {
+    if (RP_FROM_HANDLER("rp_trace_start", 0))
+        return RP_E_ARG;
     if (!RP_CFG_TRACE)
         return RP_E_REFUSED;   /* compiled out: the allocator has no hooks to call */
     if (nframes != 1)
@@ -108,6 +113,8 @@ rp_err_t rp_trace_start(unsigned nframes)
 
 void rp_trace_stop(void)
 {
+    if (RP_FROM_HANDLER("rp_trace_stop", 0))
+        return;
     rp_trace_on = 0;
     rp_heap_set_tracer(0);
     clear_all();
@@ -115,6 +122,8 @@ void rp_trace_stop(void)
 
 void rp_trace_clear_traces(void)
 {
+    if (RP_FROM_HANDLER("rp_trace_clear_traces", 0))
+        return;
     if (rp_trace_on)
         clear_all();
 }
@@ -130,24 +139,39 @@ void rp_trace_get_traced_memory(size_t *cur, size_t *pk)
 void rp_trace_reset_peak(void) { peak = current; }
 size_t rp_trace_get_tracemalloc_memory(void) { return (size_t)map.cap * sizeof(record_t); }
 uint32_t rp_trace_dropped(void) { return dropped; }
-void rp_trace_name_next(const rp_trace_site_t *site) { named_next = site; }
+void rp_trace_name_next(const rp_trace_site_t *site)
+{
+    if (RP_FROM_HANDLER("RP_TRACE_HERE", site))
+        return;
+    named_next = site;
+}
 
 void rp_trace_hint(uint8_t type, const void *site)
 {
+    if (rp_port_in_handler())   /* thread mode's (rp_trace_alloc) */
+        return;
     if (type)
         hint_type = type;
     if (!hint_site)
         hint_site = site;
 }
 
+/* The hints (RP_TRACE_HERE's name, rp_new's type and caller) are thread mode's, set
+ * right before its allocation: an interrupt handler's allocation in between neither
+ * takes nor clears them (it is recorded at its own site, as no object). */
 static void on_alloc(const void *p, size_t size, const void *site)
 {
-    const rp_trace_site_t *named = named_next;
-    const void *where = hint_site ? hint_site : site;
-    uint8_t type = hint_type;
-    named_next = 0;
-    hint_site = 0;
-    hint_type = 0;
+    const rp_trace_site_t *named = 0;
+    const void *where = site;
+    uint8_t type = 0;
+    if (!rp_port_in_handler()) {
+        named = named_next;
+        where = hint_site ? hint_site : site;
+        type = hint_type;
+        named_next = 0;
+        hint_site = 0;
+        hint_type = 0;
+    }
     if (!p)
         return;
     record_t *r = rp_ptrmap_find(&map, p);
@@ -234,6 +258,8 @@ rp_err_t rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf,
     if (!snap)
         return RP_E_ARG;
     rp_memset(snap, 0, sizeof *snap);
+    if (RP_FROM_HANDLER("rp_trace_take_snapshot", snap))
+        return RP_E_ARG;
     if (!buf)
         cap = 0;
     if (!filters)
@@ -379,7 +405,9 @@ static rp_fault_t fault(const char *rule, const void *addr)
     return f;
 }
 
-rp_fault_t rp_trace_check(void)
+/* Inside the critical section: interrupt handlers' allocations change the records, and
+ * a walk they interrupt would see a count and a sum of two different moments. */
+static rp_fault_t trace_check(void)
 {
     size_t sum = 0;
     uint32_t n = 0;
@@ -399,4 +427,12 @@ rp_fault_t rp_trace_check(void)
     if (!rp_trace_on && n)
         return fault("trace records left while tracing is stopped", map.slots);
     return fault(0, 0);
+}
+
+rp_fault_t rp_trace_check(void)
+{
+    rp_critical_t t = enter();
+    rp_fault_t f = trace_check();
+    leave(t);
+    return f;
 }

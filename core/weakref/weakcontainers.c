@@ -13,6 +13,7 @@
  */
 #include "rp_builtins.h"
 #include "rp_weakref.h"
+#include "thread_only.h"
 
 #if RP_CFG_WEAKREF   /* weak references: rp_config.h */
 
@@ -90,6 +91,8 @@ static int weakrefable(const rp_obj_t *o) { return o && (rp_type_of(o)->flags & 
 
 rp_err_t rp_weakdict_set(rp_obj_t *w, rp_obj_t *key, rp_obj_t *value)
 {
+    if (RP_FROM_HANDLER("rp_weakdict_set", w))
+        return RP_E_ARG;
     if (!is_container(w) || !key || !value)
         return RP_E_ARG;
     uint32_t h;
@@ -118,6 +121,8 @@ static rp_obj_t *probe_for(rp_obj_t *w, rp_obj_t *key)
 
 rp_err_t rp_weakdict_get(rp_obj_t *w, rp_obj_t *key, rp_obj_t **out)
 {
+    if (RP_FROM_HANDLER("rp_weakdict_get", w))
+        return RP_E_ARG;
     if (!is_container(w) || !key)
         return RP_E_ARG;
     rp_obj_t *probe = probe_for(w, key), *v = 0;
@@ -134,6 +139,8 @@ rp_err_t rp_weakdict_get(rp_obj_t *w, rp_obj_t *key, rp_obj_t **out)
 
 rp_err_t rp_weakdict_del(rp_obj_t *w, rp_obj_t *key)
 {
+    if (RP_FROM_HANDLER("rp_weakdict_del", w))
+        return RP_E_ARG;
     if (!is_container(w) || !key)
         return RP_E_ARG;
     rp_obj_t *probe = probe_for(w, key);
@@ -146,6 +153,8 @@ rp_err_t rp_weakdict_del(rp_obj_t *w, rp_obj_t *key)
 
 rp_err_t rp_weakdict_next(rp_obj_t *w, uint32_t *pos, rp_obj_t **key, rp_obj_t **value)
 {
+    if (RP_FROM_HANDLER("rp_weakdict_next", w))
+        return RP_E_ARG;
     if (!is_container(w) || !pos)
         return RP_E_ARG;
     rp_obj_t *k, *v;

@@ -21,6 +21,7 @@
 #include "rp_mem.h"
 #include "rp_ptrmap.h"
 #include "rp_builtins.h"
+#include "thread_only.h"
 
 #if RP_CFG_WEAKREF   /* weak references: rp_config.h */
 
@@ -245,6 +246,8 @@ static rp_obj_t *shared_ref(const rp_obj_t *obj)
 
 rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
 {
+    if (RP_FROM_HANDLER("rp_weakref_new", obj))
+        return 0;
     if (!obj || !(rp_type_of(obj)->flags & RP_TYPE_WEAKREF))
         return 0;
     rp_obj_t *shared = !callback && !arg ? shared_ref(obj) : 0;
@@ -298,11 +301,15 @@ static rp_obj_t *live_referent(rp_obj_t *wr)
 
 rp_obj_t *rp_weakref_get(rp_obj_t *ref)
 {
+    if (RP_FROM_HANDLER("rp_weakref_get", ref))
+        return 0;
     return ref && is_weakref(ref) ? live_referent(ref) : 0;
 }
 
 uint32_t rp_weakref_getweakrefcount(rp_obj_t *obj)
 {
+    if (RP_FROM_HANDLER("rp_weakref_getweakrefcount", obj))
+        return 0;
     size_t n;
     rp_weakref_getweakrefs(obj, 0, 0, &n);
     return (uint32_t)n;
@@ -310,6 +317,8 @@ uint32_t rp_weakref_getweakrefcount(rp_obj_t *obj)
 
 size_t rp_weakref_getweakrefs(rp_obj_t *obj, rp_obj_t **buf, size_t cap, size_t *total)
 {
+    if (RP_FROM_HANDLER("rp_weakref_getweakrefs", obj))
+        return 0;
     if (!buf)
         cap = 0;
     wr_entry_t *e = (obj && (obj->head & RP_HEAD_WEAKREFS)) ? lookup(obj) : 0;
@@ -395,6 +404,8 @@ static void finalize_callback(rp_obj_t *ref, rp_obj_t *f)
 
 rp_obj_t *rp_finalize_new(rp_obj_t *obj, rp_finalize_fn_t fn, rp_obj_t *arg)
 {
+    if (RP_FROM_HANDLER("rp_finalize_new", obj))
+        return 0;
     if (!fn || !obj || !(rp_type_of(obj)->flags & RP_TYPE_WEAKREF))
         return 0;
     rp_obj_t *f = rp_new(&rp_finalize_type);
@@ -422,6 +433,8 @@ rp_obj_t *rp_finalize_new(rp_obj_t *obj, rp_finalize_fn_t fn, rp_obj_t *arg)
 
 int rp_finalize_call(rp_obj_t *f)
 {
+    if (RP_FROM_HANDLER("rp_finalize_call", f))
+        return 0;
     if (!is_finalize(f) || !pending_fin(f))
         return 0;
     run_finalizer(f);
@@ -430,6 +443,8 @@ int rp_finalize_call(rp_obj_t *f)
 
 int rp_finalize_detach(rp_obj_t *f)
 {
+    if (RP_FROM_HANDLER("rp_finalize_detach", f))
+        return 0;
     if (!is_finalize(f) || !pending_fin(f))
         return 0;
     RP_XDECREF(unregister(f));
@@ -462,6 +477,8 @@ static rp_obj_t *newest_atexit(void)
  * Loops until none is left. */
 void rp_finalize_shutdown(void)
 {
+    if (RP_FROM_HANDLER("rp_finalize_shutdown", 0))
+        return;
     for (rp_obj_t *f; (f = newest_atexit()) != 0;)
         run_finalizer(f);
 }

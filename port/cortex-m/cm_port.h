@@ -39,6 +39,7 @@ void rp_unexpected_exception(void); /* startup.c: prints the exception number an
 
 /* Start-up steps, in the order the reset handler runs them. */
 void rp_stack_paint(void);          /* stack.c: before anything else uses the stack deeply */
+void rp_critical_init(void);        /* critical.c: priorities for a BASEPRI section */
 void rp_cycles_start(void);         /* cycles.c: after the board is initialised */
 
 /* The fault handler's own stack (fault.c), so that a fault caused by an overflowing

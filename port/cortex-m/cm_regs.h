@@ -28,11 +28,16 @@
 #define RP_NVIC_ICER(n) RP_CM_REG(0xE000E180u + 4u * (n))
 #define RP_NVIC_ISPR(n) RP_CM_REG(0xE000E200u + 4u * (n))
 
+/* NVIC priority, one byte per interrupt (byte access: ARMv7-M, ARMv8-M Mainline). */
+#define RP_NVIC_IPR(n) (*(volatile uint8_t *)(uintptr_t)(0xE000E400u + (n)))
+
 #define RP_SCB_ICSR RP_CM_REG(0xE000ED04u)  /* interrupt control and state */
 #define RP_SCB_ICSR_PENDSTSET (1u << 26)
 #define RP_SCB_ICSR_PENDSVSET (1u << 28)
 #define RP_SCB_VTOR RP_CM_REG(0xE000ED08u)  /* vector table offset */
 #define RP_SCB_CPACR RP_CM_REG(0xE000ED88u) /* coprocessor access (FPU: CP10, CP11) */
+#define RP_SCB_SHPR2 RP_CM_REG(0xE000ED1Cu) /* SVCall's priority: bits 31..24 */
+#define RP_SCB_SHPR3 RP_CM_REG(0xE000ED20u) /* SysTick's: 31..24, PendSV's: 23..16 */
 
 /* Fault status and address registers (ARMv7-M and ARMv8-M Mainline only). */
 #define RP_SCB_CFSR RP_CM_REG(0xE000ED28u)

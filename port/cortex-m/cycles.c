@@ -36,7 +36,8 @@ void SysTick_Handler(void) RP_WEAK_ALIAS(rp_systick_handler);
 /* The counter reads 0 right after the start and then at the end of every period (the
  * exception fires as it reaches 0), RELOAD one clock into a period, RELOAD - k + 1 after
  * k clocks: so clocks into the period = (2^24 - value) mod 2^24.
- * With interrupts masked the period count cannot change under us; a period that ended
+ * With interrupts masked the period count cannot change under us (with a BASEPRI
+ * section, SysTick keeps the threshold's priority: critical.c); a period that ended
  * but whose exception is still pending (we may be inside another critical section, or
  * it just ended) shows in ICSR.PENDSTSET: then count it and re-read the counter, which
  * is certain to be past that end. */

@@ -6,6 +6,8 @@
  * faults and NMI too. PRIMASK set means interrupts are masked (the port's own critical
  * section, or the application's). BASEPRI, where the core has it (ARMv7-M, ARMv8-M
  * Mainline), masks interrupts by priority: any nonzero value counts as masked.
+ *
+ * rp_port_in_handler: IPSR alone (one MRS), for the debug builds' entry checks.
  */
 #include "rp_port.h"
 
@@ -21,4 +23,11 @@ int rp_port_in_interrupt(void)
     masked |= basepri != 0;
 #endif
     return (ipsr & 0x1FFu) != 0 || masked;
+}
+
+int rp_port_in_handler(void)
+{
+    uint32_t ipsr;
+    __asm volatile("mrs %0, ipsr" : "=r"(ipsr));
+    return (ipsr & 0x1FFu) != 0;
 }

@@ -154,6 +154,7 @@ void rp_reset_handler(void)
     __asm volatile("msr msplim, %0" : : "r"(__rp_stack_guard_end) : "memory");
 #endif
 
+    rp_critical_init();
     rp_board_init();
     rp_cycles_start();
     rp_port_exit(main());

@@ -46,12 +46,17 @@ void rp_port_console_write(const char *s, size_t n)
     fwrite(s, 1, n, stdout);
 }
 
-/* Tests may set this to act as an interrupt handler. */
+/* Tests may set this to act as an interrupt handler (test-only: the host has none). */
 int rp_host_in_isr;
 
 int rp_port_in_interrupt(void)
 {
     return rp_host_in_isr || depth > 0;
+}
+
+int rp_port_in_handler(void)
+{
+    return rp_host_in_isr;
 }
 
 uint32_t rp_port_cycles(void)

@@ -5,6 +5,7 @@
  * memory functions the port supplies for the compiler.
  */
 #include <stddef.h>
+#include "cm_config.h"
 #include "cm_port.h"
 #include "cm_regs.h"
 #include "rp_port.h"
@@ -20,6 +21,7 @@ int memcmp(const void *a, const void *b, size_t n);
 
 static volatile unsigned pendsv_runs;
 static volatile int pendsv_in_interrupt;
+static volatile int pendsv_in_handler;
 static void *volatile pendsv_block;
 
 /* Replaces the port's weak PendSV handler: records what it sees and allocates, as an
@@ -28,6 +30,7 @@ void PendSV_Handler(void)
 {
     pendsv_runs++;
     pendsv_in_interrupt = rp_port_in_interrupt();
+    pendsv_in_handler = rp_port_in_handler();
     pendsv_block = rp_malloc(24);
 }
 
@@ -90,8 +93,10 @@ static void pend_pendsv(void)
 static void test_critical_sections_nest(void)
 {
     RP_CHECK_EQ(rp_port_in_interrupt(), 0);
+    RP_CHECK_EQ(rp_port_in_handler(), 0);
     rp_critical_t outer = rp_port_critical_enter();
     RP_CHECK(rp_port_in_interrupt());
+    RP_CHECK_EQ(rp_port_in_handler(), 0);   /* masked thread mode is no handler */
     rp_critical_t inner = rp_port_critical_enter();
     RP_CHECK(rp_port_in_interrupt());
     rp_port_critical_exit(inner);
@@ -113,12 +118,55 @@ static void test_critical_section_holds_interrupts_off(void)
     __asm volatile("isb" ::: "memory");
     RP_CHECK_EQ(pendsv_runs, 1);
     RP_CHECK(pendsv_in_interrupt);
+    RP_CHECK(pendsv_in_handler);
     RP_CHECK(pendsv_block != 0);
     rp_free(pendsv_block);
     rp_heap_stats_t s;
     rp_heap_stats(&s);
     RP_CHECK_EQ(s.blocks_in_use, 0);
     RP_HEAP_OK();
+}
+
+/* An interrupt more urgent than any BASEPRI threshold (priority 0) and PendSV (at the
+ * threshold: rp_critical_init) both pended inside a critical section, entered through
+ * the call and through the inline form the core uses: with RP_PORT_BASEPRI the urgent
+ * one runs at once while PendSV waits for the exit; with PRIMASK both wait. */
+static void test_urgent_interrupt_in_critical_section(void)
+{
+    const unsigned irq = RP_TEST_UNNAMED_IRQ;
+#if RP_PORT_BASEPRI
+    RP_NVIC_IPR(irq) = 0;
+#endif
+    for (int form = 0; form < 2; form++) {
+        rp_test_fresh_heap();
+        irq_seen_by_dispatcher = -1;
+        pendsv_runs = 0;
+        rp_critical_t t = form ? rp_port_critical_enter_inline() : rp_port_critical_enter();
+        RP_NVIC_ISER(irq / 32u) = 1u << (irq % 32u);
+        RP_NVIC_ISPR(irq / 32u) = 1u << (irq % 32u);
+        pend_pendsv();
+        for (volatile unsigned i = 0; i < 1000u; i++)
+            ;
+        int urgent_inside = irq_seen_by_dispatcher == (int)irq;
+        unsigned pendsv_inside = pendsv_runs;
+        int masked_inside = rp_port_in_interrupt();
+        if (form)
+            rp_port_critical_exit_inline(t);
+        else
+            rp_port_critical_exit(t);
+        __asm volatile("isb" ::: "memory");
+        RP_NVIC_ICER(irq / 32u) = 1u << (irq % 32u);
+        RP_CHECK_EQ(urgent_inside, RP_PORT_BASEPRI != 0);
+        RP_CHECK_EQ(pendsv_inside, 0);
+        RP_CHECK(masked_inside);
+        RP_CHECK_EQ(irq_seen_by_dispatcher, (int)irq);   /* ran by now in either case */
+        RP_CHECK_EQ(pendsv_runs, 1);
+        rp_free(pendsv_block);
+        RP_HEAP_OK();
+    }
+#if RP_PORT_BASEPRI
+    RP_NVIC_IPR(irq) = RP_PORT_BASEPRI;
+#endif
 }
 
 /* QEMU's SysTick runs on the host's clock, so the first change may take a while in
@@ -222,6 +270,7 @@ int main(void)
     rp_test_begin("port_cm");
     RP_RUN(test_critical_sections_nest);
     RP_RUN(test_critical_section_holds_interrupts_off);
+    RP_RUN(test_urgent_interrupt_in_critical_section);
     RP_RUN(test_cycles_advance);
     RP_RUN(test_irq_without_handler_enters_rp_irq_handler);
 #ifdef RP_TEST_NAMED_IRQ_HANDLER

@@ -15,6 +15,7 @@ _Noreturn void rp_port_panic(const char *why, const void *addr)
 }
 void rp_port_console_write(const char *s, size_t n) { (void)s; (void)n; }
 int rp_port_in_interrupt(void) { return 0; }
+int rp_port_in_handler(void) { return 0; }
 uint32_t rp_port_cycles(void) { return 0; }
 static _Alignas(8) unsigned char heap[16384];
 void *rp_port_heap(size_t *size)

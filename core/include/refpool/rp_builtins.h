@@ -20,6 +20,15 @@
  *   - rp_list_pop hands the list's reference over to the caller (a new reference).
  *   - Immortal objects ignore INCREF/DECREF, so the rules cost nothing for them.
  *
+ * Interrupts
+ *   Thread mode only, every call (the objects are rp_object.h's), except rp_none,
+ *   rp_true, rp_false, rp_bool and RP_STR, which only give the address of a const in
+ *   flash. Debug builds report a call from a handler (the call's name and the object's
+ *   address) and refuse it at every creation (rp_obj_alloc), every reference change
+ *   (INCREF/DECREF: every setter), and at the entry of the getters that take no
+ *   reference: rp_list_get, rp_tuple_get, rp_dict_get, rp_dict_next, rp_getattr. Not
+ *   checked: the lengths, rp_str_data, rp_int_as_i64, rp_hash, rp_equal, rp_is_*.
+ *
  * Errors
  *   Every operation checks its arguments and returns an rp_err_t (or NULL / a negative
  *   length): RP_E_ARG for a NULL argument, RP_E_TYPE for an object of the wrong type or an

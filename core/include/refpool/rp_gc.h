@@ -41,6 +41,19 @@
  *   from outside (the 16-bit link counts the inside references modulo 65536).
  *   Conservative, never unsafe.
  *
+ * Interrupts: thread mode only. A collection runs with interrupts enabled (only the
+ * allocator calls it makes mask them, briefly), so handlers that allocate run during it;
+ * it never runs in a handler. rp_gc_collect and rp_gc_poll called from a handler or with
+ * interrupts masked do nothing (collect returns 0); an allocation there that crosses the
+ * threshold only marks the collection as due. Debug builds report a call from a handler
+ * (rp_port_in_handler; the call's name and the object's address) and refuse it at the
+ * entry of rp_gc_track, rp_gc_untrack, rp_gc_get_objects, rp_gc_get_referrers,
+ * rp_gc_get_referents, rp_gc_freeze, rp_gc_unfreeze, rp_gc_garbage,
+ * rp_gc_garbage_clear, rp_gc_callback_add and rp_gc_callback_remove; the getters of one
+ * value (rp_gc_isenabled, rp_gc_get_count, rp_gc_is_due, ...) are not checked.
+ * rp_gc_check and rp_check_all: thread mode; rp_check_all's heap and trace checks hold
+ * interrupts off for their walks (rp_heap.h), so handlers may allocate meanwhile.
+ *
  * Re-entrancy: what code the collector runs may do
  * - gc callbacks run at the start and the end of every collection; finalizers run at step
  *   8 of a collection, or when a count reaches zero. Both may allocate, free (drop

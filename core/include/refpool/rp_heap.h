@@ -57,6 +57,28 @@
  *   every block, which holds the block's size and a live mark: data that forges both a
  *   tag pair and that header is the only interior pointer they accept. Pool blocks are
  *   exact in every build (block positions are known).
+ *
+ * Interrupts (the rules of every public header, issue 17; each header has its paragraph)
+ * - rp_malloc, rp_calloc, rp_realloc, rp_free and rp_usable_size may be called from any
+ *   interrupt handler the port's critical section holds off (with the Cortex-M port's
+ *   default PRIMASK section: every configurable one; with RP_PORT_BASEPRI, those at or
+ *   below its threshold: handlers above it must not call refpool at all), and from thread
+ *   mode with interrupts masked. Each runs inside the critical section: the longest window
+ *   it masks interrupts for is its own cost above (measured on the Cortex-M3 at -O2, W1
+ *   and W1s: 219 instructions for rp_malloc, 109 for rp_free; `RT irq_masked_max`,
+ *   tools/bench/run-masked.sh), except rp_realloc's, which includes the copy of a moved
+ *   block, O(size) (rp_calloc zeroes outside it). In a handler, or with interrupts
+ *   masked, a failing allocation calls no OOM handler (no emergency collection) and
+ *   returns NULL.
+ * - A handler frees only blocks it got from these calls (raw blocks), never an object's
+ *   memory: objects are thread mode's (rp_object.h).
+ * - With tracing on, a handler's block is recorded at its own site, as no object; the
+ *   site names thread mode set for its next allocation (RP_TRACE_HERE, rp_new) stay its.
+ * - rp_heap_trim, rp_heap_stats and rp_heap_check are safe there too (critical section),
+ *   but hold interrupts off for their whole walk, O(heap): diagnostics, not for a
+ *   deadline. rp_heap_last_report reads two words without the section (may be torn).
+ * - rp_heap_init and rp_heap_set_oom_handler: thread mode, before any handler allocates
+ *   (not checked).
  */
 #ifndef RP_HEAP_H
 #define RP_HEAP_H

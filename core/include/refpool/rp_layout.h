@@ -13,6 +13,9 @@
  *
  * RP_LAYOUT_VERSION changes whenever a public struct changes shape, so that headers of
  * one refpool version and a library of another are refused too.
+ *
+ * Interrupts: compile-time values only; rp_layout_check (rp_heap.h) is called by
+ * rp_heap_init, which is thread mode. No rule of its own.
  */
 #ifndef RP_LAYOUT_H
 #define RP_LAYOUT_H

@@ -25,6 +25,18 @@
  * never write, so immortal objects may be const and live in flash (None, True, False,
  * small ints, static strings). A count that would overflow saturates into immortality.
  *
+ * Interrupts: thread mode only, every call and inline function of this header. INCREF
+ * and DECREF are plain read-modify-writes of the header word (a handler's change between
+ * thread mode's load and store would be lost, on ARMv6-M and ARMv7-M alike: no LDREX/STREX
+ * and no critical section, to keep them at three instructions), and a DECREF to zero runs
+ * deallocation, finalizers and weak-reference callbacks. Thread mode with interrupts
+ * masked is allowed. Handlers exchange raw blocks (rp_malloc, rp_free) or plain data with
+ * thread mode, never objects. Debug builds (RP_CFG_DEBUG) check at the entry of rp_new,
+ * rp_obj_alloc, rp_obj_malloc and every INCREF/DECREF (rp_obj_debug_live) with
+ * rp_port_in_handler: a call from a handler is reported through the port (the call's
+ * name, the type's or object's address) and refused (NULL; the count unchanged).
+ * Release builds do not check: there a call from a handler is a data race.
+ *
  * Rules
  * - A type whose objects hold references to other objects is a GC type, even if its
  *   objects are often untracked: deallocation queues dying GC objects through their links,

@@ -2,6 +2,12 @@
  * rp_print.h — formatted output through the port's console, with no libc.
  * Understands %s %c %d %u %x %p %% and the length modifier l (long) and z (size_t), plus
  * a field width (%8u, %-12s). Anything else is printed as is. O(length of output).
+ *
+ * Interrupts: rp_printf and rp_vprintf may be called from handlers (the port reports
+ * broken rules from them): output is buffered on the caller's stack, 96 bytes at a time,
+ * and written through the sink or the port's console, which must accept calls from
+ * handlers (the Cortex-M port's UART writes poll). Lines of a handler and of thread mode
+ * may interleave at those 96-byte writes. rp_print_set_sink: thread mode (not checked).
  */
 #ifndef RP_PRINT_H
 #define RP_PRINT_H

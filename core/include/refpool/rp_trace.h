@@ -21,6 +21,17 @@
  *
  * Output for the host: rp_trace_print_snapshot and rp_trace_print_diff print lines that
  * tools/trace_symbolize.py turns into file:line statistics using the firmware's ELF.
+ *
+ * Interrupts: the hooks run inside interrupt handlers' allocations and frees, in the
+ * allocator's critical section, so records stay consistent; a handler's block is recorded
+ * at its own site (for rp_calloc and rp_realloc: inside them), as no object, and the
+ * names thread mode set for its next allocation (RP_TRACE_HERE, rp_new's type and caller)
+ * are neither taken nor cleared by it. Every call of this header is thread mode only.
+ * Debug builds report a call from a handler and refuse it at the entry of
+ * rp_trace_set_table, rp_trace_start, rp_trace_stop, rp_trace_clear_traces,
+ * rp_trace_take_snapshot and RP_TRACE_HERE (rp_trace_name_next). A snapshot is taken
+ * without the critical section: blocks handlers allocate or free meanwhile may be in it
+ * or not. rp_trace_check holds interrupts off for its walk (O(records)).
  */
 #ifndef RP_TRACE_H
 #define RP_TRACE_H

@@ -43,6 +43,14 @@
  *   hook (rp_equal compares identity first; CPython calls __eq__).
  * - Weak references have no proxy, no subclasses, no __callback__ attribute and no repr.
  * Every operation is O(1) expected, plus O(weak references of the object) on its death.
+ *
+ * Interrupts: thread mode only, every call (weak references are objects, rp_object.h).
+ * Debug builds report a call from a handler (the call's name and the object's address)
+ * and refuse it at the entry of rp_weakref_new, rp_weakref_get, rp_weakref_getweakrefcount,
+ * rp_weakref_getweakrefs, rp_finalize_new, rp_finalize_call, rp_finalize_detach,
+ * rp_finalize_shutdown, rp_weakdict_set, rp_weakdict_get, rp_weakdict_del and
+ * rp_weakdict_next (so rp_weakset_add, _contains, _discard, _next); the constructors
+ * through rp_obj_alloc.
  */
 #ifndef RP_WEAKREF_H
 #define RP_WEAKREF_H

@@ -1,0 +1,325 @@
+/*
+ * test_isr_stress.c — interrupt stress (issue 17): a board timer interrupts at
+ * RP_ISR_STRESS_HZ (default 10 kHz) and its handler makes every call the interrupt rules
+ * allow (rp_heap.h: rp_malloc, rp_calloc, rp_realloc, rp_free, rp_usable_size) on raw
+ * blocks of random sizes, writing a pattern into each and checking it before it frees or
+ * moves it, while thread mode churns objects (lists, dicts, instances, str and int values,
+ * cycles between instances) in the same heap, runs collections of every generation and
+ * every checker.
+ *
+ * It runs until the handler has made RP_ISR_STRESS_OPS calls (default 10^6) or for
+ * RP_ISR_STRESS_SECONDS (default 60) of the board's clock, whichever comes first: both
+ * are compile-time options for longer runs by hand. It prints
+ *   RT isr_ops N         calls the handler made
+ *   RT isr_violations N  checker faults (during the run and after) + pattern mismatches
+ * and fails on any violation, or if the handler made fewer than RP_ISR_STRESS_MIN_OPS.
+ *
+ * The timer: CMSDK APB TIMER0 (mps2-an385, mps2-an386: 0x40000000, IRQ 8, counting the
+ * 25 MHz peripheral clock down from RELOAD) or the nRF51's TIMER0 (microbit: 0x40008000,
+ * IRQ 8, 16 MHz, COMPARE0 clearing the counter). SysTick stays the port's cycle counter.
+ * ctest runs it under QEMU's -icount shift=5 (tests/cortex-m/CMakeLists.txt): the clock
+ * the timer and SysTick count advances 32 ns per instruction, so the rate is 10 kHz of
+ * that clock exactly (one interrupt per 3,125 instructions) and the run is the same on
+ * any host; its seconds are of that clock. Measured (host: 2 loaded cores), both boards
+ * reach 10^6 calls in about 40 s of that clock, 15 s of the host's. Without -icount
+ * (run-firmware) QEMU delivers the timer at a few kHz of the host's clock.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include "rp_builtins.h"
+#include "rp_gc.h"
+#include "rp_object.h"
+#include "rp_port.h"
+#include "rp_test.h"
+
+#ifndef RP_ISR_STRESS_OPS
+#define RP_ISR_STRESS_OPS 1000000u
+#endif
+#ifndef RP_ISR_STRESS_SECONDS
+#define RP_ISR_STRESS_SECONDS 60u
+#endif
+#ifndef RP_ISR_STRESS_MIN_OPS
+#define RP_ISR_STRESS_MIN_OPS 100000u
+#endif
+#ifndef RP_ISR_STRESS_HZ
+#define RP_ISR_STRESS_HZ 10000u
+#endif
+#define OPS_PER_IRQ 2u
+
+#define REG(a) (*(volatile uint32_t *)(uintptr_t)(a))
+#define NVIC_ISER0 REG(0xE000E100u)
+#define NVIC_ICER0 REG(0xE000E180u)
+#define NVIC_ICPR0 REG(0xE000E280u)
+
+#if defined(ISR_TIMER_CMSDK)
+#define TIMER_CLOCK_HZ 25000000u
+#define T_CTRL REG(ISR_TIMER_CMSDK + 0x000u)
+#define T_VALUE REG(ISR_TIMER_CMSDK + 0x004u)
+#define T_RELOAD REG(ISR_TIMER_CMSDK + 0x008u)
+#define T_INTCLEAR REG(ISR_TIMER_CMSDK + 0x00Cu)
+static void timer_start(void)
+{
+    T_RELOAD = TIMER_CLOCK_HZ / RP_ISR_STRESS_HZ - 1u;
+    T_VALUE = TIMER_CLOCK_HZ / RP_ISR_STRESS_HZ - 1u;
+    T_INTCLEAR = 1u;
+    T_CTRL = 1u | 8u;   /* enable, interrupt enable */
+}
+static void timer_stop(void) { T_CTRL = 0; }
+static void timer_ack(void) { T_INTCLEAR = 1u; }
+#elif defined(ISR_TIMER_NRF51)
+#define TIMER_CLOCK_HZ 16000000u
+#define T_START REG(ISR_TIMER_NRF51 + 0x000u)
+#define T_STOP REG(ISR_TIMER_NRF51 + 0x004u)
+#define T_CLEAR REG(ISR_TIMER_NRF51 + 0x00Cu)
+#define T_COMPARE0 REG(ISR_TIMER_NRF51 + 0x140u)
+#define T_SHORTS REG(ISR_TIMER_NRF51 + 0x200u)
+#define T_INTENSET REG(ISR_TIMER_NRF51 + 0x304u)
+#define T_INTENCLR REG(ISR_TIMER_NRF51 + 0x308u)
+#define T_MODE REG(ISR_TIMER_NRF51 + 0x504u)
+#define T_BITMODE REG(ISR_TIMER_NRF51 + 0x508u)
+#define T_PRESCALER REG(ISR_TIMER_NRF51 + 0x510u)
+#define T_CC0 REG(ISR_TIMER_NRF51 + 0x540u)
+static void timer_start(void)
+{
+    T_MODE = 0;        /* timer */
+    T_BITMODE = 3;     /* 32 bits */
+    T_PRESCALER = 0;   /* 16 MHz */
+    T_CC0 = TIMER_CLOCK_HZ / RP_ISR_STRESS_HZ;
+    T_SHORTS = 1u;     /* COMPARE0 clears the counter */
+    T_COMPARE0 = 0;
+    T_INTENSET = 1u << 16;
+    T_CLEAR = 1u;
+    T_START = 1u;
+}
+static void timer_stop(void)
+{
+    T_STOP = 1u;
+    T_INTENCLR = 1u << 16;
+}
+static void timer_ack(void) { T_COMPARE0 = 0; }
+#else
+#error "test_isr_stress needs ISR_TIMER_CMSDK or ISR_TIMER_NRF51 (tests/cortex-m/CMakeLists.txt)"
+#endif
+
+/* ---- the handler's side: raw blocks with patterns ---- */
+
+#if RP_CFG_CHUNK_MAX_LOG2 <= 14
+#define SLOTS 8u            /* microbit: 8 KiB of heap shared with thread mode */
+#define MAX_SIZE 96u
+#else
+#define SLOTS 32u
+#define MAX_SIZE 300u
+#endif
+
+typedef struct slot {
+    uint8_t *p;
+    uint16_t size;
+    uint8_t seed;
+} slot_t;
+
+static slot_t slots[SLOTS];
+static uint32_t isr_rng = 0x9E3779B9u;
+static volatile uint32_t isr_ops, isr_mismatches, isr_nulls, isr_irqs;
+static volatile int isr_done;
+
+static void fill(uint8_t *p, size_t n, uint8_t seed)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(seed + 7u * i);
+}
+
+static int holds(const uint8_t *p, size_t n, uint8_t seed)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != (uint8_t)(seed + 7u * i))
+            return 0;
+    return 1;
+}
+
+/* Mostly pool sizes, one in four a chunk (above RP_CFG_SMALL_MAX), and some 0. */
+static size_t random_size(uint32_t r)
+{
+    if ((r & 3u) == 0)
+        return RP_CFG_SMALL_MAX + 1u + (r >> 8) % (MAX_SIZE - RP_CFG_SMALL_MAX);
+    return (r >> 8) % (RP_CFG_SMALL_MAX + 1u);
+}
+
+static void isr_op(void)
+{
+    uint32_t r = rp_rand_next(&isr_rng);
+    slot_t *s = &slots[(r >> 2) % SLOTS];
+    size_t n = random_size(rp_rand_next(&isr_rng));
+    uint8_t seed = (uint8_t)(r >> 24);
+    if (!s->p) {
+        uint8_t *p = (r & 0x10000u) ? rp_calloc(1, n) : rp_malloc(n);
+        isr_ops++;
+        if (!p) {
+            isr_nulls++;
+            return;
+        }
+        for (size_t i = 0; (r & 0x10000u) && i < n; i++)   /* calloc's zeros */
+            isr_mismatches += p[i] != 0;
+        if (rp_usable_size(p) < n)
+            isr_mismatches++;
+        isr_ops++;
+        fill(p, n, seed);
+        s->p = p;
+        s->size = (uint16_t)n;
+        s->seed = seed;
+        return;
+    }
+    if (!holds(s->p, s->size, s->seed))
+        isr_mismatches++;
+    if (r & 0x20000u) {
+        uint8_t *q = rp_realloc(s->p, n);
+        isr_ops++;
+        if (!q) {   /* the old block stays valid and keeps its pattern */
+            isr_nulls++;
+            return;
+        }
+        size_t keep = n < s->size ? n : s->size;
+        if (!holds(q, keep, s->seed))
+            isr_mismatches++;
+        fill(q, n, seed);
+        s->p = q;
+        s->size = (uint16_t)n;
+        s->seed = seed;
+        return;
+    }
+    rp_free(s->p);
+    isr_ops++;
+    s->p = 0;
+}
+
+/* The timer's interrupt (IRQ 8 on both boards) and any other: this test enables none. */
+void rp_irq_handler(void);
+void rp_irq_handler(void)
+{
+    timer_ack();
+    isr_irqs++;
+    if (isr_done)
+        return;
+    for (unsigned i = 0; i < OPS_PER_IRQ; i++)
+        isr_op();
+    if (isr_ops >= RP_ISR_STRESS_OPS)
+        isr_done = 1;
+}
+
+/* ---- thread mode: objects, collections, checkers ---- */
+
+#define KEEP 16u
+static rp_obj_t *keep[KEEP];
+static uint32_t check_faults;
+
+static void check_now(const char *when)
+{
+    rp_fault_t f = rp_check_all();
+    if (!f.rule)
+        return;
+    if (check_faults++ < 4u)
+        rp_printf("FAIL checker %s: %s at %p\n", when, f.rule, f.addr);
+}
+
+static void keep_one(uint32_t r, rp_obj_t *o)
+{
+    if (!o)
+        return;
+    unsigned k = r % KEEP;
+    RP_XDECREF(keep[k]);
+    keep[k] = o;
+}
+
+/* One round of garbage: a list of ints and strs in a dict, a pair of instances that
+ * refer to each other (a cycle only the collector frees) and hold the dict; some of it
+ * is kept for a while in `keep`, the rest dropped. Allocation failures (the handler's
+ * blocks take room too) are tolerated: every call takes NULL. */
+static void churn(uint32_t *rng)
+{
+    uint32_t r = rp_rand_next(rng);
+    rp_obj_t *l = rp_list_new();
+    unsigned n = 1u + r % 6u;
+    for (unsigned i = 0; i < n; i++) {
+        rp_obj_t *v = (i & 1u) ? rp_str_from_cstr("isr-stress") : rp_int_from_i64((int64_t)rp_rand_next(rng) << 8);
+        rp_list_append(l, v);
+        RP_XDECREF(v);
+    }
+    rp_obj_t *d = rp_dict_new();
+    rp_dict_set_cstr(d, "items", l);
+    rp_obj_t *a = rp_instance_new(), *b = rp_instance_new();
+    rp_setattr(a, "peer", b);
+    rp_setattr(b, "peer", a);
+    rp_setattr(a, "data", d);
+    if (r & 0x100u) {
+        RP_XINCREF(a);
+        keep_one(r >> 9, a);
+    }
+    if (r & 0x200u) {
+        RP_XINCREF(l);
+        keep_one(r >> 13, l);
+    }
+    RP_XDECREF(a);
+    RP_XDECREF(b);
+    RP_XDECREF(d);
+    RP_XDECREF(l);
+}
+
+static void test_isr_stress(void)
+{
+    rp_test_fresh_objects();
+    rp_gc_set_threshold(50, 5, 5);
+    uint32_t rng = 12345u, rounds = 0;
+    uint64_t elapsed = 0, limit = (uint64_t)RP_ISR_STRESS_SECONDS * RP_BOARD_CPU_HZ;
+    uint32_t last = rp_port_cycles();
+
+    timer_start();
+    NVIC_ICPR0 = 1u << 8;
+    NVIC_ISER0 = 1u << 8;
+    while (!isr_done && elapsed < limit) {
+        churn(&rng);
+        rounds++;
+        if (rounds % 64u == 0)
+            rp_gc_collect((int)(rp_rand_next(&rng) % 3u));
+        if (rounds % 256u == 0)
+            check_now("during the run");
+        uint32_t now = rp_port_cycles();
+        elapsed += now - last;
+        last = now;
+    }
+    NVIC_ICER0 = 1u << 8;
+    timer_stop();
+    NVIC_ICPR0 = 1u << 8;
+
+    /* Everything back: the handler's blocks (checked once more), thread mode's objects. */
+    uint32_t mismatches = isr_mismatches;
+    for (unsigned i = 0; i < SLOTS; i++) {
+        if (!slots[i].p)
+            continue;
+        mismatches += !holds(slots[i].p, slots[i].size, slots[i].seed);
+        rp_free(slots[i].p);
+        slots[i].p = 0;
+    }
+    for (unsigned i = 0; i < KEEP; i++) {
+        RP_XDECREF(keep[i]);
+        keep[i] = 0;
+    }
+    rp_gc_collect(2);
+    check_now("after the run");
+
+    uint32_t violations = check_faults + mismatches;
+    rp_printf("isr stress: %u interrupts, %u rounds of objects, %u allocations refused, %lu ms\n",
+              (unsigned)isr_irqs, (unsigned)rounds, (unsigned)isr_nulls,
+              (unsigned long)(elapsed / (RP_BOARD_CPU_HZ / 1000u)));
+    rp_printf("RT isr_ops %u\n", (unsigned)isr_ops);
+    rp_printf("RT isr_violations %u\n", (unsigned)violations);
+    RP_CHECK_EQ(violations, 0);
+    RP_CHECK(isr_ops >= RP_ISR_STRESS_MIN_OPS);
+    RP_CHECK(rounds > 0);
+    RP_ALL_BACK();
+}
+
+int main(void)
+{
+    rp_test_begin("isr_stress");
+    RP_RUN(test_isr_stress);
+    return rp_test_end();
+}

@@ -1,0 +1,225 @@
+/* test_interrupts.c — the interrupt rules of the public headers (their "Interrupts:"
+ * paragraphs, issue 17): what a handler may call works from a handler, and in debug
+ * builds a thread-mode-only call from a handler is reported through the port with the
+ * call's name and the address, and refused.
+ *
+ * "From a handler": on Cortex-M, PendSV, pended from thread mode, runs the step; on the
+ * host, which has no interrupts, the test-only flag rp_host_in_isr makes the port say
+ * that a handler runs (rp_port_in_handler). */
+#include <stdint.h>
+#include "rp_builtins.h"
+#include "rp_gc.h"
+#include "rp_object.h"
+#include "rp_port.h"
+#include "rp_test.h"
+#include "rp_trace.h"
+#include "rp_weakref.h"
+
+static void (*volatile handler_step)(void);
+
+#if defined(__arm__)
+#define SCB_ICSR (*(volatile uint32_t *)0xE000ED04u)
+#define ICSR_PENDSVSET (1u << 28)
+
+void PendSV_Handler(void);
+void PendSV_Handler(void)
+{
+    handler_step();
+}
+
+static void run_as_handler(void (*step)(void))
+{
+    handler_step = step;
+    SCB_ICSR = ICSR_PENDSVSET;
+    __asm volatile("dsb\n\tisb" ::: "memory");
+}
+#else
+extern int rp_host_in_isr;
+
+static void run_as_handler(void (*step)(void))
+{
+    handler_step = step;
+    rp_host_in_isr = 1;
+    handler_step();
+    rp_host_in_isr = 0;
+}
+#endif
+
+static uint32_t reports(void)
+{
+    rp_heap_stats_t s;
+    rp_heap_stats(&s);
+    return s.reports;
+}
+
+/* ---- what a handler may call: the raw allocator ---- */
+
+static void *volatile h_a, *volatile h_b, *volatile h_c;
+static volatile size_t h_usable;
+static volatile int h_in_handler;
+
+static void allocate_in_handler(void)
+{
+    h_in_handler = rp_port_in_handler();
+    uint8_t *a = rp_malloc(40);
+    uint8_t *b = rp_calloc(3, 8);
+    for (unsigned i = 0; a && i < 40u; i++)
+        a[i] = (uint8_t)i;
+    h_a = rp_realloc(a, 200);   /* a chunk: moves */
+    h_b = b;
+    h_c = rp_malloc(100);
+    rp_free(h_c);
+    h_usable = rp_usable_size(h_a);
+}
+
+static void test_handler_may_allocate(void)
+{
+    rp_test_fresh_objects();
+    uint32_t before = reports();
+    RP_CHECK_EQ(rp_port_in_handler(), 0);
+    run_as_handler(allocate_in_handler);
+    RP_CHECK(h_in_handler);
+    RP_CHECK_EQ(rp_port_in_handler(), 0);
+    const uint8_t *a = h_a, *b = h_b;
+    RP_CHECK(a && b);
+    RP_CHECK(h_usable >= 200u);
+    unsigned bad = 0;
+    for (unsigned i = 0; a && i < 40u; i++)
+        bad += a[i] != i;
+    for (unsigned i = 0; b && i < 24u; i++)
+        bad += b[i] != 0;
+    RP_CHECK_EQ(bad, 0);
+    RP_CHECK_EQ(reports(), before);
+    rp_free(h_a);
+    rp_free(h_b);
+    RP_ALL_BACK();
+}
+
+/* A handler's allocation while thread mode has named its next allocation's site
+ * (RP_TRACE_HERE, or rp_new's type hint): the name is the thread's, and stays for the
+ * thread's allocation. Failed before the fix: the handler's block took the thread's
+ * name and the thread's allocation went unnamed. */
+static void *volatile h_traced;
+
+static void traced_alloc_in_handler(void)
+{
+    h_traced = rp_malloc(24);
+}
+
+/* One call site for two allocations (not a tail call, which tracing would skip). */
+static __attribute__((noinline)) void *alloc_at_one_site(void)
+{
+    void *p = rp_malloc(24);
+    __asm volatile("" ::: "memory");
+    return p;
+}
+
+static void calloc_in_handler(void)
+{
+    h_traced = rp_calloc(1, 24);
+}
+
+static void test_handler_allocation_leaves_thread_trace_hint(void)
+{
+    rp_test_fresh_objects();
+    RP_CHECK_EQ(rp_trace_start(1), RP_E_OK);
+    RP_TRACE_HERE();
+    run_as_handler(traced_alloc_in_handler);   /* an interrupt right before the allocation */
+    void *t = rp_malloc(24);
+    int named_t = -1, named_h = -1;
+    RP_CHECK(rp_trace_get_object_traceback(t, &named_t) != 0);
+    RP_CHECK(rp_trace_get_object_traceback(h_traced, &named_h) != 0);
+    RP_CHECK_EQ(named_t, 1);
+    RP_CHECK_EQ(named_h, 0);
+    rp_free(t);
+    rp_free(h_traced);
+    /* rp_calloc in a handler hints its caller as the site: that hint is not left for
+     * thread mode's next allocation, whose site is its own call's. */
+    run_as_handler(calloc_in_handler);
+    void *p[2] = {alloc_at_one_site(), alloc_at_one_site()};
+    RP_CHECK(rp_trace_get_object_traceback(p[0], 0) != 0);
+    RP_CHECK_EQ(rp_trace_get_object_traceback(p[0], 0), rp_trace_get_object_traceback(p[1], 0));
+    rp_free(p[0]);
+    rp_free(p[1]);
+    rp_free(h_traced);
+    RP_ALL_OK();
+    rp_trace_stop();
+    RP_ALL_BACK();
+}
+
+#if RP_CFG_DEBUG
+/* ---- debug builds: a thread-mode-only call from a handler is reported and refused ---- */
+
+static int contains(const char *s, const char *want)
+{
+    for (; s && *s; s++) {
+        const char *a = s, *b = want;
+        while (*a && *b && *a == *b)
+            a++, b++;
+        if (!*b)
+            return 1;
+    }
+    return 0;
+}
+
+static uint8_t RP_TYPE_NUMBER(isr_type);
+static const rp_type_t isr_type = {.name = "isr_obj", .number = &RP_TYPE_NUMBER(isr_type), .flags = RP_TYPE_GC};
+static rp_obj_t *volatile h_list;
+static rp_obj_t *volatile h_new;
+static volatile rp_err_t h_get;
+static volatile uint32_t h_reports_seen;
+static rp_fault_t h_fault[4];
+
+static void forbidden_calls_in_handler(void)
+{
+    rp_obj_t *item = 0;
+    h_new = rp_new(&isr_type);
+    h_fault[0] = rp_heap_last_report();
+    RP_INCREF(h_list);
+    h_fault[1] = rp_heap_last_report();
+    h_get = rp_list_get(h_list, 0, &item);
+    h_fault[2] = rp_heap_last_report();
+    rp_gc_untrack(h_list);
+    h_fault[3] = rp_heap_last_report();
+}
+
+static void test_forbidden_calls_from_handler_are_reported(void)
+{
+    rp_test_fresh_objects();
+    rp_obj_t *l = rp_list_new();
+    RP_CHECK_EQ(rp_list_append(l, rp_none()), RP_E_OK);
+    h_list = l;
+    uint32_t before = reports(), rc = rp_refcnt(l);
+    run_as_handler(forbidden_calls_in_handler);
+    RP_CHECK_EQ(reports(), before + 4u);
+    RP_CHECK(h_new == 0);
+    RP_CHECK(contains(h_fault[0].rule, "rp_new called from an interrupt handler"));
+    RP_CHECK(h_fault[0].addr == &isr_type);
+    RP_CHECK(contains(h_fault[1].rule, "RP_INCREF/RP_DECREF called from an interrupt handler"));
+    RP_CHECK(h_fault[1].addr == l);
+    RP_CHECK_EQ(rp_refcnt(l), rc);              /* refused: the count is untouched */
+    RP_CHECK_EQ(h_get, RP_E_ARG);
+    RP_CHECK(contains(h_fault[2].rule, "rp_list_get"));
+    RP_CHECK(contains(h_fault[3].rule, "rp_gc_untrack"));
+    RP_CHECK(rp_gc_is_tracked(l));              /* refused */
+    /* The same calls from thread mode are not reported. */
+    rp_obj_t *o = rp_new(&isr_type), *item = 0;
+    RP_CHECK(o != 0);
+    RP_CHECK_EQ(rp_list_get(l, 0, &item), RP_E_OK);
+    RP_CHECK_EQ(reports(), before + 4u);
+    RP_DECREF(o);
+    RP_DECREF(l);
+    RP_ALL_BACK();
+}
+#endif
+
+int main(void)
+{
+    rp_test_begin("interrupts");
+    RP_RUN(test_handler_may_allocate);
+    RP_RUN(test_handler_allocation_leaves_thread_trace_hint);
+#if RP_CFG_DEBUG
+    RP_RUN(test_forbidden_calls_from_handler_are_reported);
+#endif
+    return rp_test_end();
+}
