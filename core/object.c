@@ -328,6 +328,7 @@ rp_err_t rp_objects_init(void)
     if (s.arena_bytes == 0)
         return RP_E_ARG;
     rp_gc_state_init();
+    rp_heap_set_namer(rp_obj_guess_type);   /* rp_heap_walk names objects' types */
     rp_err_t e = rp_weakref_init();
     return e != RP_E_OK ? e : rp_builtin_types_ready();
 }
