@@ -217,6 +217,38 @@ int rp_heap_walk(rp_heap_visitor_t visit, void *arg);
 typedef const char *(*rp_heap_namer_t)(const void *user, size_t usable);
 void rp_heap_set_namer(rp_heap_namer_t namer);
 
+/* sys._debugmallocstats for this heap, through rp_printf (core/heap_print.c): per class
+ * size, pools, blocks in use and free blocks (classes with no pool left out), then
+ * CPython's "# label = value" lines: region, arena, metadata, pool and chunk totals; the
+ * arena byte for byte (allocated and available blocks, unused pools, pool headers,
+ * quantization, large and free chunks, page maps, region ends: they sum to the Total
+ * line, the arena); bytes and blocks in use, footprint and peak, the largest free run
+ * (the largest request one chunk would serve), fragmentation of the free space
+ * (1 - largest free chunk / free bytes, in %), failed allocations, broken rules
+ * reported. O(heap); thread mode (it walks). */
+void rp_heap_print_stats(void);
+
+/* The compact heap dump tools/heapmap.py draws, through rp_printf. Lines, fields
+ * separated by one space, numbers decimal unless said:
+ *   hd heap v1 pool=<P> small=<max> classes=<n> regions=<n> arena=<bytes> largest=<bytes>
+ *      free=<bytes> failed=<n>          (largest: the largest request one chunk serves)
+ *   hd R <region> <lo> <end>            (chunk space [lo, end), hex with 0x; offsets below
+ *                                        are from lo)
+ *   hd P <off hex> <size> <class> <used> <capacity> <n>
+ *                                       (n pools side by side, each `size` bytes, tag
+ *                                        included; used 0: spare pools)
+ *   hd C <off hex> <size> u|f <n>       (n chunks side by side, used or free)
+ *   hd end lines=<R, P and C lines> items=<pools and chunks>
+ * The P and C runs of a region tile its chunk space in address order. O(heap); thread
+ * mode. */
+void rp_heap_dump(void);
+
+/* One sample of heap use over time, through rp_printf:
+ *   hs t=<t> inuse=<bytes> blocks=<n> footprint=<bytes> free=<bytes> largest=<bytes>
+ *      failed=<n>
+ * t is the caller's clock (e.g. rp_port_cycles() or a tick count). O(heap). */
+void rp_heap_sample(uint32_t t);
+
 /* Regions: how many, and region i's chunk space [lo, end) (zeros past the last). O(1). */
 unsigned rp_heap_nregions(void);
 void rp_heap_region_info(unsigned i, uintptr_t *lo, uintptr_t *end);
