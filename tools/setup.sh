@@ -9,6 +9,7 @@ packages=(
     gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi
     qemu-system-arm qemu-user
     libmimalloc-dev libjemalloc-dev python3-dev
+    python3-matplotlib gdb-multiarch
 )
 
 missing=()
