@@ -26,6 +26,7 @@ Assumes a release build of the allocator (RP_CFG_DEBUG=0, as on every board pres
 the debug layer's 16 bytes per block are not subtracted from the largest free run.
 The image needs debug information (-g: board builds compile the core with it).
 """
+import inspect
 import os
 import struct
 import subprocess
@@ -33,6 +34,9 @@ import tempfile
 
 import gdb
 
+# This file's folder, for tools/heapmap.py: gdb's `source` defines no __file__, but the
+# code's own file name is the path it was sourced from.
+HERE = os.path.dirname(os.path.abspath(inspect.getframeinfo(inspect.currentframe()).filename))
 MAX_LIST = 1 << 20   # no list is followed further: a corrupted link cannot hang gdb
 
 
@@ -260,7 +264,7 @@ class RpHeapMap(gdb.Command):
         prefix = arg.strip()
         if not prefix:
             return
-        tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "heapmap.py")
+        tool = os.path.join(HERE, "..", "heapmap.py")
         with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
             f.write(text)
         python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
@@ -375,6 +379,7 @@ class RpObjects(gdb.Command):
             for o in found:
                 gdb.write(f"  {o:#x}\n")
             return
+        gdb.write(f"tracked objects: {sum(counts.values())}\n")
         for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             gdb.write(f"{name:<24} {n:8d}\n")
 
