@@ -28,22 +28,24 @@ static void printone(const char *label, uint32_t v)
     rp_printf("%-35s= %20s\n", label, out);
 }
 
-/* What the stats leave out and the printers need: pool bytes split into pools in use and
- * spares, and the usable bytes of the pools in use (their headers and quantization). */
+/* What the stats leave out and the printer needs, in one walk: pool bytes split into pools
+ * in use and spares, the quantization of the pools in use, and the largest free chunk. */
 typedef struct pool_sums {
-    uint32_t used_pool_bytes, spare_pool_bytes, used_pool_usable, quantization;
+    uint32_t used_pool_bytes, spare_pool_bytes, quantization;
+    uint32_t largest_chunk;   /* bytes of the largest free chunk, tag included */
 } pool_sums_t;
 
 static int sum_pools(const rp_walk_item_t *it, void *arg)
 {
     pool_sums_t *s = arg;
+    if (it->kind == RP_WALK_CHUNK && it->state == RP_WALK_FREE && it->size > s->largest_chunk)
+        s->largest_chunk = it->size;
     if (it->kind != RP_WALK_POOL)
         return 0;
     if (it->state == RP_WALK_SPARE) {
         s->spare_pool_bytes += it->size;
     } else {
         s->used_pool_bytes += it->size;
-        s->used_pool_usable += it->capacity * rp_class_size(it->cls);
         s->quantization += RP_POOL_HDR_OFF - it->capacity * rp_class_size(it->cls);
     }
     return 0;
@@ -58,31 +60,13 @@ static uint32_t fragmentation_permille(const rp_heap_stats_t *s, uint32_t larges
     return (uint32_t)(1000u - (uint64_t)largest_chunk * 1000u / s->free_bytes);
 }
 
-typedef struct largest {
-    uint32_t chunk;   /* bytes of the largest free chunk, tag included */
-    uintptr_t addr;
-} largest_t;
-
-static int find_largest(const rp_walk_item_t *it, void *arg)
-{
-    largest_t *l = arg;
-    if (it->kind == RP_WALK_CHUNK && it->state == RP_WALK_FREE && it->size > l->chunk) {
-        l->chunk = it->size;
-        l->addr = it->addr;
-    }
-    return 0;
-}
-
 void rp_heap_print_stats(void)
 {
     rp_heap_stats_t s;
     pool_sums_t ps;
-    largest_t lg;
     rp_heap_stats(&s);
     rp_memset(&ps, 0, sizeof ps);
-    rp_memset(&lg, 0, sizeof lg);
     rp_heap_walk(sum_pools, &ps);
-    rp_heap_walk(find_largest, &lg);
     uint32_t allocated = 0, available = 0, pools = 0;
     rp_printf("Small block threshold = %u, in %u size classes.\n\n", (unsigned)RP_CFG_SMALL_MAX,
               (unsigned)RP_NCLASSES);
@@ -127,7 +111,7 @@ void rp_heap_print_stats(void)
     printone("# footprint (chunk space held)", s.footprint);
     printone("# peak footprint", s.peak_footprint);
     printone("# largest free run (one request)", s.largest_free);
-    uint32_t f = fragmentation_permille(&s, lg.chunk);
+    uint32_t f = fragmentation_permille(&s, ps.largest_chunk);
     rp_printf("%-35s= %18u.%u %%\n", "# fragmentation of free space", (unsigned)(f / 10u), (unsigned)(f % 10u));
     printone("# failed allocations", s.failed_allocs);
     printone("# broken rules reported", s.reports);

@@ -8,6 +8,7 @@ the firmware printed of the same state (its UART, QEMU's stdout):
 
   rp heap       class rows and every "# label = value" line it prints
   rp heap-map   every hd line, identical
+  rp heap-text  one class digit per pool in use, one s per spare pool
   rp gc         generation rows and label lines
   rp objects    the count of GNode objects
   rp referrers  the count of the target's referrers
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 
-COMMANDS = ["rp heap", "rp heap-map", "rp gc", "rp objects GNode", "rp referrers gdb_target_obj", "rp trace 10"]
+COMMANDS = ["rp heap", "rp heap-map", "rp heap-text", "rp gc", "rp objects GNode", "rp referrers gdb_target_obj", "rp trace 10"]
 
 
 def free_port():
@@ -121,6 +122,13 @@ def main():
     check("rp heap-map: hd lines", fw_dump == gdb_dump and len(fw_dump) >= 4,
           "\n".join(f"fw  {a}\ngdb {b}" for a, b in zip(fw_dump, gdb_dump) if a != b) or
           f"{len(fw_dump)} vs {len(gdb_dump)} lines")
+    # rp heap-text: a character per page; each pool is one page.
+    text = "".join(x.split()[1] for x in got["rp heap-text"] if x.startswith("0x"))
+    digits = sum(c.isdigit() or "a" <= c <= "r" for c in text)
+    check("rp heap-text: pools in use", str(digits) == fw_labels.get("# pools in use"),
+          f"{digits} vs {fw_labels.get('# pools in use')}: {text}")
+    check("rp heap-text: spare pools", str(text.count("s")) == fw_labels.get("# unused pools (spares)"),
+          f"{text.count('s')} vs {fw_labels.get('# unused pools (spares)')}")
     # rp gc: against rp_gc_print_stats (after the dump).
     fw_gc = uart[next(i for i, x in enumerate(uart) if x.startswith("hd end")) + 1:]
     fw_gc = fw_gc[:next((i for i, x in enumerate(fw_gc) if x.startswith("trace")), len(fw_gc))]

@@ -12,6 +12,7 @@ gdb would call address 0):
                             rp_heap_print_stats prints them (the subset gdb can count)
     rp heap-map [PREFIX]    the heap dump rp_heap_dump prints, line for line; with PREFIX
                             also the pictures tools/heapmap.py draws (PREFIX-map.png ...)
+    rp heap-text            a text map, one character per pool-size page
     rp gc                   per generation count, threshold, collections, collected,
                             uncollectable; pauses, frozen, gc.garbage (rp_gc_print_stats)
     rp objects [TYPE]       tracked objects of TYPE (address per line), or the count of
@@ -273,6 +274,48 @@ class RpHeapMap(gdb.Command):
         gdb.write(out.stdout + out.stderr)
 
 
+class RpHeapText(gdb.Command):
+    """A text map of the heap, one character per pool-size page (MicroPython's mem_info(1)):
+    0-9 a-v a pool of that class, s a spare pool, = a large chunk in use, . free; a page
+    shows what covers its middle. Rows wholly free are folded into one line."""
+
+    def __init__(self):
+        super().__init__("rp heap-text", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        hp = Heap()
+        digits = "0123456789abcdefghijklmnopqrstuv"
+        per_row = 64
+        gdb.write(f"one character per {hp.pool_size} bytes: class digit = pool, s = spare pool, "
+                  f"= large chunk, . free\n")
+        pieces = {}
+        for i, t, size, kind, state, cls, used, cap in hp.items():
+            if kind == "P":
+                ch = "s" if state == "s" else (digits[cls] if cls < len(digits) else "?")
+            else:
+                ch = "=" if state == "u" else "."
+            pieces.setdefault(i, []).append((t, t + size, ch))
+        for i, r in enumerate(hp.regions):
+            items = pieces.get(i, [])
+            first = r["lo"] & ~(hp.pool_size - 1)
+            chars, k = [], 0
+            for page in range(first, r["end"], hp.pool_size):
+                mid = page + hp.pool_size // 2
+                while k < len(items) and items[k][1] <= mid:
+                    k += 1
+                chars.append(items[k][2] if k < len(items) and items[k][0] <= mid else ".")
+            folded = 0
+            for row in range(0, len(chars), per_row):
+                line = "".join(chars[row:row + per_row])
+                if set(line) == {"."} and row + per_row < len(chars):
+                    folded += len(line) * hp.pool_size
+                    continue
+                if folded:
+                    gdb.write(f"           ({folded:,} bytes free)\n")
+                    folded = 0
+                gdb.write(f"{first + row * hp.pool_size:#010x} {line}\n")
+
+
 class Gc:
     def __init__(self):
         self.gc = var("rp_gc")
@@ -437,6 +480,7 @@ class RpTrace(gdb.Command):
 RpPrefix()
 RpHeap()
 RpHeapMap()
+RpHeapText()
 RpGc()
 RpObjects()
 RpReferrers()
