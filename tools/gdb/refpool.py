@@ -25,7 +25,7 @@ gdb would call address 0):
 
 Assumes a release build of the allocator (RP_CFG_DEBUG=0, as on every board preset):
 the debug layer's 16 bytes per block are not subtracted from the largest free run.
-The image needs debug information (-g: board builds compile the core with it).
+The image needs debug information (-g: every board build has it, cmake/board.cmake).
 """
 import inspect
 import os
