@@ -14,6 +14,9 @@
 #include "rp_print.h"
 #include "rp_trace.h"
 #include "rp_weakref.h"
+#if defined(RP_PORT_SEMIHOSTING) && RP_PORT_SEMIHOSTING
+#include "rp_semihosting.h"
+#endif
 
 /* uint32_t is unsigned long on arm-none-eabi and unsigned int on the host: printed
  * through unsigned so one format string fits both. */
@@ -26,6 +29,29 @@ static void print_heap(const char *when)
 {
     rp_printf("-- heap %s --\n", when);
     rp_heap_print_stats();
+}
+
+/* The heap dump, also to a file on the host where semihosting serves one (QEMU's working
+ * directory, or the debugger's): heapdump.log, for tools/heapmap.py without the console. */
+#if defined(RP_PORT_SEMIHOSTING) && RP_PORT_SEMIHOSTING
+static int dump_file = -1;
+static void to_file(const char *s, unsigned n) { rp_semihosting_fwrite(dump_file, s, n); }
+#endif
+
+static void dump_heap(void)
+{
+    rp_printf("-- heap map (tools/heapmap.py LOG draws it) --\n");
+    rp_heap_dump();
+#if defined(RP_PORT_SEMIHOSTING) && RP_PORT_SEMIHOSTING
+    dump_file = rp_semihosting_open("heapdump.log", RP_SEMIHOSTING_MODE_W);
+    if (dump_file < 0)
+        return;
+    rp_sink_t before = rp_print_set_sink(to_file);
+    rp_heap_dump();
+    rp_print_set_sink(before);
+    rp_semihosting_close(dump_file);
+    rp_printf("   (and to heapdump.log on the host, through semihosting)\n");
+#endif
 }
 
 static void demo_heap(void)
@@ -45,8 +71,7 @@ static void demo_heap(void)
     for (unsigned i = 0; i < 20; i += 2)
         rp_free(large[i]);
     print_heap("after freeing every other block");
-    rp_printf("-- heap map (tools/heapmap.py LOG draws it) --\n");
-    rp_heap_dump();
+    dump_heap();
     for (unsigned i = 1; i < 300; i += 2)
         rp_free(small[i]);
     for (unsigned i = 1; i < 20; i += 2)
