@@ -10,14 +10,15 @@
 /* ---- reading lines ---- */
 
 #define MAX_LABELS 40
+#define MAX_ROWS (RP_NCLASSES + 4u)   /* a row per class, or per generation */
 typedef struct parsed {
     /* "# label = value" and "Total = value" lines */
     uint32_t labels[MAX_LABELS];   /* FNV-1a hashes: names would not fit a 16 KiB board */
     uint32_t values[MAX_LABELS];
     unsigned nlabels;
     /* rows of numbers only (class table, generation table) */
-    uint32_t rows[16][6];
-    unsigned nrows, row_cols[16];
+    uint32_t rows[MAX_ROWS][6];
+    unsigned nrows, row_cols[MAX_ROWS];
     /* hd and hs lines: the numeric fields of the header, end and sample lines; the R, P
      * and C lines summed as they come (a whole dump would not fit a small board) */
     uint32_t head[8], end[8], sample[8];
@@ -167,7 +168,7 @@ static void parse_hd(const char *s)
 
 static void parse_row(const char *s)
 {
-    if (P.nrows == 16)
+    if (P.nrows == MAX_ROWS)
         return;
     unsigned k = 0;
     while (*s && k < 6) {

@@ -29,12 +29,10 @@ static int add_item(const rp_walk_item_t *it, void *arg)
     totals_t *t = arg;
     t->items++;
     if (it->kind == RP_WALK_BLOCK) {
-        rp_class_stats_t *c = &t->classes[it->cls];
         if (it->state == RP_WALK_USED) {
             t->pool_blocks_used++;
             t->blocks_in_use++;
         }
-        (void)c;
         return 0;
     }
     if (t->last_end && it->addr != t->last_end && it->region == 0)   /* chunks tile the region */
