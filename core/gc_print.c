@@ -1,10 +1,22 @@
 /*
  * gc_print.c — rp_gc_print_stats (rp_gc.h): the collector's state per generation, as
  * gc.get_count(), gc.get_threshold() and gc.get_stats() report it, through the console.
- * Built on the public getters only, so it prints what a program would read.
+ * Built on the public getters, so it prints what a program would read; gc.garbage's
+ * length is counted on its list, which allocates nothing and needs no buffer.
  */
-#include "rp_gc.h"
+#include "gc_internal.h"
 #include "rp_print.h"
+
+static uint32_t garbage_length(void)
+{
+    const rp_gchead_t *head = rp_gc.lists[RP_LIST_GARBAGE];
+    uint32_t n = 0;
+    if (!head)   /* before rp_objects_init */
+        return 0;
+    for (const rp_gchead_t *g = rp_next(head); g != head; g = rp_next(g))
+        n++;
+    return n;
+}
 
 void rp_gc_print_stats(void)
 {
@@ -27,6 +39,6 @@ void rp_gc_print_stats(void)
     rp_printf("%-35s= %20u\n", "# longest pause's generation", (unsigned)st.longest_pause_generation);
     rp_printf("%-35s= %20u\n", "# total pause (cycles)", (unsigned)st.total_pause);
     rp_printf("%-35s= %20u\n", "# objects frozen (permanent)", (unsigned)rp_gc_get_freeze_count());
-    rp_printf("%-35s= %20u\n", "# gc.garbage", (unsigned)rp_gc_garbage(0, 0));
+    rp_printf("%-35s= %20u\n", "# gc.garbage", (unsigned)garbage_length());
     rp_printf("%-35s= %20s\n", "# automatic collection", rp_gc_isenabled() ? "enabled" : "disabled");
 }

@@ -36,13 +36,39 @@ static void cycles(unsigned n)
     }
 }
 
-static unsigned count_type(const rp_type_t *t)
+/* What the firmware reports itself, through the heap walk (the namer) and the types'
+ * traverse: the tracked objects of a type, and the tracked objects referring to one, as
+ * gc.get_objects and gc.get_referrers count them. */
+typedef struct census {
+    const char *type;
+    const rp_obj_t *target;
+    unsigned of_type, referrers, refers;
+} census_t;
+
+static int streq(const char *a, const char *b)
 {
-    rp_obj_t *buf[64];
-    size_t n = rp_gc_get_objects(-1, buf, 64), k = 0;
-    for (size_t i = 0; i < n && i < 64; i++)
-        k += rp_type_of(buf[i]) == t;
-    return (unsigned)k;
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static void visit_ref(rp_obj_t *child, void *arg)
+{
+    census_t *c = arg;
+    c->refers |= child == c->target;
+}
+
+static int census_item(const rp_walk_item_t *it, void *arg)
+{
+    census_t *c = arg;
+    rp_obj_t *o = (rp_obj_t *)(uintptr_t)it->user;
+    if (!it->type || !rp_gc_is_tracked(o))
+        return 0;
+    c->of_type += streq(it->type, c->type);
+    c->refers = 0;
+    rp_obj_traverse(o, visit_ref, c);
+    c->referrers += c->refers;
+    return 0;
 }
 
 int main(void)
@@ -70,9 +96,10 @@ int main(void)
     rp_obj_t *items[2] = {target, n1};
     rp_obj_t *t = rp_tuple_new(2, items);
     gdb_target_obj = target;
-    rp_obj_t *ref[8];
-    rp_printf("gdb-target: objects of type GNode: %u\n", count_type(&gnode_type));
-    rp_printf("gdb-target: referrers of %p: %u\n", (void *)target, (unsigned)rp_gc_get_referrers(target, ref, 8));
+    census_t c = {gnode_type.name, target, 0, 0, 0};
+    rp_heap_walk(census_item, &c);
+    rp_printf("gdb-target: objects of type GNode: %u\n", c.of_type);
+    rp_printf("gdb-target: referrers of %p: %u\n", (void *)target, c.referrers);
     rp_heap_print_stats();
     rp_heap_dump();
     rp_gc_print_stats();
