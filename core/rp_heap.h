@@ -225,7 +225,9 @@ void rp_heap_set_namer(rp_heap_namer_t namer);
  * line, the arena); bytes and blocks in use, footprint and peak, the largest free run
  * (the largest request one chunk would serve), fragmentation of the free space
  * (1 - largest free chunk / free bytes, in %), failed allocations, broken rules
- * reported. O(heap); thread mode (it walks). The walk follows rp_heap_stats' own: an
+ * reported. Differs from CPython on purpose: no arena lines (the regions are the arena)
+ * and lines for the chunk heap, which CPython leaves to the system malloc.
+ * O(heap); thread mode (it walks). The walk follows rp_heap_stats' own: an
  * interrupt handler allocating in between skews the byte-for-byte lines, nothing else. */
 void rp_heap_print_stats(void);
 
