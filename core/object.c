@@ -323,7 +323,6 @@ uint32_t rp_sys_getrefcount(const rp_obj_t *o)
 
 rp_err_t rp_objects_init(void)
 {
-    rp_heap_set_namer(rp_obj_guess_type);   /* rp_heap_walk names objects' types */
     rp_heap_stats_t s;
     rp_heap_stats(&s);
     if (s.arena_bytes == 0)

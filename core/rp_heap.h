@@ -213,7 +213,9 @@ int rp_heap_walk(rp_heap_visitor_t visit, void *arg);
 
 /* How the walk names the type of a live block. The allocator knows no objects, so the
  * object layer registers this (rp_objects_init): given the pointer rp_malloc returned
- * and its usable bytes, the type name of the object it holds, or NULL. NULL: no names. */
+ * and its usable bytes, the type name of the object it holds, or NULL. NULL: no names.
+ * rp_heap_init keeps it: until objects are set up again the names are the namer's guesses
+ * (it only reads the block). */
 typedef const char *(*rp_heap_namer_t)(const void *user, size_t usable);
 void rp_heap_set_namer(rp_heap_namer_t namer);
 
