@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-    cmake ninja-build gcc gcc-multilib make
+    cmake ninja-build gcc gcc-multilib make python3-matplotlib gdb-multiarch
     gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi
     qemu-system-arm qemu-user
     libmimalloc-dev libjemalloc-dev python3-dev

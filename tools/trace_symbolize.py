@@ -14,10 +14,16 @@ load bias of position-independent host programs. Groups that map to the same lin
 merged; output is sorted by size (snapshots) or by the size difference (diffs), largest
 first, as tracemalloc's statistics('lineno') and compare_to('lineno').
 
-usage: trace_symbolize.py ELF [LOG] [--limit N]
+With --inline the whole log is printed, each printed snapshot or diff replaced where it
+stands by its symbolized table (indented as the raw lines were), so that a heading the
+firmware printed above the raw lines now stands above the symbolized ones.
+
+usage: trace_symbolize.py ELF [LOG] [--limit N] [--inline]
 """
 import argparse
 import collections
+import contextlib
+import io
 import re
 import shutil
 import subprocess
@@ -64,6 +70,8 @@ def main():
     ap.add_argument("elf")
     ap.add_argument("log", nargs="?")
     ap.add_argument("--limit", type=int, default=10)
+    ap.add_argument("--inline", action="store_true",
+                    help="print the whole log, each snapshot symbolized in its place")
     args = ap.parse_args()
     text = open(args.log).read() if args.log else sys.stdin.read()
 
@@ -90,11 +98,42 @@ def main():
     def where(key):
         return names.get(int(key, 16), key) if key.startswith("0x") else key
 
+    if args.inline:
+        print_inline(text, blocks, where, args.limit)
+        return
     for stats, diffs in blocks:
         if stats:
             print_stats(stats, where, args.limit)
         if diffs:
             print_diffs(diffs, where, args.limit)
+
+
+def print_inline(text, blocks, where, limit):
+    """The log as it was, each block (an anchor line and the trace lines after it)
+    replaced by its symbolized table, indented as the block's first trace line was."""
+    it = iter(blocks)
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not ANCHOR.search(line):
+            print(line)
+            i += 1
+            continue
+        stats, diffs = next(it)
+        i += 1
+        indent = ""
+        while i < len(lines) and (STAT.match(lines[i].lstrip()) or DIFF.match(lines[i].lstrip())):
+            indent = indent or lines[i][:len(lines[i]) - len(lines[i].lstrip())]
+            i += 1
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            if stats:
+                print_stats(stats, where, limit)
+            if diffs:
+                print_diffs(diffs, where, limit)
+        for row in out.getvalue().splitlines():
+            print(indent + "  " + row)
 
 
 def print_stats(stats, where, limit):

@@ -22,6 +22,7 @@ static const rp_type_t *const builtin_types[] = {
 
 rp_err_t rp_builtin_types_ready(void)
 {
+    rp_heap_set_namer(rp_obj_guess_type);   /* rp_heap_walk names the types of objects */
     rp_str_state_init();
     for (unsigned i = 0; i < sizeof builtin_types / sizeof builtin_types[0]; i++) {
         if (!builtin_types[i])

@@ -772,6 +772,7 @@ static uint32_t collect_with_callback(int gen)
     s->collections++;
     s->collected += collected;
     s->uncollectable += uncollectable;
+    rp_gc.stats.total_pause += pause;
     if (pause > rp_gc.stats.longest_pause) {
         rp_gc.stats.longest_pause = pause;
         rp_gc.stats.longest_pause_generation = (uint32_t)gen;

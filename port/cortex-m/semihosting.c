@@ -5,7 +5,10 @@
 
 #include <stdint.h>
 
+#define SYS_OPEN 0x01u
+#define SYS_CLOSE 0x02u
 #define SYS_WRITE0 0x04u
+#define SYS_WRITE 0x05u
 #define SYS_EXIT 0x18u
 #define SYS_EXIT_EXTENDED 0x20u
 #define ADP_Stopped_ApplicationExit 0x20026u
@@ -37,6 +40,28 @@ void rp_semihosting_write(const char *s, size_t n)
             k = 0;
         }
     }
+}
+
+/* Each call takes a block of words: {path, mode, length of path}. */
+int rp_semihosting_open(const char *path, unsigned mode)
+{
+    size_t n = 0;
+    while (path[n])
+        n++;
+    uint32_t block[3] = {(uint32_t)(uintptr_t)path, mode, (uint32_t)n};
+    return (int)call(SYS_OPEN, block);
+}
+
+size_t rp_semihosting_fwrite(int handle, const void *p, size_t n)
+{
+    uint32_t block[3] = {(uint32_t)handle, (uint32_t)(uintptr_t)p, (uint32_t)n};
+    return call(SYS_WRITE, block);
+}
+
+void rp_semihosting_close(int handle)
+{
+    uint32_t block[1] = {(uint32_t)handle};
+    call(SYS_CLOSE, block);
 }
 
 /* SYS_EXIT_EXTENDED takes a parameter block {reason, subcode}; with

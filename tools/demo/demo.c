@@ -1,8 +1,9 @@
 /*
  * demo.c — what refpool gives a firmware engineer, in the order the seeds teach it:
- * the pooled heap and its statistics, reference counting, slots versus dict-backed
- * objects, cycles and the generational collector, weak references, and allocation
- * tracing with a deliberate leak. Runs as firmware in QEMU (tools/run-demo.sh) or on the
+ * the pooled heap and its statistics (sys._debugmallocstats' layout) and map, reference
+ * counting, slots versus dict-backed objects, cycles and the generational collector,
+ * heap use over time and collection pauses, weak references, and allocation tracing
+ * with a deliberate leak. Runs as firmware in QEMU (tools/run-demo.sh) or on the
  * host; exits non-zero if any checker finds the heap, the collector, the weak
  * references or the trace records inconsistent at the end.
  */
@@ -13,6 +14,9 @@
 #include "rp_print.h"
 #include "rp_trace.h"
 #include "rp_weakref.h"
+#if defined(RP_PORT_SEMIHOSTING) && RP_PORT_SEMIHOSTING
+#include "rp_semihosting.h"
+#endif
 
 /* gc.get_objects(generation) and gc.garbage as counts: buf NULL counts (rp_gc.h). */
 static size_t count_objects(int generation)
@@ -28,23 +32,34 @@ static size_t count_objects(int generation)
 
 static void section(const char *title) { rp_printf("\n== %s ==\n", title); }
 
+/* sys._debugmallocstats, as rp_heap_print_stats prints it. */
 static void print_heap(const char *when)
 {
-    rp_heap_stats_t s;
-    rp_heap_stats(&s);
     rp_printf("-- heap %s --\n", when);
-    rp_printf("class  size  pools  used  free\n");
-    for (unsigned c = 0; c < RP_NCLASSES; c++)
-        if (s.classes[c].pools)
-            rp_printf("%5u %5u %6u %5u %5u\n", c, U(s.classes[c].size), U(s.classes[c].pools),
-                      U(s.classes[c].blocks_used), U(s.classes[c].blocks_free));
-    rp_printf("arena %u B, metadata %u B (+ %u B of allocator state), pools %u B, large %u B in %u blocks\n",
-              U(s.arena_bytes), U(s.metadata_bytes), U(s.state_bytes), U(s.pool_bytes), U(s.large_bytes),
-              U(s.large_blocks));
-    rp_printf("in use %u B in %u blocks (peak footprint %u B), free %u B in %u chunks, largest free run %u B\n",
-              U(s.bytes_in_use), U(s.blocks_in_use), U(s.peak_footprint), U(s.free_bytes), U(s.free_chunks),
-              U(s.largest_free));
-    rp_printf("failed allocations %u, reported misuse %u\n", U(s.failed_allocs), U(s.reports));
+    rp_heap_print_stats();
+}
+
+/* The heap dump, also to a file on the host where semihosting serves one (QEMU's working
+ * directory, or the debugger's): heapdump.log, for tools/heapmap.py without the console. */
+#if defined(RP_PORT_SEMIHOSTING) && RP_PORT_SEMIHOSTING
+static int dump_file = -1;
+static void to_file(const char *s, unsigned n) { rp_semihosting_fwrite(dump_file, s, n); }
+#endif
+
+static void dump_heap(void)
+{
+    rp_printf("-- heap map (tools/heapmap.py LOG draws it) --\n");
+    rp_heap_dump();
+#if defined(RP_PORT_SEMIHOSTING) && RP_PORT_SEMIHOSTING
+    dump_file = rp_semihosting_open("heapdump.log", RP_SEMIHOSTING_MODE_W);
+    if (dump_file < 0)
+        return;
+    rp_sink_t before = rp_print_set_sink(to_file);
+    rp_heap_dump();
+    rp_print_set_sink(before);
+    rp_semihosting_close(dump_file);
+    rp_printf("   (and to heapdump.log on the host, through semihosting)\n");
+#endif
 }
 
 static void demo_heap(void)
@@ -64,6 +79,7 @@ static void demo_heap(void)
     for (unsigned i = 0; i < 20; i += 2)
         rp_free(large[i]);
     print_heap("after freeing every other block");
+    dump_heap();
     for (unsigned i = 1; i < 300; i += 2)
         rp_free(small[i]);
     for (unsigned i = 1; i < 20; i += 2)
@@ -140,20 +156,6 @@ static const rp_type_t node_type = {
     .flags = RP_TYPE_GC | RP_TYPE_WEAKREF,
 };
 
-static void print_gc(void)
-{
-    uint32_t c[3], t[3];
-    rp_gc_stats_t st;
-    rp_gc_get_count(c);
-    rp_gc_get_threshold(t);
-    rp_gc_get_stats(&st);
-    rp_printf("  gc.get_count() = (%u, %u, %u), gc.get_threshold() = (%u, %u, %u)\n", U(c[0]), U(c[1]), U(c[2]),
-              U(t[0]), U(t[1]), U(t[2]));
-    for (int g = 0; g < RP_GC_GENERATIONS; g++)
-        rp_printf("  generation %d: collections %u, collected %u, uncollectable %u\n", g,
-                  U(st.gen[g].collections), U(st.gen[g].collected), U(st.gen[g].uncollectable));
-}
-
 static void demo_cycles(void)
 {
     section("cycles and the generational collector");
@@ -173,7 +175,42 @@ static void demo_cycles(void)
         RP_DECREF(q);
     }
     rp_printf("  after 1000 more cycles, collected automatically:\n");
-    print_gc();
+    rp_gc_print_stats();
+    rp_gc_collect(2);
+}
+
+/* Heap use over time and each collection's pause, for tools/heapmap.py: a workload that
+ * keeps a window of recent nodes while making cycles, sampled every 100 steps, with the
+ * collector's DEBUG_STATS reports on and threshold 0 at 200 (more collections to draw). */
+static void demo_see_memory(void)
+{
+    section("seeing the memory: samples and collection pauses");
+    rp_printf("  (hs lines: rp_heap_sample; gc lines: RP_GC_DEBUG_STATS, threshold 200;\n"
+              "   tools/heapmap.py draws both)\n");
+    rp_obj_t *keep[16] = {0};
+    uint32_t threshold[RP_GC_GENERATIONS];
+    rp_gc_get_threshold(threshold);
+    rp_gc_set_threshold(200, threshold[1], threshold[2]);
+    unsigned debug = rp_gc_get_debug();
+    rp_gc_set_debug(debug | RP_GC_DEBUG_STATS);
+    for (unsigned i = 0; i <= 2000; i++) {
+        rp_obj_t *p = rp_new(&node_type), *q = rp_new(&node_type);
+        rp_slot_set(p, 0, q);
+        rp_slot_set(q, 0, p);
+        if (i % 8 == 0) {   /* the window: the oldest kept cycle goes */
+            RP_XDECREF(keep[(i / 8) % 16]);
+            keep[(i / 8) % 16] = p;
+            RP_INCREF(p);
+        }
+        RP_DECREF(p);
+        RP_DECREF(q);
+        if (i % 100 == 0)
+            rp_heap_sample(i);
+    }
+    rp_gc_set_debug(debug);
+    rp_gc_set_threshold(threshold[0], threshold[1], threshold[2]);
+    for (unsigned k = 0; k < 16; k++)
+        RP_XDECREF(keep[k]);
     rp_gc_collect(2);
 }
 
@@ -246,6 +283,7 @@ static void demo_trace(void)
               U(rp_trace_get_tracemalloc_memory()), U(rp_trace_dropped()));
     rp_printf("  top 10 (symbolized on the host by tools/trace_symbolize.py):\n");
     rp_trace_print_snapshot(&after, 10);
+    rp_printf("  compared with the snapshot before the loop (compare_to):\n");
     rp_trace_diff_t d[10];
     rp_trace_print_diff(d, rp_trace_compare_to(&after, &before, d, 10, 0), 10);
     rp_trace_stat_t bt[10];
@@ -270,6 +308,7 @@ int main(void)
     demo_refcount();
     demo_slots();
     demo_cycles();
+    demo_see_memory();
     demo_weakref();
     demo_trace();
     section("end");

@@ -103,6 +103,7 @@ typedef struct rp_gc_stats {
     rp_gc_gen_stats_t gen[RP_GC_GENERATIONS];
     uint32_t longest_pause;   /* in rp_port_cycles() units */
     uint32_t longest_pause_generation;
+    uint32_t total_pause;     /* of every collection, in rp_port_cycles() units (wraps) */
 } rp_gc_stats_t;
 
 typedef void (*rp_gc_callback_t)(enum rp_gc_phase phase, int generation, uint32_t collected,
@@ -130,6 +131,11 @@ void rp_gc_get_threshold(uint32_t threshold[RP_GC_GENERATIONS]);
 /* Threshold 0 for generation 0 disables automatic collection. */
 void rp_gc_set_threshold(uint32_t t0, uint32_t t1, uint32_t t2);
 void rp_gc_get_stats(rp_gc_stats_t *out);
+/* Prints the state per generation (count, threshold, collections, collected,
+ * uncollectable), then the collections, the longest and total pause, the frozen count,
+ * gc.garbage's length and whether collection is enabled, through rp_printf
+ * (core/object/gc_print.c). O(generations); allocates nothing. Thread mode. */
+void rp_gc_print_stats(void);
 
 /* The buffer APIs below (and rp_gc_garbage) put borrowed references into buf, at most
  * cap, and return how many they wrote; *total (unless total is NULL) receives how many

@@ -215,4 +215,94 @@ uint32_t rp_heap_failures_injected(void);
  * returns the first violation. O(heap). Never modifies the heap. */
 rp_fault_t rp_heap_check(void);
 
+/* ---- seeing the heap: the walk (heap_walk.c), the printers (heap_print.c) ---- */
+
+enum rp_walk_kind {
+    RP_WALK_POOL = 0,    /* a pool chunk: its blocks follow as RP_WALK_BLOCK items */
+    RP_WALK_BLOCK = 1,   /* a block of the pool visited last */
+    RP_WALK_CHUNK = 2,   /* a chunk that is no pool: a large block, or free space */
+};
+enum rp_walk_state {
+    RP_WALK_FREE = 0,    /* a free block or free chunk */
+    RP_WALK_USED = 1,    /* handed out (a pool: at least one block handed out) */
+    RP_WALK_SPARE = 2,   /* a pool with no block handed out, kept for any class */
+};
+#define RP_WALK_NO_CLASS 0xFFu
+
+typedef struct rp_walk_item {
+    uint8_t kind;          /* enum rp_walk_kind */
+    uint8_t state;         /* enum rp_walk_state */
+    uint8_t cls;           /* pool or block: its size class; chunk: RP_WALK_NO_CLASS */
+    uint8_t region;        /* index of the region (rp_heap_init's order) */
+    uintptr_t addr;        /* pool or chunk: its 4-byte tag (chunks tile the region from
+                              there); block: its first byte */
+    uint32_t size;         /* pool or chunk: bytes, tag included; block: the class size */
+    uint32_t used;         /* pool: blocks handed out; else 0 */
+    uint32_t capacity;     /* pool: blocks it holds; else 0 */
+    const void *user;      /* a used block or chunk: the pointer rp_malloc returned; else NULL */
+    uint32_t usable;       /* with user: the bytes the program may use (debug: requested) */
+    const char *type;      /* with user: the type name of the object it holds, if the
+                              object layer recognises one (rp_heap_set_namer); else NULL */
+} rp_walk_item_t;
+
+/* Returns 0 to go on, anything else to stop the walk (rp_heap_walk returns it). */
+typedef int (*rp_heap_visitor_t)(const rp_walk_item_t *item, void *arg);
+
+/* Visits every chunk of every region in address order; a pool chunk is followed by each
+ * of its blocks, lowest address first, each free or used as its pool's free list says.
+ * The item is only valid during the call. The walk holds the critical section
+ * throughout (interrupts masked on a board for O(heap)), so the visitor must not call
+ * the allocator or anything that allocates; printing (rp_printf) is fine. Thread mode
+ * only. O(heap): every chunk and every pool block once, plus each pool's free list.
+ * Returns 0, or the first nonzero value the visitor returned. A corrupted chunk tag ends
+ * the region's walk (rp_heap_check names the fault). */
+int rp_heap_walk(rp_heap_visitor_t visit, void *arg);
+
+/* How the walk names the type of a live block. The allocator knows no objects, so the
+ * object layer registers this (rp_objects_init): given the pointer rp_malloc returned
+ * and its usable bytes, the type name of the object it holds, or NULL. NULL: no names.
+ * rp_heap_init keeps it: until objects are set up again the names are the namer's guesses
+ * (it only reads the block). */
+typedef const char *(*rp_heap_namer_t)(const void *user, size_t usable);
+void rp_heap_set_namer(rp_heap_namer_t namer);
+
+/* sys._debugmallocstats for this heap, through rp_printf (core/heap_print.c): per class
+ * size, pools, blocks in use and free blocks (classes with no pool left out), then
+ * CPython's "# label = value" lines: region, arena, metadata, pool and chunk totals; the
+ * arena byte for byte (allocated and available blocks, unused pools, pool headers,
+ * quantization, large and free chunks, page maps, region ends: they sum to the Total
+ * line, the arena); bytes and blocks in use, footprint and peak, the largest free run
+ * (the largest request one chunk would serve), fragmentation of the free space
+ * (1 - largest free chunk / free bytes, in %), failed allocations, broken rules
+ * reported. Differs from CPython on purpose: no arena lines (the regions are the arena)
+ * and lines for the chunk heap, which CPython leaves to the system malloc.
+ * O(heap); thread mode (it walks). The walk follows rp_heap_stats' own: an
+ * interrupt handler allocating in between skews the byte-for-byte lines, nothing else. */
+void rp_heap_print_stats(void);
+
+/* The compact heap dump tools/heapmap.py draws, through rp_printf. Lines, fields
+ * separated by one space, numbers decimal unless said:
+ *   hd heap v1 pool=<P> small=<max> classes=<n> regions=<n> arena=<bytes> largest=<bytes>
+ *      free=<bytes> failed=<n>          (largest: the largest request one chunk serves)
+ *   hd R <region> <lo> <end>            (chunk space [lo, end), hex with 0x; offsets below
+ *                                        are from lo)
+ *   hd P <off hex> <size> <class> <used> <capacity> <n>
+ *                                       (n pools side by side, each `size` bytes, tag
+ *                                        included; used 0: spare pools)
+ *   hd C <off hex> <size> u|f <n>       (n chunks side by side, used or free)
+ *   hd end lines=<R, P and C lines> items=<pools and chunks>
+ * The P and C runs of a region tile its chunk space in address order. O(heap); thread
+ * mode. */
+void rp_heap_dump(void);
+
+/* One sample of heap use over time, through rp_printf:
+ *   hs t=<t> inuse=<bytes> blocks=<n> footprint=<bytes> free=<bytes> largest=<bytes>
+ *      failed=<n>
+ * t is the caller's clock (e.g. rp_port_cycles() or a tick count). O(heap). */
+void rp_heap_sample(uint32_t t);
+
+/* Regions: how many, and region i's chunk space [lo, end) (zeros past the last). O(1). */
+unsigned rp_heap_nregions(void);
+void rp_heap_region_info(unsigned i, uintptr_t *lo, uintptr_t *end);
+
 #endif

@@ -293,6 +293,14 @@ size_t rp_sys_getsizeof(const rp_obj_t *o);
  * object: RP_RC_MAX + 1, which no reference changes). 0 for NULL. */
 uint32_t rp_sys_getrefcount(const rp_obj_t *o);
 
+/* The type name of the object a live heap block holds, or NULL: what rp_heap_walk names
+ * blocks by (rp_objects_init registers it with rp_heap_set_namer). `p` is the pointer
+ * rp_malloc returned, `usable` its usable bytes. A tracked object is recognised by its
+ * generation list linking back to it; an untracked one only by a header naming a ready
+ * type with a live count, so a buffer that looks like one is named too. NULL during a
+ * collection. O(regions). Reads the block only. */
+const char *rp_obj_guess_type(const void *p, size_t usable);
+
 /* ---- object system state ---- */
 
 /* Prepares objects and the collector over the current heap (call after rp_heap_init).
