@@ -102,14 +102,21 @@ rp_obj_t *rp_list_new(void)
     return o;
 }
 
-rp_err_t rp_list_append(rp_obj_t *o, rp_obj_t *v)
+/* What append and insert check before they store: a list, an item, room for one more. */
+static rp_err_t ready_for_one_more(rp_obj_t *o, rp_obj_t *v)
 {
     rp_err_t e = check(o);
     if (e != RP_E_OK)
         return e;
     if (!v)
         return RP_E_ARG;
-    if ((e = list_grow(o)) != RP_E_OK)
+    return list_grow(o);
+}
+
+rp_err_t rp_list_append(rp_obj_t *o, rp_obj_t *v)
+{
+    rp_err_t e = ready_for_one_more(o, v);
+    if (e != RP_E_OK)
         return e;
     list_body_t *l = body(o);
     RP_INCREF(v);
@@ -119,12 +126,8 @@ rp_err_t rp_list_append(rp_obj_t *o, rp_obj_t *v)
 
 rp_err_t rp_list_insert(rp_obj_t *o, int32_t i, rp_obj_t *v)
 {
-    rp_err_t e = check(o);
+    rp_err_t e = ready_for_one_more(o, v);
     if (e != RP_E_OK)
-        return e;
-    if (!v)
-        return RP_E_ARG;
-    if ((e = list_grow(o)) != RP_E_OK)
         return e;
     list_body_t *l = body(o);
     uint32_t n = l->size;
