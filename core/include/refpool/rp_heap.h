@@ -153,7 +153,8 @@ static inline rp_err_t rp_heap_init(const rp_region_t *regions, unsigned count);
 /* What rp_heap_init calls with the caller's RP_LAYOUT_SIGNATURE. */
 rp_err_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint64_t layout);
 /* RP_E_OK if `layout` is the library's own signature; otherwise prints which options
- * differ, reports through the port and returns RP_E_LAYOUT. O(1). */
+ * differ, reports through the port and returns RP_E_LAYOUT. O(number of options). Thread
+ * mode (it prints).
 rp_err_t rp_layout_check(uint64_t layout);
 
 static inline rp_err_t rp_heap_init(const rp_region_t *regions, unsigned count)
