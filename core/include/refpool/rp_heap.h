@@ -154,7 +154,7 @@ static inline rp_err_t rp_heap_init(const rp_region_t *regions, unsigned count);
 rp_err_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint64_t layout);
 /* RP_E_OK if `layout` is the library's own signature; otherwise prints which options
  * differ, reports through the port and returns RP_E_LAYOUT. O(number of options). Thread
- * mode (it prints).
+ * mode (it prints). */
 rp_err_t rp_layout_check(uint64_t layout);
 
 static inline rp_err_t rp_heap_init(const rp_region_t *regions, unsigned count)
