@@ -28,6 +28,7 @@ static const layout_field_t fields[] = {
     {"RP_CFG_CHUNK_MAX_LOG2", RP_LAYOUT_AT_CHUNK_MAX, RP_LAYOUT_BITS_CHUNK_MAX, 1},
     {"RP_CFG_BUILTINS", RP_LAYOUT_AT_BUILTINS, RP_LAYOUT_BITS_BUILTINS, 1},
     {"RP_CFG_WEAKREF", RP_LAYOUT_AT_WEAKREF, RP_LAYOUT_BITS_WEAKREF, 1},
+    {"RP_CFG_GC_INCREMENTAL", RP_LAYOUT_AT_GC_INC, RP_LAYOUT_BITS_GC_INC, 1},
 };
 
 static uint32_t field_value(uint64_t signature, const layout_field_t *f)

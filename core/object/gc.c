@@ -84,6 +84,7 @@ rp_err_t rp_gc_state_init(void)
         rp_gclist_init(s);
         rp_gc.lists[i] = s;
     }
+    rp_inc_init();
     rp_heap_set_oom_handler(rp_gc_emergency);
     return RP_E_OK;
 }
@@ -96,6 +97,8 @@ void rp_gc_track(rp_obj_t *o)
         return;
     if ((o->head & RP_HEAD_TRACKED) || !rp_is_gc(o))
         return;
+    if (rp_inc_track(o))
+        return;
     o->head |= RP_HEAD_TRACKED | RP_HEAD_COLLECTING;
     rp_set_gen(o, RP_GEN_YOUNG);
     rp_gclist_append(rp_gch(o), list(RP_LIST_GEN0));
@@ -106,6 +109,8 @@ void rp_gc_untrack(rp_obj_t *o)
     if (RP_FROM_HANDLER("rp_gc_untrack", o))
         return;
     if (!(o->head & RP_HEAD_TRACKED))
+        return;
+    if (rp_inc_untrack(o))
         return;
     rp_gclist_remove(rp_gch(o));
     o->head &= ~(RP_HEAD_TRACKED | RP_HEAD_COLLECTING);
@@ -133,7 +138,7 @@ static inline unsigned count_in(rp_obj_t *c)
         rp_gch(c)->prev++;
         return 0;
     }
-    return h < RP_RC_IMMORTAL;
+    return h < RP_RC_SPECIAL;
 }
 
 static void visit_count(rp_obj_t *c, void *arg) { *(uint8_t *)arg |= (uint8_t)count_in(c); }
@@ -365,7 +370,7 @@ static uint32_t list_size(const rp_gchead_t *l)
 
 static void visit_to_finalizers(rp_obj_t *c, void *arg)
 {
-    if (c->head & RP_HEAD_UNREACHABLE) {
+    if (rp_head_garbage(c->head)) {
         c->head &= ~RP_HEAD_UNREACHABLE;
         rp_gclist_move(rp_gch(c), arg);
     }
@@ -503,13 +508,13 @@ static inline void uncount(uint32_t n)
 static inline void drop_ref(rp_obj_t *v)
 {
     uint32_t h = v->head;
-    if (h >= RP_RC_IMMORTAL || (RP_CFG_DEBUG && h < RP_RC_ONE)) {
+    if (h >= RP_RC_SPECIAL || (RP_CFG_DEBUG && h < RP_RC_ONE)) {
         rp_decref(v);   /* immortal: nothing; below zero: reported */
         return;
     }
     h -= RP_RC_ONE;
     v->head = h;
-    if (h < RP_RC_ONE && !(h & RP_HEAD_UNREACHABLE))
+    if (h < RP_RC_ONE && !rp_head_garbage(h))
         rp_obj_dealloc(v);
 }
 
@@ -532,7 +537,7 @@ static uint32_t free_plain_garbage(rp_gchead_t *still, int closed)
         rp_obj_t **s = rp_slots(o), **end = s + rp_slot_count[o->head & RP_HEAD_TYPE_MASK];
         for (; s < end; s++) {
             rp_obj_t *v = *s;
-            if (v && !(v->head & RP_HEAD_UNREACHABLE))
+            if (v && !rp_head_garbage(v->head))
                 rp_decref(v);
         }
     }
@@ -692,11 +697,13 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
         rp_gclist_merge(list((enum rp_list_id)i), young);
     unsigned old_gen = gen < RP_GEN_OLD ? (unsigned)gen + 1u : RP_GEN_OLD;
     rp_gchead_t *old = list((enum rp_list_id)old_gen);
-    int leaves = subtract_refs(young);
+    /* A watched object (an incremental cycle's) looks immortal to count_in, but its count
+     * must still be dropped: while any is watched, references are taken to leave. */
+    int leaves = subtract_refs(young) | rp_inc_active();
     split_t sp;
     move_unreachable(young, old_gen, &sp);
     uint32_t survivors = sp.kept, garbage;
-    if (gen == 1)
+    if (gen == 1 || (RP_CFG_GC_INCREMENTAL && gen == 0))   /* incremental: windows promote to the old */
         rp_gc.long_lived_pending += survivors;
     if (gen == 2) {
         rp_gc.long_lived_pending = 0;
@@ -719,10 +726,16 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     garbage = sp.attention ? split_out(young, unreachable) : 0;
     if (young != old)
         rp_gclist_merge(young, old);
+    rp_gc_take_garbage(unreachable, garbage, sp.attention, !leaves && !sp.inward, old, old_gen, collected,
+                       uncollectable);
+}
 
+void rp_gc_take_garbage(rp_gchead_t *unreachable, uint32_t garbage, uint8_t attention, int closed,
+                        rp_gchead_t *old, unsigned old_gen, uint32_t *collected, uint32_t *uncollectable)
+{
     rp_gchead_t *scratch = list(RP_LIST_SCRATCH);
     garbage_scan_t sc = {garbage, 0, 0};
-    if (sp.attention & RP_TGC_FINALIZER) {   /* some garbage may have a finalizer: look closer */
+    if (attention & RP_TGC_FINALIZER) {   /* some garbage may have a finalizer: look closer */
         sc.count = 0;
         scan_garbage(unreachable, scratch, &sc);
     }
@@ -749,11 +762,11 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
             rp_weakref_on_collect(scratch);
     } else
         rp_gclist_merge(unreachable, scratch);
-    int plain = !ran && !(sp.attention & RP_TGC_HOOKS);
-    (void)delete_garbage(scratch, old, old_gen, plain, plain && !leaves && !sp.inward);
+    int plain = !ran && !(attention & RP_TGC_HOOKS);
+    (void)delete_garbage(scratch, old, old_gen, plain, plain && closed);
 }
 
-static void run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable)
+void rp_gc_run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable)
 {
     for (unsigned i = 0; i < RP_GC_MAX_CALLBACKS; i++)
         if (rp_gc.callbacks[i])
@@ -761,17 +774,10 @@ static void run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, u
 }
 
 /* Caller has checked that collecting is allowed and set rp_gc.collecting. */
-static uint32_t collect_with_callback(int gen)
+/* The end of a pause (a collection, or an incremental step): statistics, the debug line
+ * tools/heapmap.py reads, the callbacks. */
+static void account_pause(int gen, uint32_t collected, uint32_t uncollectable, uint32_t pause)
 {
-    uint32_t collected = 0, uncollectable = 0;
-    run_callbacks(RP_GC_START, gen, 0, 0);
-    uint32_t t0 = rp_port_cycles();
-    collect(gen, &collected, &uncollectable);
-    uint32_t pause = rp_port_cycles() - t0;
-    rp_gc_gen_stats_t *s = &rp_gc.stats.gen[gen];
-    s->collections++;
-    s->collected += collected;
-    s->uncollectable += uncollectable;
     rp_gc.stats.total_pause += pause;
     if (pause > rp_gc.stats.longest_pause) {
         rp_gc.stats.longest_pause = pause;
@@ -780,7 +786,20 @@ static uint32_t collect_with_callback(int gen)
     if (rp_gc.debug & RP_GC_DEBUG_STATS)
         rp_printf("gc: done, %u unreachable, %u uncollectable, %u cycles elapsed\n", (unsigned)collected,
                   (unsigned)uncollectable, (unsigned)pause);
-    run_callbacks(RP_GC_STOP, gen, collected, uncollectable);
+    rp_gc_run_callbacks(RP_GC_STOP, gen, collected, uncollectable);
+}
+
+static uint32_t collect_with_callback(int gen)
+{
+    uint32_t collected = 0, uncollectable = 0;
+    rp_gc_run_callbacks(RP_GC_START, gen, 0, 0);
+    uint32_t t0 = rp_port_cycles();
+    collect(gen, &collected, &uncollectable);
+    rp_gc_gen_stats_t *s = &rp_gc.stats.gen[gen];
+    s->collections++;
+    s->collected += collected;
+    s->uncollectable += uncollectable;
+    account_pause(gen, collected, uncollectable, rp_port_cycles() - t0);
     return collected + uncollectable;
 }
 
@@ -806,10 +825,96 @@ static void collect_generations(void)
     }
 }
 
+uint32_t rp_gc_young_window(uint32_t max, uint32_t *examined)
+{
+    rp_gchead_t *young = list(RP_LIST_GEN0), *hold = list(RP_LIST_HOLD);
+    uint32_t k = 0, collected = 0, uncollectable = 0, count0 = rp_gc.count[0];
+    rp_gchead_t *n = rp_next(young);
+    while (n != young && (!max || k < max)) {
+        n = rp_next(n);
+        k++;
+    }
+    if (n != young) {
+        /* The younger objects wait on `hold`, out of the set: without COLLECTING, as
+         * objects of an older generation (O(them), some 4 instructions each). */
+        rp_gchead_t *last = rp_prev(young), *before = rp_prev(n);
+        before->next = rp_link_of(young);
+        young->prev = rp_link_of(before);
+        hold->next = rp_link_of(n);
+        n->prev = rp_link_of(hold);
+        last->next = rp_link_of(hold);
+        hold->prev = rp_link_of(last);
+        examine(hold, 0);
+    }
+    collect(0, &collected, &uncollectable);
+    if (!rp_gclist_empty(hold)) {
+        /* Back in front of what the collection's own code made meanwhile (younger). */
+        examine(hold, 1);
+        rp_gclist_merge(young, hold);
+        rp_gclist_merge(hold, young);
+    }
+    /* A window that took all of generation 0 is a young collection: the count restarts. */
+    rp_gc.count[0] = n == young || count0 <= k ? 0 : count0 - k;
+    rp_gc_gen_stats_t *s = &rp_gc.stats.gen[0];
+    s->collections++;
+    s->collected += collected;
+    s->uncollectable += uncollectable;
+    *examined = k;
+    return collected + uncollectable;
+}
+
 static int threshold_crossed(void)
 {
     return rp_gc.enabled && rp_gc.threshold[0] && rp_gc.count[0] > rp_gc.threshold[0];
 }
+
+#if RP_CFG_GC_INCREMENTAL
+/* The old generation is due for a cycle: CPython's rule for a full collection (threshold
+ * 1 young collections since the last, and what they promoted at least 25 % of what the
+ * last cycle kept). */
+static int old_due(void)
+{
+    return rp_gc.inc_usable && rp_gc.count[1] > rp_gc.threshold[1] &&
+           rp_gc.long_lived_pending >= rp_gc.long_lived_total / 4u;
+}
+
+/* One pause of bounded length: the `budget` shared between a young window and the old
+ * cycle, reported to the callbacks as one collection (of generation 2 if the cycle took
+ * part) and timed in the statistics. */
+static void step(uint32_t budget, int young)
+{
+    rp_gc.collecting = 1;
+    int cycle = rp_gc.inc_phase != RP_INC_IDLE || old_due();
+    int gen = cycle ? RP_GEN_OLD : RP_GEN_YOUNG;
+    uint32_t found = 0, examined = 0;
+    rp_gc_run_callbacks(RP_GC_START, gen, 0, 0);
+    uint32_t t0 = rp_port_cycles();
+    if (young)
+        found = rp_gc_young_window(cycle ? budget / 2u : budget, &examined);
+    if (cycle) {
+        if (rp_gc.inc_phase == RP_INC_IDLE)
+            rp_inc_start(0);
+        uint32_t freed0 = rp_gc.inc_freed;
+        (void)rp_inc_work(budget > examined ? budget - examined : 1u);
+        found += rp_gc.inc_freed - freed0;
+    }
+    account_pause(gen, found, 0, rp_port_cycles() - t0);
+    rp_gc.collecting = 0;
+}
+
+/* Whole collections where the links leave no room for the marks (rp_gc.h). */
+static void collect_automatically(void)
+{
+    if (!rp_gc.inc_usable) {
+        collect_generations();
+        return;
+    }
+    rp_gc.due = 0;
+    step(RP_CFG_GC_STEP_BUDGET, 1);
+}
+#else
+static void collect_automatically(void) { collect_generations(); }
+#endif
 
 void rp_gc_over_threshold(void)
 {
@@ -818,23 +923,43 @@ void rp_gc_over_threshold(void)
     if (rp_port_in_interrupt())
         rp_gc.due = 1;
     else
-        collect_generations();
+        collect_automatically();
 }
 
 void rp_gc_poll(void)
 {
     if (rp_gc.due && may_collect() && threshold_crossed())
-        collect_generations();
+        collect_automatically();
     else if (may_collect())
         rp_gc.due = 0;
     if (!rp_gc.dealloc_running)
         (void)rp_gc_free_pending(RP_CFG_FREE_BUDGET);
 }
 
+static uint32_t work_left(void)
+{
+    return rp_gc.refzero_depth + (rp_gc.inc_phase != RP_INC_IDLE);
+}
+
 uint32_t rp_gc_step(uint32_t budget)
 {
-    (void)rp_gc_free_pending(budget);
-    return rp_gc.refzero_depth;
+    if (!may_collect() || rp_gc.dealloc_running)
+        return work_left();
+    uint32_t used = rp_gc_free_pending(budget);
+    if (budget && used >= budget)
+        return work_left();
+#if RP_CFG_GC_INCREMENTAL
+    if (!rp_gc.inc_usable)
+        return work_left();
+    rp_gc.collecting = 1;
+    if (rp_gc.inc_phase == RP_INC_IDLE)
+        rp_inc_start(1);
+    (void)rp_inc_work(budget ? budget - used : 0);
+    rp_gc.collecting = 0;
+    if (!budget)
+        (void)rp_gc_free_pending(0);
+#endif
+    return work_left();
 }
 
 int rp_gc_is_due(void) { return rp_gc.due; }
@@ -850,6 +975,7 @@ void rp_gc_emergency(size_t request)
     if (rp_gc.oom_hook)
         rp_gc.oom_hook(request);
     rp_gc.collecting = 1;
+    rp_inc_finish_or_abort();
     collect_with_callback(RP_GEN_OLD);
     rp_gc.collecting = 0;
 }
@@ -877,6 +1003,8 @@ rp_err_t rp_gc_try_collect(int generation, uint32_t *found)
      * after gc.collect(). Their code runs as a collection's finalizers do (rp_gc.h,
      * re-entrancy): a nested rp_gc_collect returns 0. */
     (void)rp_gc_free_pending(0);
+    if (generation > 0)
+        rp_inc_finish_or_abort();
     uint32_t n = collect_with_callback(generation);
     rp_gc.collecting = 0;
     if (found)
@@ -939,10 +1067,13 @@ size_t rp_gc_get_objects(int generation, rp_obj_t **buf, size_t cap, size_t *tot
         return written(0, cap, total);
     if (generation >= 0) {
         list_into(list((enum rp_list_id)generation), buf, cap, &k);
+        if (generation == RP_GEN_OLD)   /* what a running cycle examines is old too */
+            (void)rp_inc_snapshot_into(buf, cap, &k);
         return written(k, cap, total);
     }
     for (unsigned i = RP_LIST_GEN0; i <= RP_LIST_PERMANENT; i++)
         list_into(list((enum rp_list_id)i), buf, cap, &k);
+    (void)rp_inc_snapshot_into(buf, cap, &k);
     return written(k, cap, total);
 }
 
@@ -965,9 +1096,13 @@ size_t rp_gc_get_referrers(rp_obj_t *target, rp_obj_t **buf, size_t cap, size_t 
     size_t k = 0;
     if (!buf)
         cap = 0;
-    for (unsigned i = RP_LIST_GEN0; i <= RP_LIST_GARBAGE; i++) {
-        rp_gchead_t *l = list((enum rp_list_id)i);
+    for (unsigned i = RP_LIST_GEN0; i <= RP_LIST_SNAPSHOT; i++) {
+        if (i > RP_LIST_GARBAGE && i != RP_LIST_SNAPSHOT)
+            continue;
+        rp_gchead_t *l = list((enum rp_list_id)i);   /* the snapshot is walked through next only */
         for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n)) {
+            if (!(n->head & RP_HEAD_TRACKED))
+                continue;
             referrer_search_t s = {target, 0};
             rp_obj_traverse((rp_obj_t *)n, visit_find, &s);
             if (s.found && k++ < cap)
@@ -1013,6 +1148,11 @@ void rp_gc_freeze(void)
 {
     if (RP_FROM_HANDLER("rp_gc_freeze", 0))
         return;
+    if (!rp_gc.collecting) {
+        rp_gc.collecting = 1;
+        rp_inc_finish_or_abort();
+        rp_gc.collecting = 0;
+    }
     for (unsigned i = RP_LIST_GEN0; i <= RP_LIST_GEN2; i++)
         rp_gclist_merge(list((enum rp_list_id)i), list(RP_LIST_PERMANENT));
     set_gens(list(RP_LIST_PERMANENT), RP_GEN_PERMANENT);
@@ -1155,8 +1295,8 @@ rp_fault_t rp_gc_check(void)
     rp_fault_t f = check_pending(s.blocks_in_use);
     if (f.rule)
         return f;
-    for (unsigned i = RP_LIST_UNREACHABLE; i < RP_NLISTS; i++)
+    for (unsigned i = RP_LIST_UNREACHABLE; i <= RP_LIST_HOLD; i++)
         if (!rp_gclist_empty(list((enum rp_list_id)i)) || list((enum rp_list_id)i)->head != RP_RC_IMMORTAL)
             return fault("a collector work list is not empty between calls", list((enum rp_list_id)i));
-    return fault(0, 0);
+    return rp_inc_check(s.blocks_in_use);
 }

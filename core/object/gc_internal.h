@@ -30,7 +30,22 @@ enum rp_list_id {
     RP_LIST_REFZERO = 5,
     RP_LIST_UNREACHABLE = 6,
     RP_LIST_SCRATCH = 7,
-    RP_NLISTS = 8,
+    RP_LIST_HOLD = 8,        /* generation 0 beyond a young window, while it runs */
+    RP_LIST_SNAPSHOT = 9,    /* the old generation an incremental cycle examines (gc_inc.c) */
+    RP_LIST_DOOMED = 10,     /* its garbage, being deleted in steps */
+    RP_NLISTS = 11,
+};
+
+/* The phases of an incremental collection of the old generation (gc_inc.c). */
+enum rp_inc_phase {
+    RP_INC_IDLE = 0,
+    RP_INC_YOUNG,    /* an explicit cycle (rp_gc_step) first takes generation 0 through windows */
+    RP_INC_MARK,     /* watching the snapshot's objects, one by one */
+    RP_INC_COUNT,    /* counting the references between them */
+    RP_INC_CHECK,    /* comparing counts; what is reached from a rejected object is rejected */
+    RP_INC_SORT,     /* the decision is made: survivors back to generation 2, garbage doomed */
+    RP_INC_DROP,     /* plain doomed objects drop their references to live ones, in steps */
+    RP_INC_FREE,     /* and are freed, in steps */
 };
 
 typedef struct rp_gc_state {
@@ -47,6 +62,17 @@ typedef struct rp_gc_state {
     void (*oom_hook)(size_t);
     uint32_t refzero_depth, refzero_peak;   /* objects on the refzero queue; its peak */
     uint32_t destroyed;   /* objects destroy() has run for, ever (wraps): budgets count it */
+    /* The incremental cycle (gc_inc.c). */
+    uint8_t inc_phase;        /* enum rp_inc_phase */
+    uint8_t inc_usable;       /* 1 if every heap link leaves room for the marks in prev */
+    uint8_t inc_explicit;     /* the cycle was asked for by rp_gc_step, not by a threshold */
+    uint8_t inc_attention;    /* rp_gc_types.bits of every doomed object (0: none) */
+    uint32_t inc_heads;       /* the OR of their heads' flags */
+    rp_link_t inc_cursor;     /* the next snapshot object a walk takes */
+    rp_link_t inc_stack;      /* rejected objects whose referents are still to reject */
+    uint32_t inc_young_left;  /* RP_INC_YOUNG: generation 0 objects still to examine */
+    uint32_t inc_freed;       /* objects the cycle freed so far */
+    uint32_t inc_deferred;    /* watched objects whose count reached 0, waiting for SORT */
 } rp_gc_state_t;
 
 extern rp_gc_state_t rp_gc;
@@ -149,6 +175,34 @@ static inline void rp_set_gen(rp_obj_t *o, unsigned gen)
 
 /* gc.c */
 rp_err_t rp_gc_state_init(void);
+/* Objects that are garbage of a running collection: examined and set aside (COLLECTING
+ * and UNREACHABLE: a young collection's, or the doomed of an incremental one). */
+static inline int rp_head_garbage(uint32_t h)
+{
+    return (h & (RP_HEAD_COLLECTING | RP_HEAD_UNREACHABLE)) == (RP_HEAD_COLLECTING | RP_HEAD_UNREACHABLE);
+}
+/* The whole of a collection after trial deletion: the garbage on `unreachable` (scratch
+ * flags set) through legacy finalizers, weak references, finalizers, resurrection and
+ * deletion (rp_gc.h, steps 6 to 10); survivors go to `old` with generation old_gen.
+ * `attention` and `heads`: the OR of the garbage's type bits and head flags; `closed`: no
+ * reference leaves the garbage. */
+void rp_gc_take_garbage(rp_gchead_t *unreachable, uint32_t garbage, uint8_t attention, int closed,
+                        rp_gchead_t *old, unsigned old_gen, uint32_t *collected, uint32_t *uncollectable);
+/* Young collection of the oldest `max` objects of generation 0 (all of it with 0). */
+uint32_t rp_gc_young_window(uint32_t max, uint32_t *examined);
+void rp_gc_run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable);
+
+/* gc_inc.c: the incremental collection of the old generation. */
+void rp_inc_init(void);
+int rp_inc_active(void);                 /* watched objects exist (MARK to SORT) */
+int rp_inc_doomed(const rp_obj_t *o);    /* garbage the running cycle decided on */
+uint32_t rp_inc_work(uint32_t budget);   /* cycle work; returns the units used */
+void rp_inc_start(int explicit_request);
+void rp_inc_finish_or_abort(void);       /* before a whole collection: no cycle after it */
+int rp_inc_untrack(rp_obj_t *o);         /* 1 if it took care of untracking o */
+int rp_inc_track(rp_obj_t *o);           /* 1 if it took care of tracking o */
+rp_fault_t rp_inc_check(uint32_t limit);
+uint32_t rp_inc_snapshot_into(rp_obj_t **buf, size_t cap, size_t *k);
 void rp_gc_over_threshold(void);   /* count0 passed threshold 0: collect if allowed */
 
 /* A GC object is being allocated: count it, maybe collect (the test that is nearly always

@@ -361,9 +361,20 @@ void rp_obj_dealloc(rp_obj_t *o)
  * interrupt handler nor with interrupts masked, as collections. */
 uint32_t rp_gc_free_pending(uint32_t budget)
 {
-    if (!rp_gc.lists[0] || rp_gclist_empty(rp_gc.lists[RP_LIST_REFZERO]) || rp_port_in_interrupt())
+    if (!rp_gc.lists[0] || rp_port_in_interrupt())
         return 0;
-    return drain(rp_gc.destroyed, budget);
+    uint32_t start = rp_gc.destroyed;
+    for (;;) {
+        if (!rp_gclist_empty(rp_gc.lists[RP_LIST_REFZERO]))
+            (void)drain(start, budget);
+        if (budget || !rp_gc.inc_deferred || rp_gc.collecting || rp_gc.dealloc_running)
+            return rp_gc.destroyed - start;
+        /* All of them: the deaths a running cycle deferred too (rp_gc.h), by ending it;
+         * what they free may queue more. */
+        rp_gc.collecting = 1;
+        rp_inc_finish_or_abort();
+        rp_gc.collecting = 0;
+    }
 }
 
 void rp_obj_free_on_alloc(void)
@@ -380,10 +391,16 @@ uint32_t rp_gc_pending(size_t *bytes)
             const rp_gchead_t *q = rp_gc.lists[RP_LIST_REFZERO];
             for (const rp_gchead_t *n = rp_next(q); n != q; n = rp_next(n))
                 k += rp_usable_size(n);
+            if (rp_gc.inc_deferred) {   /* deaths a running cycle deferred, on its snapshot */
+                const rp_gchead_t *s = rp_gc.lists[RP_LIST_SNAPSHOT];
+                for (const rp_gchead_t *n = rp_next(s); n != s; n = rp_next(n))
+                    if (n->head >= RP_RC_SPECIAL && rp_head_watched(n->head) && rp_refcnt((const rp_obj_t *)n) == 0)
+                        k += rp_usable_size(n);
+            }
         }
         *bytes = k;
     }
-    return rp_gc.refzero_depth;
+    return rp_gc.refzero_depth + rp_gc.inc_deferred;
 }
 
 void rp_obj_underflow(rp_obj_t *o)

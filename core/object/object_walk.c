@@ -38,7 +38,7 @@ const char *rp_obj_guess_type(const void *user, size_t usable)
         return 0;
     uint32_t h = o->head, n = h & RP_HEAD_TYPE_MASK;
     const rp_type_t *t = n < RP_CFG_MAX_TYPES ? rp_type_table[n] : 0;
-    if (!t || h < RP_RC_ONE || h >= RP_RC_IMMORTAL)
+    if (!t || h < RP_RC_ONE || h >= RP_RC_SPECIAL)
         return 0;
     if (!(t->flags & RP_TYPE_GC))
         return (h & RP_HEAD_TRACKED) ? 0 : t->name;

@@ -206,7 +206,7 @@ static void run_pending(pending_t *p)
 }
 
 static int alive(rp_obj_t *wr) { return rp_refcnt(wr) > 0; }
-static int not_garbage(rp_obj_t *wr) { return !(wr->head & RP_HEAD_UNREACHABLE); }
+static int not_garbage(rp_obj_t *wr) { return !rp_head_garbage(wr->head); }
 
 static void on_death(rp_obj_t *o)
 {
@@ -296,7 +296,7 @@ rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg)
 static rp_obj_t *live_referent(rp_obj_t *wr)
 {
     rp_obj_t *o = raw(wr)->referent;
-    return o && rp_refcnt(o) > 0 ? o : 0;
+    return o && rp_refcnt(o) > 0 && !rp_inc_doomed(o) ? o : 0;   /* doomed: garbage, cleared soon */
 }
 
 rp_obj_t *rp_weakref_get(rp_obj_t *ref)

@@ -66,6 +66,21 @@
 #define RP_CFG_GC_LINK16 0
 #endif
 
+/* Incremental collection (rp_gc.h, "Incremental collection"): automatic collections run
+ * in steps of about RP_CFG_GC_STEP_BUDGET objects each, the old generation in a cycle of
+ * such steps while the application runs between them. Costs every INCREF and DECREF of an
+ * immortal object one test (rp_object.h). 0: automatic collections run whole, stopping
+ * the world, as CPython 3.12's. Changes the inline INCREF/DECREF: in the layout signature. */
+#ifndef RP_CFG_GC_INCREMENTAL
+#define RP_CFG_GC_INCREMENTAL 1
+#endif
+
+/* Work units of an automatic step (about one object examined, counted or freed each; a
+ * step costs about 60 instructions per unit on the Cortex-M3 at -O2, see docs/gc.md). */
+#ifndef RP_CFG_GC_STEP_BUDGET
+#define RP_CFG_GC_STEP_BUDGET 256u
+#endif
+
 /* Entries in the type table (8-bit type numbers in the object header; 0 is unused). */
 #ifndef RP_CFG_MAX_TYPES
 #define RP_CFG_MAX_TYPES 32
@@ -122,6 +137,8 @@
 #define RP_CFG_FREE_PER_ALLOC 2u
 #endif
 
+_Static_assert(RP_CFG_GC_INCREMENTAL == 0 || RP_CFG_GC_INCREMENTAL == 1, "RP_CFG_GC_INCREMENTAL is 0 or 1");
+_Static_assert(RP_CFG_GC_STEP_BUDGET >= 16u, "RP_CFG_GC_STEP_BUDGET below 16 cannot finish a young window");
 _Static_assert(RP_CFG_FREE_PER_ALLOC >= 1u, "RP_CFG_FREE_PER_ALLOC must be at least 1");
 _Static_assert(RP_CFG_TRACE_RECORDS == 0 ||
                    ((RP_CFG_TRACE_RECORDS & (RP_CFG_TRACE_RECORDS - 1)) == 0 && RP_CFG_TRACE_RECORDS >= 8),

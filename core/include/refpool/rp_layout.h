@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include "rp_config.h"
 
-#define RP_LAYOUT_VERSION 1u
+#define RP_LAYOUT_VERSION 2u   /* 2: 16-bit counts, bit 31 special */
 
 /* Where each field sits in the signature: its first bit and its width. */
 enum rp_layout_field_pos {
@@ -39,6 +39,7 @@ enum rp_layout_field_pos {
     RP_LAYOUT_AT_CHUNK_MAX = 45,   RP_LAYOUT_BITS_CHUNK_MAX = 5,   /* RP_CFG_CHUNK_MAX_LOG2 */
     RP_LAYOUT_AT_BUILTINS = 50,    RP_LAYOUT_BITS_BUILTINS = 1,
     RP_LAYOUT_AT_WEAKREF = 51,     RP_LAYOUT_BITS_WEAKREF = 1,
+    RP_LAYOUT_AT_GC_INC = 52,      RP_LAYOUT_BITS_GC_INC = 1,
 };
 
 #define RP_LAYOUT_FIELD(value, at) ((uint64_t)(value) << (at))
@@ -54,7 +55,8 @@ enum rp_layout_field_pos {
      RP_LAYOUT_FIELD(RP_CFG_MAX_TYPES, RP_LAYOUT_AT_MAX_TYPES) |              \
      RP_LAYOUT_FIELD(RP_CFG_CHUNK_MAX_LOG2, RP_LAYOUT_AT_CHUNK_MAX) |          \
      RP_LAYOUT_FIELD(RP_CFG_BUILTINS, RP_LAYOUT_AT_BUILTINS) |                \
-     RP_LAYOUT_FIELD(RP_CFG_WEAKREF, RP_LAYOUT_AT_WEAKREF))
+     RP_LAYOUT_FIELD(RP_CFG_WEAKREF, RP_LAYOUT_AT_WEAKREF) |                  \
+     RP_LAYOUT_FIELD(RP_CFG_GC_INCREMENTAL, RP_LAYOUT_AT_GC_INC))
 
 /* Each value fits its field (a wider one would spill into the next field unseen). */
 _Static_assert(RP_CFG_DEBUG == 0 || RP_CFG_DEBUG == 1, "RP_CFG_DEBUG is 0 or 1");

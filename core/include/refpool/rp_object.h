@@ -11,7 +11,10 @@
  *     bit   13     COLLECTING   examined by the collector: in generation 0 between
  *                                collections, in the set being examined during one
  *     bit   14     UNREACHABLE  tentatively unreachable (collector scratch)
- *     bits 15..31  reference count; all ones means immortal (RP_RC_IMMORTAL)
+ *     bits 15..30  reference count (0..RP_RC_MAX)
+ *     bit   31     SPECIAL      the count is not to be changed inline: immortal
+ *                                (RP_RC_IMMORTAL), or watched by an incremental
+ *                                collection (rp_gc.h, "Incremental collection")
  * Objects of GC types (RP_TYPE_GC) follow it with two links, prev and next, that put
  * them on their generation's circular list. Links are offsets in 8-byte units from the
  * lowest heap address: 16-bit with RP_CFG_GC_LINK16 (header 8 bytes), 32-bit otherwise.
@@ -21,9 +24,15 @@
  * 8 bytes, a tracked instance with two reference slots 16 bytes. (CPython on 32-bit: 16
  * bytes of header; Duktape 16, or 12 with 16-bit pointers.)
  *
- * Immortal objects (PEP 683) have the count all ones: INCREF and DECREF test it first and
- * never write, so immortal objects may be const and live in flash (None, True, False,
- * small ints, static strings). A count that would overflow saturates into immortality.
+ * Immortal objects (PEP 683) have bit 31 set: INCREF and DECREF test it first and never
+ * write, so immortal objects may be const and live in flash (None, True, False, small
+ * ints, static strings). A count that would overflow saturates into immortality.
+ * With RP_CFG_GC_INCREMENTAL, an old object an incremental collection is examining has
+ * bit 31 set too ("watched": generation bits 3 with UNREACHABLE, which no immortal or
+ * frozen object carries), with its count kept in bits 15..30: INCREF and DECREF call
+ * rp_gc_touch on it instead of writing, which tells the collection that the count
+ * changed (Bacon and Rajan's delta test). Immortal objects pay one test for it; mortal
+ * ones nothing (the branch was there already).
  *
  * Interrupts: thread mode only, every call and inline function of this header. INCREF
  * and DECREF are plain read-modify-writes of the header word (a handler's change between
@@ -76,8 +85,11 @@ enum rp_gen { RP_GEN_YOUNG = 0, RP_GEN_MIDDLE = 1, RP_GEN_OLD = 2, RP_GEN_PERMAN
 #define RP_HEAD_UNREACHABLE (1u << 14)
 #define RP_RC_SHIFT 15u
 #define RP_RC_ONE (1u << RP_RC_SHIFT)
-#define RP_RC_IMMORTAL (0xFFFFFFFFu << RP_RC_SHIFT)
-#define RP_RC_MAX ((1u << (32u - RP_RC_SHIFT)) - 2u)  /* largest mortal count */
+#define RP_RC_SPECIAL 0x80000000u      /* bit 31: immortal, or watched */
+#define RP_RC_IMMORTAL (0xFFFFFFFFu << RP_RC_SHIFT)   /* the head bits of a static immortal */
+#define RP_RC_MAX ((RP_RC_SPECIAL >> RP_RC_SHIFT) - 1u)   /* largest mortal count: 65535 */
+#define RP_HEAD_WATCH_MASK (RP_HEAD_GEN_MASK | RP_HEAD_COLLECTING | RP_HEAD_UNREACHABLE)
+#define RP_HEAD_WATCHED ((3u << RP_HEAD_GEN_SHIFT) | RP_HEAD_UNREACHABLE)
 
 #if RP_CFG_GC_LINK16
 typedef uint16_t rp_link_t;
@@ -156,8 +168,20 @@ static inline const rp_type_t *rp_type_of(const rp_obj_t *o)
 }
 
 static inline int rp_is_gc(const rp_obj_t *o) { return (rp_type_of(o)->flags & RP_TYPE_GC) != 0; }
-static inline int rp_is_immortal(const rp_obj_t *o) { return o->head >= RP_RC_IMMORTAL; }
-static inline uint32_t rp_refcnt(const rp_obj_t *o) { return o->head >> RP_RC_SHIFT; }
+/* A head with bit 31 set: watched by an incremental collection (else immortal). */
+static inline int rp_head_watched(uint32_t h)
+{
+    return RP_CFG_GC_INCREMENTAL && (h & RP_HEAD_WATCH_MASK) == RP_HEAD_WATCHED;
+}
+static inline int rp_is_immortal(const rp_obj_t *o)
+{
+    return o->head >= RP_RC_SPECIAL && !rp_head_watched(o->head);
+}
+/* The count; RP_RC_MAX for an immortal object. */
+static inline uint32_t rp_refcnt(const rp_obj_t *o)
+{
+    return rp_is_immortal(o) ? RP_RC_MAX : (o->head >> RP_RC_SHIFT) & RP_RC_MAX;
+}
 
 /* Where the body starts: after the GC links for GC types. */
 static inline void *rp_body(const rp_obj_t *o)
@@ -169,6 +193,8 @@ static inline void *rp_body(const rp_obj_t *o)
 
 void rp_obj_dealloc(rp_obj_t *o);      /* count reached zero */
 void rp_obj_underflow(rp_obj_t *o);    /* a DECREF below zero (reported, refused) */
+/* INCREF (+1) or DECREF (-1) of a watched object (rp_gc.h): the collection learns of it. */
+void rp_gc_touch(rp_obj_t *o, int delta);
 
 #if RP_CFG_DEBUG
 /* Debug builds: 0 if o lies in the heap but is no live block (a use after free), which is
@@ -183,8 +209,11 @@ static inline void rp_incref(rp_obj_t *o)
     if (!rp_obj_debug_live(o))
         return;
 #endif
-    if (o->head < RP_RC_IMMORTAL)
-        o->head += RP_RC_ONE;
+    uint32_t h = o->head;
+    if (h < RP_RC_SPECIAL)
+        o->head = h + RP_RC_ONE;
+    else if (rp_head_watched(h))
+        rp_gc_touch(o, 1);
 }
 
 static inline void rp_decref(rp_obj_t *o)
@@ -194,8 +223,11 @@ static inline void rp_decref(rp_obj_t *o)
         return;
 #endif
     uint32_t h = o->head;
-    if (h >= RP_RC_IMMORTAL)
+    if (h >= RP_RC_SPECIAL) {
+        if (rp_head_watched(h))
+            rp_gc_touch(o, -1);
         return;
+    }
 #if RP_CFG_DEBUG
     if (h < RP_RC_ONE) {
         rp_obj_underflow(o);
