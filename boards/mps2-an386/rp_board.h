@@ -19,4 +19,7 @@
 /* A static trace table of 1024 records (16 KiB): tracing is ready at any time. */
 #define RP_CFG_TRACE_RECORDS 1024
 
+/* Incremental collection (rp_config.h): its tests run on the M4 here. */
+#define RP_CFG_GC_INCREMENTAL 1
+
 #endif

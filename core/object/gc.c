@@ -112,6 +112,8 @@ void rp_gc_untrack(rp_obj_t *o)
         return;
     if (rp_inc_untrack(o))
         return;
+    if (RP_CFG_GC_INCREMENTAL && !(o->head & RP_HEAD_GEN_MASK) && rp_gc.count[0])
+        rp_gc.count[0]--;   /* count 0 counts generation 0 (rp_gc_on_free) */
     rp_gclist_remove(rp_gch(o));
     o->head &= ~(RP_HEAD_TRACKED | RP_HEAD_COLLECTING);
 }
@@ -703,8 +705,10 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     split_t sp;
     move_unreachable(young, old_gen, &sp);
     uint32_t survivors = sp.kept, garbage;
-    if (gen == 1 || (RP_CFG_GC_INCREMENTAL && gen == 0))   /* incremental: windows promote to the old */
+    if (gen == 1)
         rp_gc.long_lived_pending += survivors;
+    if (gen == 0)
+        rp_gc.inc_promoted += survivors;   /* what the next incremental cycle takes */
     if (gen == 2) {
         rp_gc.long_lived_pending = 0;
         rp_gc.long_lived_total = survivors;
@@ -865,17 +869,20 @@ uint32_t rp_gc_young_window(uint32_t max, uint32_t *examined)
 
 static int threshold_crossed(void)
 {
-    return rp_gc.enabled && rp_gc.threshold[0] && rp_gc.count[0] > rp_gc.threshold[0];
+    return rp_gc.enabled && rp_gc.threshold[0] && rp_gc.count[0] > rp_gc_young_trigger();
 }
 
 #if RP_CFG_GC_INCREMENTAL
-/* The old generation is due for a cycle: CPython's rule for a full collection (threshold
- * 1 young collections since the last, and what they promoted at least 25 % of what the
- * last cycle kept). */
+/* The kind of cycle due, as CPython's collect_generations chooses a generation: 0 none;
+ * 1 (generation 1 alone) once young collections promoted threshold 0 x threshold 1 objects
+ * since the last cycle (what threshold 1 young collections of threshold 0 objects each
+ * would); 2 (generations 1 and 2) once threshold 2 such cycles ran and what they kept is
+ * at least 25 % of the long-lived objects. */
 static int old_due(void)
 {
-    return rp_gc.inc_usable && rp_gc.count[1] > rp_gc.threshold[1] &&
-           rp_gc.long_lived_pending >= rp_gc.long_lived_total / 4u;
+    if (!rp_gc.inc_usable || rp_gc.inc_promoted <= rp_gc.threshold[0] * rp_gc.threshold[1])
+        return 0;
+    return rp_gc.count[2] >= rp_gc.threshold[2] && rp_gc.long_lived_pending >= rp_gc.long_lived_total / 4u ? 2 : 1;
 }
 
 /* One pause of bounded length: the `budget` shared between a young window and the old
@@ -884,16 +891,19 @@ static int old_due(void)
 static void step(uint32_t budget, int young)
 {
     rp_gc.collecting = 1;
-    int cycle = rp_gc.inc_phase != RP_INC_IDLE || old_due();
-    int gen = cycle ? RP_GEN_OLD : RP_GEN_YOUNG;
+    int due = rp_gc.inc_phase == RP_INC_IDLE ? old_due() : 0;
+    int cycle = rp_gc.inc_phase != RP_INC_IDLE || due;
+    int gen = !cycle ? RP_GEN_YOUNG : (due == 2 || (!due && rp_gc.inc_full)) ? RP_GEN_OLD : RP_GEN_MIDDLE;
     uint32_t found = 0, examined = 0;
     rp_gc_run_callbacks(RP_GC_START, gen, 0, 0);
     uint32_t t0 = rp_port_cycles();
-    if (young)
-        found = rp_gc_young_window(cycle ? budget / 2u : budget, &examined);
+    if (young) {
+        found = rp_gc_young_window(2u * RP_GC_WINDOW, &examined);
+        examined *= RP_GC_UNITS_YOUNG;
+    }
     if (cycle) {
-        if (rp_gc.inc_phase == RP_INC_IDLE)
-            rp_inc_start(0);
+        if (due)
+            rp_inc_start(due == 2, 0);
         uint32_t freed0 = rp_gc.inc_freed;
         (void)rp_inc_work(budget > examined ? budget - examined : 1u);
         found += rp_gc.inc_freed - freed0;
@@ -953,7 +963,7 @@ uint32_t rp_gc_step(uint32_t budget)
         return work_left();
     rp_gc.collecting = 1;
     if (rp_gc.inc_phase == RP_INC_IDLE)
-        rp_inc_start(1);
+        rp_inc_start(1, 1);
     (void)rp_inc_work(budget ? budget - used : 0);
     rp_gc.collecting = 0;
     if (!budget)

@@ -65,7 +65,9 @@ typedef struct rp_gc_state {
     /* The incremental cycle (gc_inc.c). */
     uint8_t inc_phase;        /* enum rp_inc_phase */
     uint8_t inc_usable;       /* 1 if every heap link leaves room for the marks in prev */
-    uint8_t inc_explicit;     /* the cycle was asked for by rp_gc_step, not by a threshold */
+    uint8_t inc_full;         /* the cycle takes generation 2 too, not only generation 1 */
+    uint32_t inc_promoted;    /* objects young collections promoted since the last cycle began */
+    uint32_t inc_kept;        /* objects the running cycle sent back to generation 2 */
     uint8_t inc_attention;    /* rp_gc_types.bits of every doomed object (0: none) */
     uint32_t inc_heads;       /* the OR of their heads' flags */
     rp_link_t inc_cursor;     /* the next snapshot object a walk takes */
@@ -197,7 +199,7 @@ void rp_inc_init(void);
 int rp_inc_active(void);                 /* watched objects exist (MARK to SORT) */
 int rp_inc_doomed(const rp_obj_t *o);    /* garbage the running cycle decided on */
 uint32_t rp_inc_work(uint32_t budget);   /* cycle work; returns the units used */
-void rp_inc_start(int explicit_request);
+void rp_inc_start(int full, int young_first);
 void rp_inc_finish_or_abort(void);       /* before a whole collection: no cycle after it */
 int rp_inc_untrack(rp_obj_t *o);         /* 1 if it took care of untracking o */
 int rp_inc_track(rp_obj_t *o);           /* 1 if it took care of tracking o */
@@ -205,20 +207,40 @@ rp_fault_t rp_inc_check(uint32_t limit);
 uint32_t rp_inc_snapshot_into(rp_obj_t **buf, size_t cap, size_t *k);
 void rp_gc_over_threshold(void);   /* count0 passed threshold 0: collect if allowed */
 
+/* Work units (rp_gc_step's budget): about 20 instructions each on the Cortex-M3 at -O2
+ * (measured per phase with tools/bench/run-rt-bench.sh: docs/gc.md). An object a young
+ * collection examines costs RP_GC_UNITS_YOUNG; an automatic step's young collection takes
+ * at most RP_GC_WINDOW objects, half its budget, and the old cycle the rest. */
+#define RP_GC_UNITS_YOUNG 6u
+#define RP_GC_WINDOW (RP_CFG_GC_STEP_BUDGET / (2u * RP_GC_UNITS_YOUNG))
+
+/* The count at which an automatic collection runs: threshold 0, or with incremental
+ * collection at most a young window. */
+static inline uint32_t rp_gc_young_trigger(void)
+{
+    uint32_t t = rp_gc.threshold[0];
+    if (RP_CFG_GC_INCREMENTAL && rp_gc.inc_usable && t > RP_GC_WINDOW)
+        t = RP_GC_WINDOW;
+    return t;
+}
+
 /* A GC object is being allocated: count it, maybe collect (the test that is nearly always
  * false inline; enabled, threshold 0 and the rest are checked out of line). */
 static inline void rp_gc_on_alloc(void)
 {
-    if (++rp_gc.count[0] > rp_gc.threshold[0])
+    if (++rp_gc.count[0] > rp_gc_young_trigger())
         rp_gc_over_threshold();
 }
 
-/* A GC object was freed. */
+/* A GC object was freed. With incremental collection count 0 counts the objects of
+ * generation 0 instead (rp_gc_untrack takes them off as they leave it), so that a young
+ * window keeps up with it however many old objects die meanwhile. */
 static inline void rp_gc_on_free(void)
 {
-    if (rp_gc.count[0] > 0)
+    if (!RP_CFG_GC_INCREMENTAL && rp_gc.count[0] > 0)
         rp_gc.count[0]--;
 }
+
 void rp_gc_emergency(size_t request);
 
 /* object.c: an object is being allocated while frees are pending: a few of them
