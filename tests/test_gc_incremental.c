@@ -59,7 +59,7 @@
 #define WR_MAX 256u
 #define RING_MAX 2000u
 #define OBJBUF_MAX 2560u
-#define SESSIONS_DEFAULT 8u
+#define SESSIONS_DEFAULT 16u
 #endif
 #ifndef RP_MODEL_SEED
 #define RP_MODEL_SEED 20261206u
