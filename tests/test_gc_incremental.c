@@ -691,12 +691,12 @@ static void run_session(uint32_t seed)
     session_begin();
     seed_now = seed;
     uint32_t x = seed;
-    /* Ids for about one object per 96 bytes of heap (weak references and pools too). */
-    uint32_t n = heap_bytes() / 96u;
+    /* Ids for about one object per 64 bytes of heap (weak references and pools too). */
+    uint32_t n = heap_bytes() / 64u;
     n = n > MODEL_MAX ? MODEL_MAX : n;
     n_ids = n > 800u ? 800u : n;
     uint32_t ops = 3u * n_ids;   /* about 0.7 creations an id: the graph still grows at the end */
-    ops = ops < 300u ? 300u : ops;
+    ops = ops < 600u ? 600u : ops;
     rp_gc_set_threshold(rp_rand_range(&x, 8u, 64u), rp_rand_range(&x, 2u, 5u), rp_rand_range(&x, 2u, 5u));
     phase = "random operations";
     for (op_now = 0; op_now < ops && !broken; op_now++) {
@@ -709,9 +709,10 @@ static void run_session(uint32_t seed)
     for (uint32_t id = 0; id < n_made; id++)
         live_reachable += (flags[id] & F_REACH) != 0;
     drop_all_and_step(rp_rand_range(&x, 1u, 64u));
-    rp_printf("  seed %u: %u objects, %u released during the run, %u reachable at its end; %u steps, %u weak "
-              "references, %u callbacks, %u resurrected by finalizers, %u by weak references\n",
-              (unsigned)seed, (unsigned)made, (unsigned)released_midway, (unsigned)live_reachable,
+    rp_printf("  seed %u: %u objects (of %u ids, %u operations), %u released during the run, %u reachable at its "
+              "end; %u steps, %u weak references, %u callbacks, %u resurrected by finalizers, %u by weak references\n",
+              (unsigned)seed, (unsigned)made, (unsigned)n_ids, (unsigned)ops, (unsigned)released_midway,
+              (unsigned)live_reachable,
               (unsigned)stats_steps, (unsigned)n_wr,
               (unsigned)stats_callbacks, (unsigned)stats_resurrected, (unsigned)stats_weak_resurrected);
     session_end();
