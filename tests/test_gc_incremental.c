@@ -104,7 +104,7 @@ static rp_obj_t *objbuf[OBJBUF_MAX];
 static uint32_t seed_now, op_now;
 static const char *phase = "";
 static uint32_t broken;
-static uint32_t stats_resurrected, stats_weak_resurrected, stats_steps, stats_callbacks;
+static uint32_t stats_resurrected, stats_weak_resurrected, stats_steps, stats_midcycle, stats_callbacks;
 
 static void fail(const char *what, uint32_t id)
 {
@@ -123,7 +123,7 @@ static void model_reset(void)
     temp_id = NONE;
     dirty = 1;
     broken = 0;
-    stats_resurrected = stats_weak_resurrected = stats_steps = stats_callbacks = 0;
+    stats_resurrected = stats_weak_resurrected = stats_steps = stats_midcycle = stats_callbacks = 0;
 }
 
 static void push(uint16_t id, uint32_t *sp)
@@ -520,10 +520,14 @@ static void op_weak_resurrect(uint32_t *x)
 {
     if (!n_wr)
         return;
-    uint32_t k = rp_rand_next(x) % n_wr;
-    uint16_t t = wr_target[k];
-    if (reachable(t))
+    /* A weak reference to garbage not yet released, if there is one. */
+    uint32_t k = rp_rand_next(x) % n_wr, i = 0;
+    for (; i < n_wr; i++, k = (k + 1u) % n_wr)
+        if (!reachable(wr_target[k]) && !(flags[wr_target[k]] & F_RELEASED))
+            break;
+    if (i == n_wr)
         return;
+    uint16_t t = wr_target[k];
     rp_obj_t *g = rp_weakref_get(wr[k]);
     if (!g)
         return;
@@ -542,6 +546,7 @@ static void op_step(uint32_t *x)
     uint32_t more = rp_gc_step(b);
     if (!more && rp_gc_pending(0))
         fail("rp_gc_step returned 0 with frees pending", rp_gc_pending(0));
+    stats_midcycle += more && !rp_gc_pending(0);   /* a cycle left running: mutation follows */
 }
 
 static void operate(uint32_t *x)
@@ -710,10 +715,10 @@ static void run_session(uint32_t seed)
         live_reachable += (flags[id] & F_REACH) != 0;
     drop_all_and_step(rp_rand_range(&x, 1u, 64u));
     rp_printf("  seed %u: %u objects (of %u ids, %u operations), %u released during the run, %u reachable at its "
-              "end; %u steps, %u weak references, %u callbacks, %u resurrected by finalizers, %u by weak references\n",
+              "end; %u steps (%u left a cycle running), %u weak references, %u callbacks, %u resurrected by "
+              "finalizers, %u by weak references\n",
               (unsigned)seed, (unsigned)made, (unsigned)n_ids, (unsigned)ops, (unsigned)released_midway,
-              (unsigned)live_reachable,
-              (unsigned)stats_steps, (unsigned)n_wr,
+              (unsigned)live_reachable, (unsigned)stats_steps, (unsigned)stats_midcycle, (unsigned)n_wr,
               (unsigned)stats_callbacks, (unsigned)stats_resurrected, (unsigned)stats_weak_resurrected);
     session_end();
     if (broken)
