@@ -34,11 +34,11 @@
 # exactly (tools/bench/README-target.md), unless the name says otherwise. Figures only:
 # nothing is asserted, no ctest entry (benchmarks print, tests assert).
 #
-# Run time, measured on two cores shared with other jobs (load 2), builds included where
-# the mps2-an385 and microbit preset builds already exist: 3 minutes (run-masked.sh 2 of
-# them, the two stress runs 40 s of QEMU each under -icount); the two W2-only builds for
-# the throughput ratio add about one minute once RP_CFG_GC_INCREMENTAL exists, a fresh
-# checkout's preset builds a few more. --no-masked --no-isr: under one minute.
+# Run time, measured on two cores shared with other jobs (load 2 to 3), builds included
+# where the mps2-an385 and microbit preset builds already exist: 3 minutes without
+# RP_CFG_GC_INCREMENTAL (run-masked.sh 2 of them, the two stress runs 40 s of QEMU each
+# under -icount), 5 minutes with it (the two W2-only builds and runs for the throughput
+# ratio); a fresh checkout's preset builds add a few. --no-masked --no-isr: about one.
 #
 #   tools/bench/run-rt-bench.sh [--runs N] [--no-host] [--no-masked] [--no-isr] [--no-ratio]
 set -euo pipefail
