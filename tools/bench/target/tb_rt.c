@@ -9,11 +9,23 @@
  *                         the drop of a 100,000-object chain and of a 32,767-node tree
  *   malloc_max_*, free_*  W1 (tb_alloc.c's workload, sizes and PRNG) at heaps of
  *                         256 KiB, 1 MiB (live cap 2,000) and 3.5 MiB (live cap 20,000)
- *   gc_step_max_w2        the longest automatic collection of W2-target (256 KiB heap)
- *   gc_step_max_w3        the longest automatic collection of 100,000 garbage 2-cycles
- *                         made and dropped one by one (W3, scaled)
- *   gc_step_max_full100k  a full collection with 100,000 tracked objects
- * Automatic collections run whole today, so one "step" is one collection.
+ *   gc_step_max_w2        the longest automatic collection step of W2-target (256 KiB
+ *                         heap), seen through the gc callbacks (START/STOP), which every
+ *                         automatic step calls as a collection does
+ *   gc_step_max_w3        the same for 100,000 garbage 2-cycles made and dropped one by
+ *                         one (W3, scaled)
+ *   gc_step_max_full100k  with RP_CFG_GC_INCREMENTAL: the longest
+ *                         rp_gc_step(RP_CFG_GC_STEP_BUDGET) of a whole incremental
+ *                         collection (`while (rp_gc_step(RP_CFG_GC_STEP_BUDGET))`) with
+ *                         100,000 tracked live objects; without it (or with it 0), one
+ *                         rp_gc_collect(2) of them. The stop-the-world full collection is
+ *                         printed as a D| line either way.
+ *   w2_total_insns        W2-target's instructions in all (not an RT name of the issue:
+ *                         run-rt-bench.sh divides the figure of an image built with
+ *                         RP_CFG_GC_INCREMENTAL 1 by one built with 0)
+ * Before incremental collection automatic collections run whole: a "step" is then one
+ * collection. Built with -DTB_RT_W2_ONLY=1 the image runs W2-target alone (the
+ * throughput ratio's builds).
  */
 #include "tb.h"
 
@@ -241,6 +253,7 @@ static void bench_w2(void)
     rp_gc_collect(2);
     manual = 0;
     rp_printf("D|W2-target (256 KiB heap): %u nodes, %lu instructions\n", (unsigned)nodes, (unsigned long)total);
+    rt("w2_total_insns", total);
     watch_end("gc_step_max_w2", "W2-target, 256 KiB heap");
 }
 
@@ -257,6 +270,28 @@ static void bench_w3(void)
         gcw_die("W3: not every block back");
 }
 
+#if defined(RP_CFG_GC_INCREMENTAL) && RP_CFG_GC_INCREMENTAL
+/* A whole incremental collection: rp_gc_step(RP_CFG_GC_STEP_BUDGET) until it says nothing
+ * is left (the first call starts the cycle); the longest call. */
+static uint64_t full_in_steps(void)
+{
+    uint32_t more = 1, steps = 0;
+    uint64_t longest = 0, total = 0;
+    while (more) {
+        uint64_t c = tb_long_time_collect(step, (int)RP_CFG_GC_STEP_BUDGET, &more);
+        total += c;
+        if (c > longest)
+            longest = c;
+        if (++steps > 10000000u)
+            gcw_die("full100k: rp_gc_step still had work after 10^7 calls");
+    }
+    rp_printf("D|incremental collection with 100,000 tracked objects (a live chain): %u calls of "
+              "rp_gc_step(%u), %lu instructions in all, the longest call %lu\n",
+              (unsigned)steps, (unsigned)RP_CFG_GC_STEP_BUDGET, (unsigned long)total, (unsigned long)longest);
+    return longest;
+}
+#endif
+
 static void bench_full(void)
 {
     heap_setup(UINT32_MAX);
@@ -264,7 +299,13 @@ static void bench_full(void)
     rp_obj_t *head = gcw_chain(100000u);
     uint32_t out;
     uint64_t n = tb_long_time_collect(rp_gc_collect, 2, &out);
-    rp_printf("D|full collection with 100,000 tracked objects (a live chain): %lu instructions\n", (unsigned long)n);
+    rp_printf("D|stop-the-world full collection with 100,000 tracked objects (a live chain): %lu instructions\n",
+              (unsigned long)n);
+#if defined(RP_CFG_GC_INCREMENTAL) && RP_CFG_GC_INCREMENTAL
+    rp_gc_enable();
+    n = full_in_steps();
+    rp_gc_disable();
+#endif
     rt("gc_step_max_full100k", n);
     RP_DECREF(head);
     rp_gc_free_pending(0);
@@ -284,8 +325,18 @@ int main(void)
     if (heap_avail > (1u << RP_CFG_CHUNK_MAX_LOG2))
         heap_avail = 1u << RP_CFG_CHUNK_MAX_LOG2;
     tb_count_init();
-    rp_printf("S|%s|%s|heap memory at 0x%x, %u B usable; RP_CFG_FREE_BUDGET %u\n", TB_BOARD, tb_opt(),
-              (unsigned)start, (unsigned)heap_avail, (unsigned)RP_CFG_FREE_BUDGET);
+#if defined(RP_CFG_GC_INCREMENTAL)
+    rp_printf("S|%s|%s|heap memory at 0x%x, %u B usable; RP_CFG_FREE_BUDGET %u; RP_CFG_GC_INCREMENTAL %u\n", TB_BOARD,
+              tb_opt(), (unsigned)start, (unsigned)heap_avail, (unsigned)RP_CFG_FREE_BUDGET,
+              (unsigned)RP_CFG_GC_INCREMENTAL);
+#else
+    rp_printf("S|%s|%s|heap memory at 0x%x, %u B usable; RP_CFG_FREE_BUDGET %u; RP_CFG_GC_INCREMENTAL absent\n",
+              TB_BOARD, tb_opt(), (unsigned)start, (unsigned)heap_avail, (unsigned)RP_CFG_FREE_BUDGET);
+#endif
+#if defined(TB_RT_W2_ONLY) && TB_RT_W2_ONLY
+    bench_w2();
+    return 0;
+#endif
     bench_decref();
     w1("256k", 256u * 1024u, 200000u, 2000u);
     w1("1m", 1024u * 1024u, 200000u, 2000u);
