@@ -274,15 +274,21 @@ static uint32_t young_some(uint32_t budget)
     return examined + 1u;
 }
 
+/* The walks keep the cursor and the link base in locals (the core is built with
+ * -fno-strict-aliasing, so each store through an object would reload the globals: a
+ * third of COUNT's instructions on the Cortex-M3) and store the cursor back at the end;
+ * nothing a walk calls moves it. */
 static uint32_t mark_some(uint32_t budget)
 {
     rp_gchead_t *s = list(RP_LIST_SNAPSHOT);
-    const rp_link_t end = rp_link_of(s);
+    const uintptr_t base = rp_link_base;
+    const rp_link_t end = rp_link_from(base, s);
+    rp_link_t cur = rp_gc.inc_cursor;
     uint32_t used = 0;
-    while (rp_gc.inc_cursor != end && used < budget) {
-        rp_gchead_t *n = rp_unlink_ptr(rp_gc.inc_cursor);
+    while (cur != end && used < budget) {
+        rp_gchead_t *n = rp_link_at(base, cur);
         rp_obj_t *o = (rp_obj_t *)n;
-        rp_gc.inc_cursor = n->next;
+        cur = n->next;
         used++;
         if (count_of(o->head) > WATCH_MAX) {
             /* Out of this cycle, as a live object: still linked both ways. */
@@ -293,35 +299,52 @@ static uint32_t mark_some(uint32_t budget)
         }
         watch(o);
     }
-    if (rp_gc.inc_cursor == end)
+    rp_gc.inc_cursor = cur;
+    if (cur == end)
         begin(RP_INC_COUNT);
     return used;
 }
 
 static uint32_t count_some(uint32_t budget)
 {
-    const rp_link_t end = stack_end();
+    const uintptr_t base = rp_link_base;
+    const rp_link_t end = rp_link_from(base, list(RP_LIST_SNAPSHOT));
+    rp_link_t cur = rp_gc.inc_cursor;
     uint32_t used = 0;
-    while (rp_gc.inc_cursor != end && used < budget) {
-        rp_gchead_t *n = rp_unlink_ptr(rp_gc.inc_cursor);
-        rp_obj_t *o = (rp_obj_t *)n;
-        rp_gc.inc_cursor = n->next;
+    while (cur != end && used < budget) {
+        rp_gchead_t *n = rp_link_at(base, cur);
+        cur = n->next;
         used++;
         /* A rejected object's references make their targets live anyway (CHECK). */
-        if (!(n->prev & REJECT))
+        if (n->prev & REJECT)
+            continue;
+        rp_obj_t *o = (rp_obj_t *)n;
+        unsigned type = o->head & RP_HEAD_TYPE_MASK, k = rp_gc_types.slots[type];
+        if (!k) {
             used += each_referent(o, count_one);
+            continue;
+        }
+        rp_obj_t **sl = rp_slots(o);
+        used += k;
+        do {
+            rp_obj_t *c = *sl++;
+            if (c)
+                count_one(c);
+        } while (--k);
     }
-    if (rp_gc.inc_cursor == end)
+    rp_gc.inc_cursor = cur;
+    if (cur == end)
         begin(RP_INC_CHECK);
     return used;
 }
 
 static uint32_t close_some(uint32_t budget, uint32_t used)
 {
+    const uintptr_t base = rp_link_base;
     const rp_link_t end = stack_end();
     while (rp_gc.inc_stack != end && used < budget) {
-        rp_gchead_t *n = rp_unlink_ptr(rp_gc.inc_stack);
-        rp_gc.inc_stack = n->prev & VALUE;
+        rp_gchead_t *n = rp_link_at(base, rp_gc.inc_stack);
+        rp_gc.inc_stack = n->prev & VALUE;   /* global: reject_one pushes onto it */
         n->prev = REJECT;
         used += 1u + each_referent((rp_obj_t *)n, reject_one);
     }
@@ -335,14 +358,14 @@ static uint32_t check_some(uint32_t budget)
     while (rp_gc.inc_cursor != end && used < budget) {
         rp_gchead_t *n = rp_unlink_ptr(rp_gc.inc_cursor);
         rp_obj_t *o = (rp_obj_t *)n;
-        rp_gc.inc_cursor = n->next;
+        rp_gc.inc_cursor = n->next;   /* global: close_some's rejections push meanwhile */
         rp_link_t p = n->prev;
         uint32_t h = o->head;
         if (!(p & REJECT) && p < VALUE && p == count_of(h) && (h & RP_HEAD_TRACKED))
             n->prev = CAND;
         else
             push(n);
-        used = close_some(budget, used + 1u);
+        used = close_some(budget, used + 2u);
     }
     /* The decision: nothing left to check or to reject, within this step. */
     if (rp_gc.inc_cursor == end && rp_gc.inc_stack == end)
@@ -400,33 +423,38 @@ static void begin_delete(void)
 
 static uint32_t sort_some(uint32_t budget)
 {
-    rp_gchead_t *s = list(RP_LIST_SNAPSHOT);
-    const rp_link_t end = rp_link_of(s);
-    uint32_t used = 0;
+    rp_gchead_t *s = list(RP_LIST_SNAPSHOT), *doomed = list(RP_LIST_DOOMED), *old = list(RP_LIST_GEN2);
+    const uintptr_t base = rp_link_base;
+    const rp_link_t end = rp_link_from(base, s);
+    uint32_t used = 0, kept = 0, heads = 0;
+    uint8_t attention = 0;
     while (s->next != end && used < budget) {
-        rp_gchead_t *n = rp_unlink_ptr(s->next);
+        rp_gchead_t *n = rp_link_at(base, s->next);
         rp_obj_t *o = (rp_obj_t *)n;
         s->next = n->next;
         used += 2u;
         uint32_t h = o->head;
         if (n->prev == CAND) {
             unwatch(o, RP_HEAD_COLLECTING | RP_HEAD_UNREACHABLE);
-            rp_gc.inc_attention |= rp_gc_types.bits[h & RP_HEAD_TYPE_MASK];
-            rp_gc.inc_heads |= h;
-            rp_gclist_append(n, list(RP_LIST_DOOMED));
+            attention |= rp_gc_types.bits[h & RP_HEAD_TYPE_MASK];
+            heads |= h;
+            rp_gclist_append_at(base, n, doomed);
             continue;
         }
         unwatch(o, 0);
         if (!(h & RP_HEAD_TRACKED))
             continue;   /* untracked while watched: on no list from now on */
-        rp_gclist_append(n, list(RP_LIST_GEN2));
+        rp_gclist_append_at(base, n, old);
         if (count_of(h) == 0) {
             rp_gc.inc_deferred--;
-            rp_obj_dealloc(o);   /* died while watched */
+            rp_obj_dealloc(o);   /* died while watched; moves nothing of the snapshot */
             continue;
         }
-        rp_gc.inc_kept++;
+        kept++;
     }
+    rp_gc.inc_kept += kept;
+    rp_gc.inc_attention |= attention;
+    rp_gc.inc_heads |= heads;
     if (s->next == end) {
         rp_gclist_init(s);
         begin_delete();

@@ -211,7 +211,7 @@ void rp_gc_over_threshold(void);   /* count0 passed threshold 0: collect if allo
  * (measured per phase with tools/bench/run-rt-bench.sh: docs/gc.md). An object a young
  * collection examines costs RP_GC_UNITS_YOUNG; an automatic step's young collection takes
  * at most RP_GC_WINDOW objects, half its budget, and the old cycle the rest. */
-#define RP_GC_UNITS_YOUNG 6u
+#define RP_GC_UNITS_YOUNG 8u
 #define RP_GC_WINDOW (RP_CFG_GC_STEP_BUDGET / (2u * RP_GC_UNITS_YOUNG))
 
 /* The count at which an automatic collection runs: threshold 0, or with incremental

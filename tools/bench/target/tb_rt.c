@@ -206,6 +206,17 @@ static uint64_t auto_max;
 static int auto_max_gen;
 static uint32_t auto_n;
 
+/* Emergency collections (an allocation that would fail collects whole first) are counted
+ * apart from automatic ones: the OOM hook runs right before the emergency collection. */
+static int emergency;
+static uint32_t emergency_n;
+static uint64_t emergency_max;
+static void on_oom(size_t request)
+{
+    (void)request;
+    emergency = 1;
+}
+
 static void on_gc(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable, void *arg)
 {
     (void)collected;
@@ -218,6 +229,13 @@ static void on_gc(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t 
     uint64_t pause = tb_long_insns(t_start, rp_port_cycles());
     if (manual)
         return;
+    if (emergency) {   /* an allocation failed: the whole collection of the OOM path */
+        emergency = 0;
+        emergency_n++;
+        if (pause > emergency_max)
+            emergency_max = pause;
+        return;
+    }
     auto_n++;
     if (pause > auto_max) {
         auto_max = pause;
@@ -231,20 +249,29 @@ static void watch_start(void)
     auto_n = 0;
     auto_max_gen = 0;
     manual = 0;
+    emergency = 0;
+    emergency_n = 0;
+    emergency_max = 0;
+    rp_gc_set_oom_hook(on_oom);
     rp_gc_callback_add(on_gc, 0);
 }
 
 static void watch_end(const char *name, const char *what)
 {
     rp_gc_callback_remove(on_gc, 0);
-    rp_printf("D|%s: %u automatic collections, the longest %lu instructions (generation %d)\n", what,
-              (unsigned)auto_n, (unsigned long)auto_max, auto_max_gen);
-    rt(name, auto_max);
+    rp_gc_set_oom_hook(0);
+    rp_printf("D|%s: %u automatic collections, the longest %lu instructions (generation %d); "
+              "%u emergency collections, the longest %lu\n",
+              what, (unsigned)auto_n, (unsigned long)auto_max, auto_max_gen, (unsigned)emergency_n,
+              (unsigned long)emergency_max);
+    if (name)
+        rt(name, auto_max);
 }
 
-static void bench_w2(void)
+/* W2-target in a heap of `heap` bytes: its figure (name) if not 0, and its total. */
+static void w2_in(uint32_t heap, const char *name)
 {
-    heap_setup(256u * 1024u);
+    heap_setup(heap);
     watch_start();
     uint32_t t0 = tb_long_begin();
     uint32_t nodes = gcw_w2(10, 4, 0);
@@ -252,9 +279,21 @@ static void bench_w2(void)
     manual = 1;
     rp_gc_collect(2);
     manual = 0;
-    rp_printf("D|W2-target (256 KiB heap): %u nodes, %lu instructions\n", (unsigned)nodes, (unsigned long)total);
-    rt("w2_total_insns", total);
-    watch_end("gc_step_max_w2", "W2-target, 256 KiB heap");
+    rp_printf("D|W2-target (%u KiB heap): %u nodes, %lu instructions\n", (unsigned)(heap_avail < heap ? heap_avail : heap) >> 10,
+              (unsigned)nodes, (unsigned long)total);
+    if (name)
+        rt("w2_total_insns", total);
+    watch_end(name, heap == 256u * 1024u ? "W2-target, 256 KiB heap" : "W2-target, all the RAM");
+}
+
+/* In the 256 KiB heap WORKLOADS.md gives it, and in all the RAM the image leaves: the
+ * floating garbage of an incremental collector makes allocations fail in the first. */
+static void bench_w2(void)
+{
+    w2_in(256u * 1024u, "gc_step_max_w2");
+#if !(defined(TB_RT_W2_ONLY) && TB_RT_W2_ONLY)
+    w2_in(UINT32_MAX, 0);
+#endif
 }
 
 static void bench_w3(void)
