@@ -99,6 +99,8 @@ void rp_gc_track(rp_obj_t *o)
         return;
     if (rp_inc_track(o))
         return;
+    if (RP_CFG_GC_INCREMENTAL)
+        rp_gc.count[0]++;   /* count 0 counts generation 0 (rp_gc_on_free) */
     o->head |= RP_HEAD_TRACKED | RP_HEAD_COLLECTING;
     rp_set_gen(o, RP_GEN_YOUNG);
     rp_gclist_append(rp_gch(o), list(RP_LIST_GEN0));
@@ -829,41 +831,38 @@ static void collect_generations(void)
     }
 }
 
-uint32_t rp_gc_young_window(uint32_t max, uint32_t *examined)
+uint32_t rp_gc_young_window(uint32_t max, uint32_t *examined, uint32_t *taken)
 {
-    rp_gchead_t *young = list(RP_LIST_GEN0), *hold = list(RP_LIST_HOLD);
-    uint32_t k = 0, collected = 0, uncollectable = 0, count0 = rp_gc.count[0];
+    rp_gchead_t *young = list(RP_LIST_GEN0), *old = list(RP_LIST_GEN1);
+    uint32_t k = 0, collected = 0, uncollectable = 0;
     rp_gchead_t *n = rp_next(young);
-    while (n != young && (!max || k < max)) {
+    while (n != young && (!max || k <= max)) {
         n = rp_next(n);
         k++;
     }
     if (n != young) {
-        /* The younger objects wait on `hold`, out of the set: without COLLECTING, as
-         * objects of an older generation (O(them), some 4 instructions each). */
-        rp_gchead_t *last = rp_prev(young), *before = rp_prev(n);
-        before->next = rp_link_of(young);
-        young->prev = rp_link_of(before);
-        hold->next = rp_link_of(n);
-        n->prev = rp_link_of(hold);
-        last->next = rp_link_of(hold);
-        hold->prev = rp_link_of(last);
-        examine(hold, 0);
+        /* More than a step can examine (collections were held off, or objects tracked in
+         * bulk): the oldest `max` go to generation 1 unexamined, which is always safe; the
+         * cycle of generation 1 examines them. Some 10 instructions each. */
+        for (uint32_t i = 0; i < max; i++) {
+            rp_gchead_t *m = rp_next(young);
+            m->head &= ~RP_HEAD_COLLECTING;
+            rp_set_gen((rp_obj_t *)m, RP_GEN_MIDDLE);
+            rp_gclist_move(m, old);
+        }
+        rp_gc.inc_promoted += max;
+        rp_gc.count[0] = rp_gc.count[0] > max ? rp_gc.count[0] - max : 0;
+        *examined = (max + 7u) / 8u;
+        *taken = max;
+        return 0;
     }
     collect(0, &collected, &uncollectable);
-    if (!rp_gclist_empty(hold)) {
-        /* Back in front of what the collection's own code made meanwhile (younger). */
-        examine(hold, 1);
-        rp_gclist_merge(young, hold);
-        rp_gclist_merge(hold, young);
-    }
-    /* A window that took all of generation 0 is a young collection: the count restarts. */
-    rp_gc.count[0] = n == young || count0 <= k ? 0 : count0 - k;
     rp_gc_gen_stats_t *s = &rp_gc.stats.gen[0];
     s->collections++;
     s->collected += collected;
     s->uncollectable += uncollectable;
     *examined = k;
+    *taken = k;
     return collected + uncollectable;
 }
 
@@ -898,7 +897,8 @@ static void step(uint32_t budget, int young)
     rp_gc_run_callbacks(RP_GC_START, gen, 0, 0);
     uint32_t t0 = rp_port_cycles();
     if (young) {
-        found = rp_gc_young_window(2u * RP_GC_WINDOW, &examined);
+        uint32_t taken;
+        found = rp_gc_young_window(2u * RP_GC_WINDOW, &examined, &taken);
         examined *= RP_GC_UNITS_YOUNG;
     }
     if (cycle) {

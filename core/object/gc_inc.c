@@ -249,29 +249,23 @@ void rp_inc_start(int full, int young_first)
         begin_mark();
         return;
     }
-    /* Asked for: generation 0 first, all of it as it is now, in windows, so that every
-     * object garbage now is in the snapshot or freed before it. */
-    uint32_t k = 0;
-    const rp_gchead_t *y = list(RP_LIST_GEN0);
-    for (const rp_gchead_t *n = rp_next(y); n != y; n = rp_next(n))
-        k++;
-    rp_gc.inc_young_left = k;
+    /* Asked for: generation 0 first, as much as count 0 says it holds (O(1)), in windows,
+     * so that every object garbage now is in the snapshot or freed before it. */
+    rp_gc.inc_young_left = rp_gc.count[0];
     rp_gc.inc_phase = RP_INC_YOUNG;
 }
 
 static uint32_t young_some(uint32_t budget)
 {
-    uint32_t want = rp_gc.inc_young_left, examined = 0;
+    uint32_t want = rp_gc.inc_young_left, examined = 0, taken = 0;
     if (budget && budget / RP_GC_UNITS_YOUNG < want)
         want = budget / RP_GC_UNITS_YOUNG + 1u;
     if (want)
-        (void)rp_gc_young_window(want, &examined);
-    examined *= RP_GC_UNITS_YOUNG;
-    uint32_t objects = examined / RP_GC_UNITS_YOUNG;
-    rp_gc.inc_young_left -= objects < rp_gc.inc_young_left ? objects : rp_gc.inc_young_left;
-    if (!rp_gc.inc_young_left || !objects)
+        (void)rp_gc_young_window(want, &examined, &taken);
+    rp_gc.inc_young_left -= taken < rp_gc.inc_young_left ? taken : rp_gc.inc_young_left;
+    if (!rp_gc.inc_young_left || !taken)
         begin_mark();
-    return examined + 1u;
+    return examined * RP_GC_UNITS_YOUNG + 1u;
 }
 
 /* The walks keep the cursor and the link base in locals (the core is built with

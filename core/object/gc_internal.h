@@ -30,7 +30,7 @@ enum rp_list_id {
     RP_LIST_REFZERO = 5,
     RP_LIST_UNREACHABLE = 6,
     RP_LIST_SCRATCH = 7,
-    RP_LIST_HOLD = 8,        /* generation 0 beyond a young window, while it runs */
+    RP_LIST_HOLD = 8,        /* scratch of an incremental cycle's abort (gc_inc.c) */
     RP_LIST_SNAPSHOT = 9,    /* the old generation an incremental cycle examines (gc_inc.c) */
     RP_LIST_DOOMED = 10,     /* its garbage, being deleted in steps */
     RP_NLISTS = 11,
@@ -190,8 +190,11 @@ static inline int rp_head_garbage(uint32_t h)
  * reference leaves the garbage. */
 void rp_gc_take_garbage(rp_gchead_t *unreachable, uint32_t garbage, uint8_t attention, int closed,
                         rp_gchead_t *old, unsigned old_gen, uint32_t *collected, uint32_t *uncollectable);
-/* Young collection of the oldest `max` objects of generation 0 (all of it with 0). */
-uint32_t rp_gc_young_window(uint32_t max, uint32_t *examined);
+/* A young collection of all of generation 0 if it holds at most `max` objects (0: any
+ * number); else its oldest `max` promoted to generation 1 unexamined. *examined: the
+ * objects' worth of work done; *taken: the objects that left generation 0. Returns the
+ * objects collected. O(max). */
+uint32_t rp_gc_young_window(uint32_t max, uint32_t *examined, uint32_t *taken);
 void rp_gc_run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable);
 
 /* gc_inc.c: the incremental collection of the old generation. */

@@ -37,6 +37,7 @@
  * - Automatic collection as CPython 3.11: count0 = tracked allocations - deallocations
  *   against threshold 0; collections of generation n counted against threshold n+1;
  *   a full collection only once long-lived pending objects exceed 25 % of long-lived.
+ *   With RP_CFG_GC_INCREMENTAL, in bounded steps instead ("Incremental collection" below).
  * - With RP_CFG_GC_LINK16, an object with a count above 65535 is treated as referenced
  *   from outside (the 16-bit link counts the inside references modulo 65536).
  *   Conservative, never unsafe.
@@ -216,11 +217,59 @@ void rp_gc_poll(void);
  * defers a free). */
 uint32_t rp_gc_free_pending(uint32_t budget);
 
-/* A bounded step of collector work, for a main loop with a deadline: today the pending
- * frees, up to `budget` objects (0: all); automatic collections still run whole at the
- * allocation that crosses threshold 0 (docs/gc.md, "Incremental collection: the plan").
- * Returns the objects still pending (0: nothing left to do). Does nothing in an
- * interrupt handler or with interrupts masked. Named after Lua's collectgarbage("step"); CPython has no such call. */
+/*
+ * Incremental collection (RP_CFG_GC_INCREMENTAL 1, rp_config.h; off by default).
+ * Automatic collections then run as steps of about RP_CFG_GC_STEP_BUDGET work units (one
+ * unit is about 20 instructions on the Cortex-M3): each allocation that takes count 0
+ * past min(threshold 0, RP_CFG_GC_STEP_BUDGET / 16) runs one step, which collects
+ * generation 0 whole (at most RP_CFG_GC_STEP_BUDGET / 8 objects: the oldest, if it grew
+ * past that) and gives the rest of its budget to a cycle of the older generations. A
+ * cycle of generation 1 starts once young collections promoted threshold 0 x threshold 1
+ * objects; a full one (generations 1 and 2) once threshold 2 cycles ran and what they
+ * kept is 25 % of the long-lived objects (CPython's rules, by objects rather than by
+ * collections). A cycle runs between the application's own work, over several steps:
+ *   - it watches the objects it examines: their INCREF and DECREF still work, through
+ *     rp_gc_touch (rp_object.h), which tells the cycle that their count changed;
+ *   - it frees only objects whose counts are all explained by references from other
+ *     objects it examined and did not change since (Bacon and Rajan's sigma and delta
+ *     tests): what the application reaches, whatever it stored or dropped meanwhile, is
+ *     never freed; garbage made during a cycle waits for the next one;
+ *   - finalizers, weak-reference clearing and callbacks keep the order of a whole
+ *     collection (PEP 442); garbage that has any of them, or a clear or traverse hook of
+ *     its type, goes through the whole collection's path in one step, as long as that
+ *     garbage; plain garbage is freed in steps.
+ * Rules for the application: none for stores through refpool's API or by hand with
+ * INCREF/DECREF. A borrowed pointer (one whose count the holder did not take) must not be
+ * kept across an allocation or any call of this header, as anywhere in refpool (the
+ * object may be freed); a cycle reports one it catches being used (rp_report).
+ * Differences from whole collections and from CPython:
+ *   - an old object whose count reaches zero while a cycle watches it is destroyed when
+ *     the cycle sorts it, not at once; rp_gc_pending counts it, rp_gc_free_pending(0),
+ *     rp_gc_collect, rp_gc_freeze and an allocation that fails end the cycle first, so
+ *     nothing waits past them;
+ *   - count 0 (rp_gc_get_count) counts the objects of generation 0, not allocations
+ *     less deallocations of all generations;
+ *   - memory: garbage floats until a cycle ends: W2-target, which fits 256 KiB with
+ *     whole collections, needs emergency collections there (docs/gc.md);
+ *   - with RP_CFG_GC_LINK16 the heap must end within 128 KiB of its start (marks share
+ *     the 16-bit prev link), else collections run whole.
+ * Costs (tools/bench/run-rt-bench.sh): a step 20,000 instructions at most on W2-target
+ * and W3 on the M3 at -O2 (docs/gc.md, "Incremental collection"), besides finalizers,
+ * callbacks and the deallocations (RP_CFG_FREE_BUDGET) they set off, and besides garbage
+ * that needs the whole path (above). Interrupts: as every collection, thread mode only.
+ */
+
+/* A bounded step of collector work, for a main loop with a deadline: the pending frees,
+ * up to `budget` objects, then up to `budget` work units of a collection cycle, which it
+ * starts if none runs (generation 0 first, then the full cycle): so, from nothing running,
+ * `while (rp_gc_step(b)) {}` ends a cycle that frees every object that was garbage when it
+ * began (twice in a row: every object garbage before the first). `budget` 0: all of it.
+ * Returns 0 when nothing is left to do (no frees pending, no cycle running), nonzero
+ * otherwise. O(budget) besides finalizers and callbacks; a start counts generation 0,
+ * O(its objects). Without RP_CFG_GC_INCREMENTAL (or with 16-bit links past 128 KiB), only
+ * the pending frees. Does nothing in an interrupt handler, with interrupts masked, or
+ * inside a collection or a deallocation. Named after Lua's collectgarbage("step");
+ * CPython has no such call. */
 uint32_t rp_gc_step(uint32_t budget);
 
 /* Objects on the refzero queue now (0 with RP_CFG_FREE_BUDGET 0, and after a drain);
