@@ -90,7 +90,10 @@ static int plan_region(rp_heap_region_t *r, uintptr_t s, size_t size)
     r->npages = (uint32_t)((r->end + RP_CHUNK_TAG - r->grid + RP_CFG_POOL_SIZE - 1u) >> RP_POOL_SHIFT);
     r->map = (uint8_t *)s;
     r->map_base = s - (r->grid >> RP_POOL_SHIFT);
-    r->lo = ((s + r->npages + 7u) & ~(uintptr_t)7u) + RP_CHUNK_TAG;
+    /* The chunk space starts at a pool window's tag, so that the first pool is cut from the
+     * front of the one free chunk in O(1) (C7); the bytes between the page map and it (less
+     * than a pool) count as metadata. */
+    r->lo = ((s + r->npages + RP_CHUNK_TAG + RP_CFG_POOL_SIZE - 1u) & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u)) - RP_CHUNK_TAG;
     r->span = r->end - r->lo;
     return r->end > r->lo + 2u * RP_POOL_CHUNK;
 }
@@ -126,6 +129,7 @@ rp_err_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint64_
         rp_heap.metadata_bytes += (uint32_t)(r->lo - (uintptr_t)regions[i].start);
     }
     rp_heap.nregions = count;
+    rp_heap.carve = rp_heap.regions[0].lo;   /* C7: its payload starts a window */
     set_gates();
     leave(t);
     return RP_E_OK;
