@@ -166,21 +166,8 @@ static inline void account(int32_t bytes, int32_t blocks)
     (void)blocks;
 }
 
-/* take's list steps for l, the head of bin b (so l->prev is b's slot): l2, the second
- * chunk of bin b, to the front; and l off the list (pop_head), cheaper than unlink_from,
- * which cannot know that l is the head. */
-static inline void second_to_front(rp_links_t *l, rp_links_t *l2, rp_links_t *s)
-{
-    rp_links_t *n = l2->next;
-    l->next = n;
-    if (n)
-        n->prev = l;
-    l->prev = l2;
-    l2->next = l;
-    l2->prev = s;
-    s->next = l2;
-}
-
+/* take's list step for l, the head of bin b (so l->prev is b's slot): l off the list,
+ * cheaper than unlink_from, which cannot know that l is the head. */
 static inline void pop_head(rp_links_t *l, rp_links_t *s, uint32_t b)
 {
     rp_links_t *n = l->next;
@@ -216,26 +203,19 @@ static inline uint32_t *take(uint32_t need)
     uint32_t b = bin_of(need), t = 0;
     rp_links_t *s = slot_of(b), *l = s->next;
     if (!l || rp_tag_size(t = *tag_of_links(l)) < need) {
-        /* the second chunk of bin b, then the bins above b in b's bitmap word, then the
-         * words after it */
-        rp_links_t *l2 = l ? l->next : 0;
-        if (l2 && rp_tag_size(t = *tag_of_links(l2)) >= need) {
-            second_to_front(l, l2, s);
-            l = l2;
+        /* the bins above b in b's bitmap word, then the words after it */
+        uint32_t m = rp_heap.bitmap[b >> 5] & (~1u << (b & 31u));
+        if (m) {
+            b = (b & ~31u) + (uint32_t)__builtin_ctz(m);
         } else {
-            uint32_t m = rp_heap.bitmap[b >> 5] & (~1u << (b & 31u));
-            if (m) {
-                b = (b & ~31u) + (uint32_t)__builtin_ctz(m);
-            } else {
-                int g = first_bin_from((b | 31u) + 1u);
-                if (g < 0)   /* no chunk is known to fit: bitmap only, no list is searched */
-                    return 0;
-                b = (uint32_t)g;
-            }
-            s = slot_of(b);
-            l = s->next;
-            t = *tag_of_links(l);
+            int g = first_bin_from((b | 31u) + 1u);
+            if (g < 0)   /* no chunk is known to fit: bitmap only, no list is searched */
+                return 0;
+            b = (uint32_t)g;
         }
+        s = slot_of(b);
+        l = s->next;
+        t = *tag_of_links(l);
     }
     /* t is the free chunk's tag: its size and at most PREV_USED, kept from the read above
      * (the writes below cannot change it), so that the new tags need not read it again. */

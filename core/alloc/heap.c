@@ -487,16 +487,16 @@ static inline uint32_t heap_word(uintptr_t heads, size_t field)
 }
 
 /* rp_malloc's pool path missed (the class has no pool with room, or the next block was
- * never used): the block straight from pool.c under its own critical section, and
+ * never used): the block straight from pool.c under rp_malloc's critical section, and
  * malloc_slow of the class's block size only when no pool can be had (it releases the
- * spares, calls the OOM handler, counts the failure). Tracing is off here (G1), so the
+ * spares, calls the OOM handler, counts the failure); it leaves the section (t).
+ * Tracing is off here (G1), so the
  * block needs no record: the miss costs no more than it must, since it is what sets the
  * largest malloc of a small-block workload. The class comes as 8 * cls, as the fast
  * path had it, so that the fast path keeps neither n nor the class live. */
-static __attribute__((noinline)) void *malloc_miss(uintptr_t off)
+static __attribute__((noinline)) void *malloc_miss(uintptr_t off, rp_critical_t t)
 {
     unsigned cls = (unsigned)(off >> 3);
-    rp_critical_t t = enter();
     void *p = rp_pool_alloc(cls);
     leave(t);
     return p ? p : malloc_slow(rp_class_size(cls), __builtin_return_address(0));
@@ -530,10 +530,8 @@ void *rp_malloc(size_t n)
         rp_pool_t *pg = *head;
         uint32_t *b = rp_pool_block(pg, pg->free);
         uint32_t next = b[0];
-        if (next & 1u) {   /* never-used blocks, or an empty list: none's next */
-            leave(t);
-            return malloc_miss(off);
-        }
+        if (next & 1u)   /* never-used blocks, or an empty list: none's next */
+            return malloc_miss(off, t);   /* in the critical section still: 4 instructions fewer */
         pg->free = (uint16_t)next;
         b[1] = (uint32_t)(uintptr_t)pg;
         if (!next)   /* full: off its list until a block comes back (P3) */

@@ -354,7 +354,7 @@ static inline uint32_t *rp_pool_block(const rp_pool_t *pg, uint32_t d)
  * the slow path behind it, as measured when it went through malloc_slow), so one block
  * per call cost W1s 1.3 instructions per malloc on average; eight cost 0.3, at about 5
  * instructions a block more for that call. */
-#define RP_POOL_UNVEIL 8u
+#define RP_POOL_UNVEIL 4u
 
 /* Puts up to `count` (>= 1) never-used blocks, from the one at odd word f - 1 upwards, on
  * the free list in address order: each names the next in its word 0, the last one the
