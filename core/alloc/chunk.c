@@ -11,6 +11,10 @@
  */
 #include "heap_internal.h"
 
+/* Free chunks carve_anew looks at, at most, for a pool window before it takes one from
+ * the first chunk of a bin whose chunks always hold one. */
+#define RP_POOL_SCAN_LIMIT 8u
+
 /* A free chunk keeps its list links in its payload, which is 8-aligned. */
 typedef struct rp_links {
     struct rp_links *next;
@@ -421,9 +425,11 @@ static uintptr_t window_in(uint32_t *tag)
  * payload starts a window; the pool takes its front and the free part behind it moves up
  * by one pool (its links with it), so that pools gather at the bottom of the free space
  * while take cuts chunks from the top of theirs. When that chunk is used or too small,
- * carve_anew looks at two chunks only: the head of the first non-empty bin that may hold
- * a window, then the head of the first bin whose chunks always do (size >= 2P + minimum
- * chunk); the part behind the window it takes becomes the new carve point.
+ * carve_anew looks at up to RP_POOL_SCAN_LIMIT chunks of the bins that may or may not
+ * hold a window, smaller first so that pools fill holes, then at the first chunk of a
+ * bin whose chunks always do (size >= 2P + minimum chunk): a bounded look, whatever the
+ * heap's size (with two chunks only, W1-M0 on microbit needed a heap larger than 16 KiB,
+ * against 16,192 bytes so). The part behind the window it takes is the new carve point.
  */
 static void *carve_anew(void);
 
@@ -458,22 +464,28 @@ void *rp_chunk_alloc_pool(void)
 static void *carve_anew(void)
 {
     uint32_t sure = bin_of(RP_POOL_CHUNK + RP_CFG_POOL_SIZE + min_chunk()) + 1u;
+    unsigned budget = RP_POOL_SCAN_LIMIT;
+    uintptr_t w = 0;
+    uint32_t b = 0;
+    rp_links_t *l = 0;
     int g = first_bin_from(bin_of(RP_POOL_CHUNK));
-    if (g < 0)
-        return 0;
-    rp_links_t *l = (rp_links_t *)rp_heap.bins[g];
-    uintptr_t w = window_in(tag_of_links(l));
+    for (; g >= 0 && (uint32_t)g < sure && budget && !w; g = first_bin_from((uint32_t)g + 1u)) {
+        for (l = (rp_links_t *)rp_heap.bins[g]; l && budget; l = l->next, budget--) {
+            if ((w = window_in(tag_of_links(l))) != 0) {
+                b = (uint32_t)g;
+                break;
+            }
+        }
+    }
     if (!w) {
-        if ((uint32_t)g < sure)
+        if (g >= 0 && (uint32_t)g < sure)   /* the scan's budget ran out first */
             g = first_bin_from(sure);
-        else   /* a chunk of a sure bin always holds one */
-            g = -1;
         if (g < 0)
             return 0;
-        l = (rp_links_t *)rp_heap.bins[g];
+        b = (uint32_t)g;
+        l = (rp_links_t *)rp_heap.bins[b];
         w = window_in(tag_of_links(l));
     }
-    uint32_t b = (uint32_t)g;
     uint32_t *tag = tag_of_links(l), size = rp_tag_size(*tag);
     uintptr_t start = (uintptr_t)tag, limit = start + size, use = w - RP_CHUNK_TAG;
     uint32_t front = (uint32_t)(use - start), rest = (uint32_t)(limit - use - RP_POOL_CHUNK), n = RP_POOL_CHUNK;

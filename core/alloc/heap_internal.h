@@ -5,7 +5,7 @@
  *
  * Chunks (chunk.c). A region's chunk space is [lo, end) with lo + 4 = 0 (mod
  * RP_CFG_POOL_SIZE), so that the payload after each 4-byte tag is 8-aligned and the first
- * chunk's starts a pool window. A chunk is
+ * chunk's starts a pool window (the first carve point, C7). A chunk is
  *     [tag: size | flags][payload ... size - 4 bytes]
  * with size a multiple of 8 and at least RP_CHUNK_MIN. A free chunk also holds
  *     [tag][next free][prev free] ... [footer = size]
@@ -22,11 +22,12 @@
  *   C6 free_bytes is the sum of the free chunks' sizes; chunk_bytes is the sum of the
  *      regions' chunk spaces; peak_footprint >= chunk_bytes - free_bytes.
  *   C7 carve, the carve point, is 0 or the tag of a chunk (free or used) whose payload
- *      starts a pool window and which is the first chunk of its region (a region's chunk
- *      space starts so) or follows a POOL chunk of exactly RP_POOL_CHUNK bytes. Pool chunks are never freed but by rp_chunk_free_pool (spares going back),
- *      which clears carve when it frees that predecessor: so the chunk at carve is never
- *      merged into the chunk before it, and carve stays a chunk start with no check on
- *      free's path. New pools are cut from the front of a free chunk at carve (O(1)).
+ *      starts a pool window and which is the first chunk of its region or follows a POOL
+ *      chunk of exactly RP_POOL_CHUNK bytes. Pool chunks are freed only by
+ *      rp_chunk_free_pool (spares going back), which clears carve when it frees that
+ *      predecessor: so the chunk at carve is never merged into the chunk before it, and
+ *      carve stays a chunk start with no check on free's path. New pools are cut from the
+ *      front of a free chunk at carve (O(1)).
  *
  * Pools (pool.c). A pool is the RP_CFG_POOL_SIZE-aligned window [A, A + P - 4) inside a
  * POOL chunk whose tag sits at A - 4. Its header (rp_pool_t) sits at the window's end,
