@@ -144,7 +144,24 @@ typedef struct rp_pool {
 /* The header's offset in the window: 8-aligned, so the blocks below it are too, and as
  * high as the window (less the next chunk's tag) allows. */
 #define RP_POOL_HDR_OFF ((uint32_t)((RP_POOL_USABLE - sizeof(rp_pool_t)) & ~7u))
-_Static_assert(RP_POOL_HDR_OFF / RP_CFG_SMALL_MAX >= 2u, "a pool holds at least two blocks of every class");
+#define RP_POOL_MIN_CAPACITY (RP_POOL_HDR_OFF / RP_CFG_SMALL_MAX)   /* of the largest class */
+_Static_assert(RP_POOL_MIN_CAPACITY >= 2u, "a pool holds at least two blocks of every class");
+
+/* A pool's free, used and seen at once: one store where they share a word. */
+static inline void rp_pool_set_counts(rp_pool_t *pg, uint32_t free, uint32_t used, uint32_t seen)
+{
+#if RP_CFG_POOL_SIZE <= 2048u
+    _Static_assert(offsetof(rp_pool_t, used) == offsetof(rp_pool_t, free) + 2u &&
+                       offsetof(rp_pool_t, seen) == offsetof(rp_pool_t, free) + 3u && (offsetof(rp_pool_t, free) & 3u) == 0,
+                   "free, used and seen share a word");
+    typedef uint32_t __attribute__((may_alias)) word_t;
+    *(word_t *)(void *)&pg->free = free | used << 16 | seen << 24;   /* little-endian (asserted above) */
+#else
+    pg->free = (uint16_t)free;
+    pg->used = (rp_pool_count_t)used;
+    pg->seen = (rp_pool_count_t)seen;
+#endif
+}
 
 typedef struct rp_heap_region {
     uintptr_t lo, end;   /* chunk space; sentinel tag at end */
