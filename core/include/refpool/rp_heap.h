@@ -31,7 +31,7 @@
  *   (free) and nothing else; no statistics are kept per call for pool blocks. A new pool
  *   is cut from the front of the free chunk after the last one cut (the carve point), or,
  *   when that chunk is used or too small, from the first of at most 8 free chunks that
- *   holds a pool window. A chunk is found through the bin bitmap alone (its own bin's
+ *   holds a pool window, else from a chunk sure to hold one. A chunk is found through the bin bitmap alone (its own bin's
  *   first chunk if that is big enough, else the first chunk of the next non-empty bin: no
  *   list is searched) and freed with its free neighbours merged. The exception: when the
  *   chunk heap has no room for a request, the spare pools go back to it before the
