@@ -184,6 +184,44 @@ static void test_empty_pool_returns_to_chunk_heap(void)
 /* A pool filled to its last block (509 of them in a 4 KiB pool of 8-byte blocks, which
  * need the header's 16-bit counts): counted whole, off its class list, so that the next
  * block opens a second pool; emptied, both become spares. */
+/* New pools are cut in O(1) from the front of the free chunk at the carve point (C7):
+ * one class after another, each pool's window follows the last one's. The checker finds
+ * a carve point that is no chunk's start; after the spares go back (rp_heap_trim), which
+ * may merge the chunk at the carve point into one before it, the next pool is found anew
+ * and pools follow it again. */
+static void test_pools_from_the_carve_point(void)
+{
+    enum { K = RP_NCLASSES - 2 * RP_CFG_DEBUG };   /* classes a request reaches (debug adds 16 bytes) */
+    rp_test_fresh_heap();
+    uint8_t *p[K];
+    for (unsigned c = 0; c < K; c++)
+        p[c] = rp_malloc(8u * c + 1u);
+    for (unsigned c = 1; c < K; c++) {
+        uintptr_t prev = (uintptr_t)p[c - 1] & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u);
+        uintptr_t here = (uintptr_t)p[c] & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u);
+        RP_CHECK_EQ(here - prev, RP_CFG_POOL_SIZE);
+    }
+    RP_HEAP_OK();
+    uintptr_t saved = rp_heap.carve;
+    RP_CHECK(saved != 0);
+    rp_heap.carve = saved + 8u;
+    RP_CHECK_STR(rp_heap_check().rule, "C7");
+    rp_heap.carve = saved;
+    RP_HEAP_OK();
+    for (unsigned c = 0; c < K; c++)
+        rp_free(p[c]);
+    RP_CHECK(rp_heap_trim() >= K * RP_CFG_POOL_SIZE);
+    RP_HEAP_OK();
+    uint8_t *a = rp_malloc(8), *b = rp_malloc(24);
+    RP_CHECK(a != 0 && b != 0);
+    RP_CHECK_EQ(((uintptr_t)b & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u)) - ((uintptr_t)a & ~(uintptr_t)(RP_CFG_POOL_SIZE - 1u)),
+                RP_CFG_POOL_SIZE);
+    RP_HEAP_OK();
+    rp_free(a);
+    rp_free(b);
+    RP_HEAP_OK();
+}
+
 static void test_full_pool(void)
 {
     rp_test_fresh_heap();
@@ -692,6 +730,7 @@ int main(void)
     RP_RUN(test_pool_bump_then_lifo);
     RP_RUN(test_empty_pool_returns_to_chunk_heap);
     RP_RUN(test_empty_pools_serve_other_classes);
+    RP_RUN(test_pools_from_the_carve_point);
     RP_RUN(test_full_pool);
     RP_RUN(test_emptied_pool_leaves_its_list);
     RP_RUN(test_block_start_and_bins);

@@ -11,6 +11,10 @@
  */
 #include "heap_internal.h"
 
+/* Free chunks carve_anew looks at, at most, for a pool window before it takes one from
+ * the first chunk of a bin whose chunks always hold one. */
+#define RP_POOL_SCAN_LIMIT 8u
+
 /* A free chunk keeps its list links in its payload, which is 8-aligned. */
 typedef struct rp_links {
     struct rp_links *next;
@@ -166,21 +170,8 @@ static inline void account(int32_t bytes, int32_t blocks)
     (void)blocks;
 }
 
-/* take's list steps for l, the head of bin b (so l->prev is b's slot): l2, the second
- * chunk of bin b, to the front; and l off the list (pop_head), cheaper than unlink_from,
- * which cannot know that l is the head. */
-static inline void second_to_front(rp_links_t *l, rp_links_t *l2, rp_links_t *s)
-{
-    rp_links_t *n = l2->next;
-    l->next = n;
-    if (n)
-        n->prev = l;
-    l->prev = l2;
-    l2->next = l;
-    l2->prev = s;
-    s->next = l2;
-}
-
+/* take's list step for l, the head of bin b (so l->prev is b's slot): l off the list,
+ * cheaper than unlink_from, which cannot know that l is the head. */
 static inline void pop_head(rp_links_t *l, rp_links_t *s, uint32_t b)
 {
     rp_links_t *n = l->next;
@@ -191,23 +182,6 @@ static inline void pop_head(rp_links_t *l, rp_links_t *s, uint32_t b)
         rp_heap.bitmap[b >> 5] &= ~(1u << (b & 31u));
 }
 
-
-/* take's rare case: no bin above b has a chunk, so up to RP_POOL_SCAN_LIMIT chunks of bin
- * b itself are looked at. One that fits is made the head of b, as take's steps expect. */
-static __attribute__((noinline)) rp_links_t *scan_bin(uint32_t b, uint32_t need)
-{
-    rp_links_t *l = (rp_links_t *)rp_heap.bins[b];
-    for (unsigned i = 0; l && i < RP_POOL_SCAN_LIMIT; i++, l = l->next) {
-        if (rp_tag_size(*tag_of_links(l)) >= need) {
-            if (i) {
-                unlink_from(l, b);
-                link_at(l, b);
-            }
-            return l;
-        }
-    }
-    return 0;
-}
 
 /* A rest smaller than this stays in the chunk taken rather than becoming a free chunk.
  * Such a rest (16 or 24 bytes) can serve no request that comes to the chunk heap (those
@@ -221,39 +195,33 @@ static inline uint32_t split_min(void) { return 2u * min_chunk(); }
 /*
  * A used chunk of at least `need` bytes, cut from the end of a free chunk so that the
  * free part keeps its place on its list (moved only if its size crosses into another
- * bin): O(1) good fit (the first of the request's own bin's first two chunks that is big
- * enough, else the first chunk of the next non-empty bin above), then a bounded look in
- * the own bin. (The second look costs about 2 instructions per W1 chunk malloc, for a
- * 1 % smaller heap.) The chunk taken from is always
- * made its bin's head, so its list steps need not test for a predecessor. Counts the
- * chunk's bytes (C6) and returns its tag.
+ * bin): O(1) good fit through the bitmap alone (the request's own bin's first chunk if
+ * it is big enough, else the first chunk of the next non-empty bin above), with no search
+ * of a list: a request that only a later chunk of its own bin would fit fails here. (A
+ * second look, at the own bin's second chunk, cost about 2 instructions per W1 chunk
+ * malloc for a 1 % smaller heap, and a scan of 8 more when no bin above had a chunk,
+ * issue 17's heap-dependent search.) The chunk taken from is always its bin's head, so
+ * its list steps need not test for a predecessor. Counts the chunk's bytes (C6) and
+ * returns its tag.
  */
 static inline uint32_t *take(uint32_t need)
 {
     uint32_t b = bin_of(need), t = 0;
     rp_links_t *s = slot_of(b), *l = s->next;
     if (!l || rp_tag_size(t = *tag_of_links(l)) < need) {
-        /* the second chunk of bin b, then the bins above b in b's bitmap word, then the
-         * words after it */
-        rp_links_t *l2 = l ? l->next : 0;
-        if (l2 && rp_tag_size(t = *tag_of_links(l2)) >= need) {
-            second_to_front(l, l2, s);
-            l = l2;
+        /* the bins above b in b's bitmap word, then the words after it */
+        uint32_t m = rp_heap.bitmap[b >> 5] & (~1u << (b & 31u));
+        if (m) {
+            b = (b & ~31u) + (uint32_t)__builtin_ctz(m);
         } else {
-            uint32_t m = rp_heap.bitmap[b >> 5] & (~1u << (b & 31u));
-            if (m) {
-                b = (b & ~31u) + (uint32_t)__builtin_ctz(m);
-            } else {
-                int g = first_bin_from((b | 31u) + 1u);
-                if (g >= 0)
-                    b = (uint32_t)g;
-                else if (!scan_bin(b, need))
-                    return 0;
-            }
-            s = slot_of(b);
-            l = s->next;
-            t = *tag_of_links(l);
+            int g = first_bin_from((b | 31u) + 1u);
+            if (g < 0)   /* no chunk is known to fit: bitmap only, no list is searched */
+                return 0;
+            b = (uint32_t)g;
         }
+        s = slot_of(b);
+        l = s->next;
+        t = *tag_of_links(l);
     }
     /* t is the free chunk's tag: its size and at most PREV_USED, kept from the read above
      * (the writes below cannot change it), so that the new tags need not read it again. */
@@ -454,14 +422,48 @@ static uintptr_t window_in(uint32_t *tag)
 }
 
 /*
- * Smaller chunks first, so pools fill holes rather than split the big free space: up to
- * RP_POOL_SCAN_LIMIT chunks of the bins that may or may not hold a window, then the first
- * chunk of any bin whose chunks always do (size >= 2P + minimum chunk). The window is
- * the lowest one in the chunk: pools gather at the bottom of the free space while chunks
- * are cut from the top of theirs. The part in front keeps its place on its list; a part
- * behind is filed anew, or absorbed if too small to be a chunk.
+ * A pool window in O(1), with no search whose length depends on the heap. The common
+ * case is the carve point (C7): the free chunk right after the last pool carved, whose
+ * payload starts a window; the pool takes its front and the free part behind it moves up
+ * by one pool (its links with it), so that pools gather at the bottom of the free space
+ * while take cuts chunks from the top of theirs. When that chunk is used or too small,
+ * carve_anew looks at up to RP_POOL_SCAN_LIMIT chunks of the bins that may or may not
+ * hold a window, smaller first so that pools fill holes, then at the first chunk of a
+ * bin whose chunks always do (size >= 2P + minimum chunk): a bounded look, whatever the
+ * heap's size (with two chunks only, W1-M0 on microbit needed a heap larger than 16 KiB,
+ * against 16,192 bytes so). The part behind the window it takes is the new carve point.
  */
+static void *carve_anew(void);
+
 void *rp_chunk_alloc_pool(void)
+{
+    uint32_t *ct = (uint32_t *)rp_heap.carve;
+    if (!ct)
+        return carve_anew();
+    /* C7: the chunk before ct is a pool, so a free chunk at ct has PREV_USED and no other
+     * flag: its size is its tag less that flag. */
+    uint32_t t = *ct, size = t - RP_CHUNK_PREV_USED;
+    if ((t & RP_CHUNK_USED) || size < RP_POOL_CHUNK + min_chunk())
+        return carve_anew();
+    uint32_t rest = size - RP_POOL_CHUNK, s = bin_shift(size);
+    uint32_t *rt = (uint32_t *)((uintptr_t)ct + RP_POOL_CHUNK);
+    rp_links_t *l = links_of(ct), *m = links_of(rt);
+    if ((rest >> s) == (size >> s)) {   /* the same bin (as in rebin_grown) */
+        relink(l, m);
+    } else {
+        unlink_from(l, bin_at(size, s));
+        link_at(m, bin_of(rest));
+    }
+    *rt = rest | RP_CHUNK_PREV_USED;
+    *footer(rt, rest) = rest;
+    *ct = RP_POOL_CHUNK | RP_CHUNK_USED | RP_CHUNK_POOL | RP_CHUNK_PREV_USED;
+    rp_heap.carve = (uintptr_t)rt;
+    rp_heap.free_bytes -= RP_POOL_CHUNK;
+    note_peak();
+    return links_of(ct);
+}
+
+static void *carve_anew(void)
 {
     uint32_t sure = bin_of(RP_POOL_CHUNK + RP_CFG_POOL_SIZE + min_chunk()) + 1u;
     unsigned budget = RP_POOL_SCAN_LIMIT;
@@ -469,17 +471,6 @@ void *rp_chunk_alloc_pool(void)
     uint32_t b = 0;
     rp_links_t *l = 0;
     int g = first_bin_from(bin_of(RP_POOL_CHUNK));
-    if (g < 0)
-        return 0;
-    /* The scan's first candidate, when its payload starts a window (as the rest of the
-     * last chunk a pool was cut from does): the window the scan would choose, found
-     * without window_in or the loop. */
-    l = (rp_links_t *)rp_heap.bins[g];
-    if (!((uintptr_t)l & (RP_CFG_POOL_SIZE - 1u)) && rp_tag_size(*tag_of_links(l)) >= RP_POOL_CHUNK) {
-        w = (uintptr_t)l;
-        b = (uint32_t)g;
-        goto carve;
-    }
     for (; g >= 0 && (uint32_t)g < sure && budget && !w; g = first_bin_from((uint32_t)g + 1u)) {
         for (l = (rp_links_t *)rp_heap.bins[g]; l && budget; l = l->next, budget--) {
             if ((w = window_in(tag_of_links(l))) != 0) {
@@ -497,7 +488,6 @@ void *rp_chunk_alloc_pool(void)
         l = (rp_links_t *)rp_heap.bins[b];
         w = window_in(tag_of_links(l));
     }
-carve:;
     uint32_t *tag = tag_of_links(l), size = rp_tag_size(*tag);
     uintptr_t start = (uintptr_t)tag, limit = start + size, use = w - RP_CHUNK_TAG;
     uint32_t front = (uint32_t)(use - start), rest = (uint32_t)(limit - use - RP_POOL_CHUNK), n = RP_POOL_CHUNK;
@@ -513,6 +503,7 @@ carve:;
         *footer(tag, front) = front;
         prev_used = 0;
     }
+    rp_heap.carve = 0;
     if (rest) {   /* the part behind: in l's place if the front took none and bins agree */
         uint32_t *rt = (uint32_t *)(use + n), rb = bin_of(rest);
         *rt = rest | RP_CHUNK_PREV_USED;
@@ -525,6 +516,7 @@ carve:;
             unlink_from(l, b);
             link_at(links_of(rt), rb);
         }
+        rp_heap.carve = (uintptr_t)rt;   /* C7: a pool of exactly P bytes before it */
     } else if (!front) {
         unlink_from(l, b);
     }
@@ -537,6 +529,8 @@ carve:;
 void rp_chunk_free_pool(void *window)
 {
     uint32_t *tag = rp_tag_of(window);
+    if ((uintptr_t)tag + rp_tag_size(*tag) == rp_heap.carve)   /* C7: the chunk at carve may merge into it */
+        rp_heap.carve = 0;
     *tag &= ~(uint32_t)RP_CHUNK_POOL;
     give_back(tag, rp_tag_size(*tag));
 }
@@ -595,16 +589,25 @@ static rp_fault_t fault(const char *rule, const void *addr)
     return f;
 }
 
-/* C1..C6 for every region, then the lists against the walk (C4). */
+/* C1..C7 for every region, then the lists against the walk (C4). */
 rp_fault_t rp_chunk_check(void)
 {
     uint32_t walked_free = 0, listed_free = 0, free_bytes = 0;
+    int carve_found = rp_heap.carve == 0;
     for (unsigned i = 0; i < rp_heap.nregions; i++) {
         const rp_heap_region_t *r = &rp_heap.regions[i];
-        uint32_t *t = (uint32_t *)r->lo;
+        uint32_t *t = (uint32_t *)r->lo, *before = 0;
         uint32_t prev_used = RP_CHUNK_PREV_USED;
         while ((uintptr_t)t < r->end) {
             uint32_t size = rp_tag_size(*t);
+            if ((uintptr_t)t == rp_heap.carve) {
+                if (((uintptr_t)t + RP_CHUNK_TAG) & (RP_CFG_POOL_SIZE - 1u) ||
+                    (before && ((*before & (RP_CHUNK_USED | RP_CHUNK_POOL)) != (RP_CHUNK_USED | RP_CHUNK_POOL) ||
+                               rp_tag_size(*before) != RP_POOL_CHUNK)))
+                    return fault("the carve point starts no window or does not follow a pool chunk (C7)", t);
+                carve_found = 1;
+            }
+            before = t;
             if (size < min_chunk() || (uintptr_t)t + size > r->end)
                 return fault("chunk size out of range (corrupted tag)", t);
             if ((*t & RP_CHUNK_PREV_USED) != prev_used)
@@ -646,6 +649,8 @@ rp_fault_t rp_chunk_check(void)
                 return fault("free lists hold more chunks than the heap (cycle or stale entry)", t);
         }
     }
+    if (!carve_found)
+        return fault("the carve point is no chunk's start (C7)", (const void *)rp_heap.carve);
     if (listed_free != walked_free)
         return fault("a free chunk is missing from the free lists", 0);
     if (free_bytes != rp_heap.free_bytes)

@@ -3,8 +3,9 @@
  * calls. Shared by chunk.c (the coalescing heap), pool.c (size classes) and heap.c (entry
  * points, statistics, the checker), which verify exactly the invariants written here.
  *
- * Chunks (chunk.c). A region's chunk space is [lo, end) with lo = 4 (mod 8), so that the
- * payload after each 4-byte tag is 8-aligned. A chunk is
+ * Chunks (chunk.c). A region's chunk space is [lo, end) with lo + 4 = 0 (mod
+ * RP_CFG_POOL_SIZE), so that the payload after each 4-byte tag is 8-aligned and the first
+ * chunk's starts a pool window (the first carve point, C7). A chunk is
  *     [tag: size | flags][payload ... size - 4 bytes]
  * with size a multiple of 8 and at least RP_CHUNK_MIN. A free chunk also holds
  *     [tag][next free][prev free] ... [footer = size]
@@ -20,6 +21,13 @@
  *      chunk is absorbed), and holds one pool window.
  *   C6 free_bytes is the sum of the free chunks' sizes; chunk_bytes is the sum of the
  *      regions' chunk spaces; peak_footprint >= chunk_bytes - free_bytes.
+ *   C7 carve, the carve point, is 0 or the tag of a chunk (free or used) whose payload
+ *      starts a pool window and which is the first chunk of its region or follows a POOL
+ *      chunk of exactly RP_POOL_CHUNK bytes. Pool chunks are freed only by
+ *      rp_chunk_free_pool (spares going back), which clears carve when it frees that
+ *      predecessor: so the chunk at carve is never merged into the chunk before it, and
+ *      carve stays a chunk start with no check on free's path. New pools are cut from the
+ *      front of a free chunk at carve (O(1)).
  *
  * Pools (pool.c). A pool is the RP_CFG_POOL_SIZE-aligned window [A, A + P - 4) inside a
  * POOL chunk whose tag sits at A - 4. Its header (rp_pool_t) sits at the window's end,
@@ -101,7 +109,6 @@ enum {
 #define RP_BIN_SUB (1u << RP_BIN_SUB_LOG2)
 #define RP_NBINS ((RP_CFG_CHUNK_MAX_LOG2 - 4u) * RP_BIN_SUB)
 #define RP_BITMAP_WORDS ((RP_NBINS + 31u) / 32u)
-#define RP_POOL_SCAN_LIMIT 8u
 
 typedef struct rp_free_chunk {
     uint32_t tag;
@@ -137,7 +144,24 @@ typedef struct rp_pool {
 /* The header's offset in the window: 8-aligned, so the blocks below it are too, and as
  * high as the window (less the next chunk's tag) allows. */
 #define RP_POOL_HDR_OFF ((uint32_t)((RP_POOL_USABLE - sizeof(rp_pool_t)) & ~7u))
-_Static_assert(RP_POOL_HDR_OFF / RP_CFG_SMALL_MAX >= 2u, "a pool holds at least two blocks of every class");
+#define RP_POOL_MIN_CAPACITY (RP_POOL_HDR_OFF / RP_CFG_SMALL_MAX)   /* of the largest class */
+_Static_assert(RP_POOL_MIN_CAPACITY >= 2u, "a pool holds at least two blocks of every class");
+
+/* A pool's free, used and seen at once: one store where they share a word. */
+static inline void rp_pool_set_counts(rp_pool_t *pg, uint32_t free, uint32_t used, uint32_t seen)
+{
+#if RP_CFG_POOL_SIZE <= 2048u
+    _Static_assert(offsetof(rp_pool_t, used) == offsetof(rp_pool_t, free) + 2u &&
+                       offsetof(rp_pool_t, seen) == offsetof(rp_pool_t, free) + 3u && (offsetof(rp_pool_t, free) & 3u) == 0,
+                   "free, used and seen share a word");
+    typedef uint32_t __attribute__((may_alias)) word_t;
+    *(word_t *)(void *)&pg->free = free | used << 16 | seen << 24;   /* little-endian (asserted above) */
+#else
+    pg->free = (uint16_t)free;
+    pg->used = (rp_pool_count_t)used;
+    pg->seen = (rp_pool_count_t)seen;
+#endif
+}
 
 typedef struct rp_heap_region {
     uintptr_t lo, end;   /* chunk space; sentinel tag at end */
@@ -174,6 +198,7 @@ typedef struct rp_heap {
     rp_free_chunk_t *bins[RP_NBINS];
     uint32_t bitmap[RP_BITMAP_WORDS];
     uint32_t free_bytes, chunk_bytes, peak_footprint;   /* C6; chunk space of all regions */
+    uintptr_t carve;                 /* C7: the next pool's chunk, or 0 */
     uint32_t chunk_inner;            /* G2: 1 while rp_chunk_alloc runs: a failure is NULL (chunk.c) */
     uint32_t arena_bytes, metadata_bytes;
     uint32_t bytes_in_use, blocks_in_use;   /* A1 (debug builds) */
@@ -311,7 +336,7 @@ void rp_chunk_free(void *payload);
 int rp_chunk_valid(const rp_heap_region_t *r, const void *raw);          /* reports; 1 if valid */
 void rp_chunk_free_checked(const rp_heap_region_t *r, void *payload);   /* rp_free's chunk path */
 int rp_chunk_resize(void *payload, uint32_t n);   /* in place; 1 on success */
-void *rp_chunk_alloc_pool(void);                  /* a pool window, or NULL */
+void *rp_chunk_alloc_pool(void);                  /* a pool window, or NULL; O(1) (C7) */
 void rp_chunk_free_pool(void *window);
 uint32_t rp_chunk_payload(const void *payload);
 uint32_t rp_chunk_bin(uint32_t size);
@@ -346,8 +371,9 @@ static inline uint32_t *rp_pool_block(const rp_pool_t *pg, uint32_t d)
  * such call costs about 40 instructions before it writes a block (rp_malloc's miss and
  * the slow path behind it, as measured when it went through malloc_slow), so one block
  * per call cost W1s 1.3 instructions per malloc on average; eight cost 0.3, at about 5
- * instructions a block more for that call. */
-#define RP_POOL_UNVEIL 8u
+ * instructions a block more for that call, which made it 135 in all; four keep it under
+ * 100 (issue 17's bound) for 0.03 more on W1s's mean (24.83 -> 24.86). */
+#define RP_POOL_UNVEIL 4u
 
 /* Puts up to `count` (>= 1) never-used blocks, from the one at odd word f - 1 upwards, on
  * the free list in address order: each names the next in its word 0, the last one the

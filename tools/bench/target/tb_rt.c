@@ -53,6 +53,13 @@ static void heap_setup(uint32_t bytes) { gcw_heap_setup(heap_base, bytes < heap_
 /* ---- W1 at three heap sizes (the workload of tb_alloc.c's run(), refpool only) ---- */
 
 #define W1_CAP_MAX 20000u
+/* issue 17's bounds: the detail lines count the calls above them */
+#define TB_RT_MALLOC_TARGET 100u
+#define TB_RT_FREE_TARGET 90u
+/* -DTB_RT_W1_ONLY=1 -DTB_RT_VERBOSE: W1 alone, each call above the bounds listed */
+#ifndef TB_RT_W1_ONLY
+#define TB_RT_W1_ONLY 0
+#endif
 static void *slot[W1_CAP_MAX];
 static uint16_t slot_size[W1_CAP_MAX];
 
@@ -68,6 +75,7 @@ static void w1(const char *suffix, uint32_t heap, uint32_t ops, uint32_t cap)
     if (rp_heap_init(&r, 1) != RP_OK)
         gcw_die("rp_heap_init refused the region");
     uint32_t x = TB_SEED, live = 0, peak_live = 0, mmax = 0, fmax = 0, failed = 0;
+    uint32_t mmax_op = 0, mmax_n = 0, fmax_op = 0, fmax_n = 0, m_over = 0, f_over = 0;
     for (uint32_t i = 0; i < ops || live; i++) {
         int alloc = i < ops && (live == 0 || (tb_rand(&x, 0, 99) < 55u && live < cap));
         if (alloc) {
@@ -82,17 +90,38 @@ static void w1(const char *suffix, uint32_t heap, uint32_t ops, uint32_t cap)
             slot_size[live++] = (uint16_t)n;
             if (live > peak_live)
                 peak_live = live;
-            if (c > mmax)
+            if (c > mmax) {
                 mmax = c;
+                mmax_op = i;
+                mmax_n = n;
+            }
+            if (c > TB_RT_MALLOC_TARGET)
+                m_over++;
+#ifdef TB_RT_VERBOSE
+            if (c > TB_RT_MALLOC_TARGET)
+                rp_printf("D|  op %u malloc(%u) %u\n", (unsigned)i, (unsigned)n, (unsigned)c);
+#endif
         } else {
             uint32_t k = i < ops ? tb_rand(&x, 0, live - 1u) : live - 1u;
             void *p = slot[k];
+            uint16_t freed_size = slot_size[k];
             slot[k] = slot[--live];
             slot_size[k] = slot_size[live];
+            slot_size[live] = freed_size;   /* the freed block's size, for the detail line */
             if (p) {
+                uint32_t n = slot_size[live];
                 uint32_t c = tb_time_free(rp_free, p);
-                if (c > fmax)
+                if (c > fmax) {
                     fmax = c;
+                    fmax_op = i;
+                    fmax_n = n;
+                }
+                if (c > TB_RT_FREE_TARGET)
+                    f_over++;
+#ifdef TB_RT_VERBOSE
+                if (c > TB_RT_FREE_TARGET)
+                    rp_printf("D|  op %u free(%u B) %u\n", (unsigned)i, (unsigned)n, (unsigned)c);
+#endif
             }
         }
     }
@@ -101,6 +130,10 @@ static void w1(const char *suffix, uint32_t heap, uint32_t ops, uint32_t cap)
               "largest free %u instructions\n",
               (unsigned)r.size, (unsigned)ops, (unsigned)cap, (unsigned)peak_live, (unsigned)failed, (unsigned)mmax,
               (unsigned)fmax);
+    rp_printf("D|  largest malloc at op %u (%u B), largest free at op %u (a %u B block); %u mallocs over %u, %u frees "
+              "over %u instructions\n",
+              (unsigned)mmax_op, (unsigned)mmax_n, (unsigned)fmax_op, (unsigned)fmax_n, (unsigned)m_over,
+              (unsigned)TB_RT_MALLOC_TARGET, (unsigned)f_over, (unsigned)TB_RT_FREE_TARGET);
     const char *m = "malloc_max_", *f = "free_max_";
     unsigned k = 0;
     while (*m)
@@ -376,12 +409,15 @@ int main(void)
     bench_w2();
     return 0;
 #endif
-    bench_decref();
+    if (!TB_RT_W1_ONLY)
+        bench_decref();
     w1("256k", 256u * 1024u, 200000u, 2000u);
     w1("1m", 1024u * 1024u, 200000u, 2000u);
     w1("3m5", 3584u * 1024u, 400000u, 20000u);
-    bench_w2();
-    bench_w3();
-    bench_full();
+    if (!TB_RT_W1_ONLY) {
+        bench_w2();
+        bench_w3();
+        bench_full();
+    }
     return 0;
 }
