@@ -896,7 +896,10 @@ static void step(uint32_t budget, int young)
     uint32_t found = 0, examined = 0;
     rp_gc_run_callbacks(RP_GC_START, gen, 0, 0);
     uint32_t t0 = rp_port_cycles();
-    if (young) {
+    /* Generation 0 once it holds a window (or threshold 0, if smaller); the steps between
+     * (rp_gc_young_trigger) are the cycle's. */
+    uint32_t w = rp_gc.threshold[0] < RP_GC_WINDOW ? rp_gc.threshold[0] : RP_GC_WINDOW;
+    if (young && (!cycle || rp_gc.count[0] > w)) {
         uint32_t taken;
         found = rp_gc_young_window(2u * RP_GC_WINDOW, &examined, &taken);
         examined *= RP_GC_UNITS_YOUNG;

@@ -218,12 +218,19 @@ void rp_gc_over_threshold(void);   /* count0 passed threshold 0: collect if allo
 #define RP_GC_WINDOW (RP_CFG_GC_STEP_BUDGET / (2u * RP_GC_UNITS_YOUNG))
 
 /* The count at which an automatic collection runs: threshold 0, or with incremental
- * collection at most a young window. */
+ * collection at most a young window, and half of one while a cycle runs: then every other
+ * step is the cycle's alone, which gives it about 24 units for each object allocated,
+ * more than the 20 or so each promoted object costs it, so that a cycle keeps up with
+ * young collections that promote everything (Lua paces its collector by allocation the
+ * same way, its step multiplier). */
 static inline uint32_t rp_gc_young_trigger(void)
 {
     uint32_t t = rp_gc.threshold[0];
-    if (RP_CFG_GC_INCREMENTAL && rp_gc.inc_usable && t > RP_GC_WINDOW)
-        t = RP_GC_WINDOW;
+    if (RP_CFG_GC_INCREMENTAL && rp_gc.inc_usable) {
+        uint32_t w = rp_gc.inc_phase != RP_INC_IDLE ? RP_GC_WINDOW / 2u : RP_GC_WINDOW;
+        if (t > w)
+            t = w;
+    }
     return t;
 }
 

@@ -84,7 +84,7 @@
  * plus 1 a reference, sorts 2, frees 3: docs/gc.md). Half goes to generation 0, whose
  * young collections take at most RP_CFG_GC_STEP_BUDGET / 12 objects. */
 #ifndef RP_CFG_GC_STEP_BUDGET
-#define RP_CFG_GC_STEP_BUDGET 1000u
+#define RP_CFG_GC_STEP_BUDGET 900u
 #endif
 
 /* Entries in the type table (8-bit type numbers in the object header; 0 is unused). */
