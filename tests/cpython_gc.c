@@ -1059,7 +1059,12 @@ static int until_gc(rp_obj_t *junk)
     for (int i = 0; !gc_happened; i++) {
         if (i > 10000)
             return 0;
+#if !RP_CFG_GC_INCREMENTAL
+        /* Incremental collection may free c1 (a young collection's window, or a cycle)
+         * in an earlier collection than the detector's trash: there the callback may
+         * have run already; what it saw is checked after the loop either way. */
         RP_CHECK_EQ(ouch_set, 0);
+#endif
         rp_obj_t *l = rp_list_new();
         if (!l)
             return 0;
