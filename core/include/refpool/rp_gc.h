@@ -110,6 +110,11 @@ typedef struct rp_gc_stats {
 typedef void (*rp_gc_callback_t)(enum rp_gc_phase phase, int generation, uint32_t collected,
                                  uint32_t uncollectable, void *arg);
 
+/* gc.enable/disable/isenabled: automatic collection on or off. O(1); the getters of one
+ * value here (isenabled, get_count, get_threshold, get_stats, get_debug, is_tracked,
+ * is_finalized, is_due) and the setters (set_threshold, set_debug, set_oom_hook) are
+ * O(1) and may be called from any context (a setter from a handler races with thread
+ * mode's reads of the value, no worse). */
 void rp_gc_enable(void);
 void rp_gc_disable(void);
 int rp_gc_isenabled(void);
@@ -147,7 +152,8 @@ void rp_gc_print_stats(void);
 size_t rp_gc_get_objects(int generation, rp_obj_t **buf, size_t cap, size_t *total);
 /* Tracked objects that refer to target. O(tracked objects and their references). */
 size_t rp_gc_get_referrers(rp_obj_t *target, rp_obj_t **buf, size_t cap, size_t *total);
-/* Objects o refers to, through its type's traverse. */
+/* Objects o refers to, through its type's traverse. O(o's references), plus its traverse
+ * hook. Thread mode. */
 size_t rp_gc_get_referents(rp_obj_t *o, rp_obj_t **buf, size_t cap, size_t *total);
 
 int rp_gc_is_tracked(const rp_obj_t *o);
@@ -157,7 +163,10 @@ void rp_gc_track(rp_obj_t *o);
 void rp_gc_untrack(rp_obj_t *o);
 
 /* gc.freeze: every tracked object moves to the permanent generation, ignored by
- * collections until rp_gc_unfreeze moves them back to the oldest generation. */
+ * collections until rp_gc_unfreeze moves them back to the oldest generation. O(tracked
+ * objects) (their generation bits are rewritten), and with an incremental cycle running,
+ * ending it first (rp_gc.h, "Incremental collection"). rp_gc_get_freeze_count:
+ * O(frozen objects). Thread mode. */
 void rp_gc_freeze(void);
 void rp_gc_unfreeze(void);
 uint32_t rp_gc_get_freeze_count(void);
@@ -166,11 +175,13 @@ uint32_t rp_gc_get_freeze_count(void);
  * stays tracked in the oldest generation, not listed), and with RP_GC_DEBUG_SAVEALL every
  * unreachable object. The list owns a reference to each. Written into buf as the buffer
  * APIs above. */
-size_t rp_gc_garbage(rp_obj_t **buf, size_t cap, size_t *total);
-/* Drops gc.garbage's references (gc.garbage.clear()). */
+size_t rp_gc_garbage(rp_obj_t **buf, size_t cap, size_t *total);   /* O(its length) */
+/* Drops gc.garbage's references (gc.garbage.clear()): O(its length), plus the
+ * deallocations that may follow (bounded frees). Thread mode. */
 void rp_gc_garbage_clear(void);
 
-/* gc.callbacks. Up to RP_GC_MAX_CALLBACKS; returns 0 on success. */
+/* gc.callbacks. Up to RP_GC_MAX_CALLBACKS; returns 0 on success, -1 when full (add) or
+ * not registered (remove). O(RP_GC_MAX_CALLBACKS). Thread mode. */
 #define RP_GC_MAX_CALLBACKS 4
 int rp_gc_callback_add(rp_gc_callback_t cb, void *arg);
 int rp_gc_callback_remove(rp_gc_callback_t cb, void *arg);
@@ -181,7 +192,9 @@ unsigned rp_gc_get_debug(void);
 /* Runs a collection marked as due, if any, then up to RP_CFG_FREE_BUDGET pending frees
  * (below); call from thread mode (main loop). The frees are skipped in an interrupt
  * handler, with interrupts masked, and inside a running deallocation (which drains them
- * itself). */
+ * itself). Cost: the due collection (a whole one, O(objects of its generations); with
+ * RP_CFG_GC_INCREMENTAL one step, O(RP_CFG_GC_STEP_BUDGET)) plus O(RP_CFG_FREE_BUDGET)
+ * frees, plus the finalizers and callbacks they run. */
 void rp_gc_poll(void);
 
 /*
@@ -272,8 +285,10 @@ uint32_t rp_gc_free_pending(uint32_t budget);
  * CPython has no such call. */
 uint32_t rp_gc_step(uint32_t budget);
 
-/* Objects on the refzero queue now (0 with RP_CFG_FREE_BUDGET 0, and after a drain);
- * with bytes, the bytes of their own blocks (not what they keep alive): O(pending). */
+/* Objects waiting to be freed: on the refzero queue (0 with RP_CFG_FREE_BUDGET 0, and
+ * after a drain), and deaths a running incremental cycle deferred. O(1); with bytes, the
+ * bytes of their own blocks (not what they keep alive): O(pending), and O(the cycle's
+ * snapshot) while it deferred any. Thread mode. */
 uint32_t rp_gc_pending(size_t *bytes);
 /* 1 if a collection is due (threshold crossed where collecting was not allowed). */
 int rp_gc_is_due(void);
