@@ -237,14 +237,14 @@ int32_t rp_list_len(const rp_obj_t *l);
  * O(1) plus an object allocation. */
 rp_obj_t *rp_dict_new(void);
 /* d[key] = value; neither is stolen. An existing key keeps its place and its key object.
- * RP_E_TYPE if key is unhashable. O(probe length) (O(1) expected, O(n) at worst) plus the
- * hooks it calls: key's hash hook, and the equality hook for each stored key of the same
- * hash (a str: O(length)); O(n) more when the table grows (a new one from
- * rp_obj_malloc, filled from the live entries); a DECREF of the value replaced. */
+ * RP_E_TYPE if key is unhashable. O(probe length) (above: the table never shrinks, so
+ * after deletions its size may exceed n) plus the hooks it calls: key's hash hook, and
+ * the equality hook for each stored key of the same hash (a str: O(length)); O(table
+ * size) more when the table grows (a new one from rp_obj_malloc, filled from the live
+ * entries); a DECREF of the value replaced. */
 rp_err_t rp_dict_set(rp_obj_t *d, rp_obj_t *key, rp_obj_t *value);
-/* Borrowed d[key]. RP_E_KEY if missing, RP_E_TYPE if unhashable. O(probe length) (O(1)
- * expected, O(n) at worst) plus the hash and equality hooks it calls, as rp_dict_set;
- * allocates nothing. */
+/* Borrowed d[key]. RP_E_KEY if missing, RP_E_TYPE if unhashable. O(probe length) plus
+ * the hash and equality hooks it calls, as rp_dict_set; allocates nothing. */
 rp_err_t rp_dict_get(rp_obj_t *d, rp_obj_t *key, rp_obj_t **out);
 /* del d[key]. RP_E_KEY if missing. As rp_dict_get, plus a DECREF of the key and of the
  * value; the table does not shrink until the next growth, as in CPython. */

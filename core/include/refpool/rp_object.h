@@ -53,10 +53,11 @@
  * references) whole, one step of about RP_CFG_GC_STEP_BUDGET units with
  * RP_CFG_GC_INCREMENTAL (rp_gc.h). If the heap has no room, the emergency collection
  * first destroys every pending object, then collects all generations: O(tracked objects +
- * their references). Each of these also costs the finalizers, weak-reference callbacks
- * and gc callbacks it runs. "A DECREF" is O(1), or, when it takes a count to zero, at
- * most RP_CFG_FREE_BUDGET objects destroyed (each O(its references + its weak
- * references), plus its type's hooks and its weak references' callbacks).
+ * their references). Each of these also costs the finalizers, weak-reference callbacks,
+ * gc callbacks and OOM hook it runs. "A DECREF" is O(1), or, when it takes a count to
+ * zero, at most RP_CFG_FREE_BUDGET objects destroyed (0: no limit; inside a running
+ * deallocation it only queues a GC object), each O(its references + its weak
+ * references), plus its type's hooks and its weak references' callbacks.
  *
  * Rules
  * - A type whose objects hold references to other objects is a GC type, even if its
