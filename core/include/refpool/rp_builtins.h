@@ -29,6 +29,23 @@
  *   reference: rp_list_get, rp_tuple_get, rp_dict_get, rp_dict_next, rp_getattr. Not
  *   checked: the lengths, rp_str_data, rp_int_as_i64, rp_hash, rp_equal, rp_is_*.
  *
+ * Costs
+ *   Each function states its worst case in O() of what it depends on. Besides that:
+ *   - every constructor (rp_*_new, rp_tuple_pack, rp_int_from_i64 outside -5..256, and
+ *     rp_str_intern* when they make a str) costs an object allocation (rp_object.h,
+ *     "Costs": pending frees, an automatic collection when the threshold is crossed, the
+ *     emergency collection when the heap has no room), and so may every call that gets a
+ *     new buffer from rp_obj_malloc (a list or dict that grows or shrinks, the intern
+ *     table that grows): the emergency collection when the heap has no room;
+ *   - every call that drops a reference (setters replacing a value, rp_list_pop with out
+ *     NULL, the deletions) costs a DECREF (rp_object.h): O(1), or at most
+ *     RP_CFG_FREE_BUDGET objects destroyed when a count reaches zero;
+ *   - hash and equality hooks of user types, finalizers and callbacks the above run,
+ *     cost what they do ("plus the hooks it calls").
+ *   "Probe length" is the number of slots an open-addressing lookup visits: O(1)
+ *   expected at the tables' load factors (2/3 for dicts, 3/4 for the intern table),
+ *   O(table size) at worst (every hash colliding).
+ *
  * Errors
  *   Every operation checks its arguments and returns an rp_err_t (or NULL / a negative
  *   length): RP_E_ARG for a NULL argument, RP_E_TYPE for an object of the wrong type or an
@@ -97,7 +114,7 @@ enum rp_type_number {
 extern const rp_type_t rp_none_type, rp_bool_type, rp_int_type, rp_str_type, rp_tuple_type,
     rp_list_type, rp_dict_type, rp_instance_type;
 
-/* Type tests by fixed number: one mask and compare, no table lookup. NULL gives 0. */
+/* Type tests by fixed number: one mask and compare, no table lookup, O(1). NULL gives 0. */
 static inline int rp_is_type(const rp_obj_t *o, unsigned number)
 {
     return o && (o->head & RP_HEAD_TYPE_MASK) == number;
@@ -112,6 +129,7 @@ static inline int rp_is_dict(const rp_obj_t *o) { return rp_is_type(o, RP_TN_DIC
 static inline int rp_is_instance(const rp_obj_t *o) { return rp_is_type(o, RP_TN_INSTANCE); }
 
 /* ---- None, True, False: immortal const singletons (flash) ---- */
+/* Their addresses, O(1); the only calls a handler may make (above). */
 
 extern const rp_obj_t rp_none_object, rp_true_object, rp_false_object;
 
@@ -136,9 +154,10 @@ rp_err_t rp_int_as_i64(const rp_obj_t *o, int64_t *out);
 #define RP_STR_MAX_LEN 0x7FFFFFFFu
 
 /* New reference to a str holding a copy of len bytes (len 0: the immortal empty string).
- * NULL if bytes is NULL with len > 0, len > RP_STR_MAX_LEN, or memory ran out. O(len). */
+ * NULL if bytes is NULL with len > 0, len > RP_STR_MAX_LEN, or memory ran out. O(len):
+ * the copy and the hash, plus an object allocation. */
 rp_obj_t *rp_str_new(const void *bytes, size_t len);
-rp_obj_t *rp_str_from_cstr(const char *s);   /* NULL s gives NULL */
+rp_obj_t *rp_str_from_cstr(const char *s);   /* NULL s gives NULL. O(strlen(s)), as above */
 
 /* Borrowed pointer to the bytes, NUL-terminated; NULL if s is not a str. O(1). */
 const char *rp_str_data(const rp_obj_t *s);
@@ -150,11 +169,17 @@ int32_t rp_str_len(const rp_obj_t *s);
  * nothing alive, and a dying interned str leaves the table (its type's release hook).
  * The table is an open-addressing array from rp_obj_malloc that doubles at 3/4 load and
  * is freed when its last string dies. NULL if s is not a str or memory ran out.
- * O(len) expected. */
+ * Cost below. */
 rp_obj_t *rp_str_intern(rp_obj_t *s);
-/* The same for a C string: looks it up first, allocating only if it is not interned. */
+/* The same for a C string: looks it up first, allocating only if it is not interned.
+ * Costs, both: O(len + probe length), the bytes compared only against an interned str of
+ * the same hash and length; a static str hashes its bytes (O(len)). When s is new to the
+ * table: the table's growth when it is 3/4 full, O(interned strings) to rehash into the
+ * doubled array (from rp_obj_malloc), and for the C string a new str (rp_str_new). */
 rp_obj_t *rp_str_intern_cstr(const char *s);
+/* 1 if s is the interned str for its bytes. O(len + probe length); allocates nothing. */
 int rp_str_is_interned(const rp_obj_t *s);
+/* Strings in the intern table. O(1). */
 uint32_t rp_str_interned_count(void);
 
 /* A static immortal str in flash: RP_STR_STATIC(name, "literal") defines it, RP_STR(name)
@@ -171,51 +196,72 @@ uint32_t rp_str_interned_count(void);
 /* New reference to a tuple of the n objects in items (each gets a reference; n == 0 gives
  * the immortal empty tuple). Computes the tuple's hash from its items' hash hooks.
  * NULL if items is NULL with n > 0, an item is NULL, n > INT32_MAX, or memory ran out.
- * O(n). */
+ * O(n) plus the items' hash hooks (a static str item: O(its length)) and an object
+ * allocation. */
 rp_obj_t *rp_tuple_new(size_t n, rp_obj_t *const *items);
-/* The same with the n items as arguments: rp_tuple_pack(2, a, b). */
+/* The same with the n items as arguments: rp_tuple_pack(2, a, b). Same cost; a NULL
+ * item drops the tuple built so far (a DECREF). */
 rp_obj_t *rp_tuple_pack(size_t n, ...);
-/* Borrowed item i. RP_E_INDEX out of range; RP_E_KEY for an item the collector cleared. */
+/* Borrowed item i. RP_E_INDEX out of range; RP_E_KEY for an item the collector cleared.
+ * O(1). */
 rp_err_t rp_tuple_get(rp_obj_t *t, int32_t i, rp_obj_t **out);
+/* Items, or RP_E_ARG / RP_E_TYPE (negative). O(1). */
 int32_t rp_tuple_len(const rp_obj_t *t);
 
 /* ---- list ---- */
 
-/* New reference to an empty list (no item array until the first item). NULL: no memory. */
+/* New reference to an empty list (no item array until the first item). NULL: no memory.
+ * O(1) plus an object allocation. */
 rp_obj_t *rp_list_new(void);
-/* Appends v (not stolen). Amortised O(1). */
+/* Appends v (not stolen). Amortised O(1); O(n) when the item array grows (a new array
+ * from rp_obj_malloc, then the copy). */
 rp_err_t rp_list_append(rp_obj_t *l, rp_obj_t *v);
-/* Inserts v before index i; i is clamped to 0..len as Python's list.insert does. O(n). */
+/* Inserts v before index i; i is clamped to 0..len as Python's list.insert does. O(n):
+ * the shift, and the copy when the item array grows (as append). */
 rp_err_t rp_list_insert(rp_obj_t *l, int32_t i, rp_obj_t *v);
 /* Borrowed item i. O(1). */
 rp_err_t rp_list_get(rp_obj_t *l, int32_t i, rp_obj_t **out);
-/* Replaces item i with v (not stolen), dropping the old item. O(1). */
+/* Replaces item i with v (not stolen), dropping the old item. O(1) plus a DECREF. */
 rp_err_t rp_list_set(rp_obj_t *l, int32_t i, rp_obj_t *v);
 /* Removes item i; *out receives the list's reference (a new reference for the caller),
  * or with out NULL the item is dropped (del l[i]). The item array shrinks as CPython's
- * does when less than half of it is used. O(n - i). */
+ * does when less than half of it is used. O(n - i); O(n) when the array shrinks (a new
+ * array from rp_obj_malloc, then the copy; kept as it is if that fails). */
 rp_err_t rp_list_pop(rp_obj_t *l, int32_t i, rp_obj_t **out);
+/* Items, or RP_E_ARG / RP_E_TYPE (negative). O(1). */
 int32_t rp_list_len(const rp_obj_t *l);
 
 /* ---- dict: insertion-ordered, compact ---- */
 
-/* New reference to an empty dict (no table until the first key). NULL: no memory. */
+/* New reference to an empty dict (no table until the first key). NULL: no memory.
+ * O(1) plus an object allocation. */
 rp_obj_t *rp_dict_new(void);
 /* d[key] = value; neither is stolen. An existing key keeps its place and its key object.
- * RP_E_TYPE if key is unhashable. O(1) expected, O(n) when the table grows. */
+ * RP_E_TYPE if key is unhashable. O(probe length) (above: the table never shrinks, so
+ * after deletions its size may exceed n) plus the hooks it calls: key's hash hook, and
+ * the equality hook for each stored key of the same hash (a str: O(length)); O(table
+ * size) more when the table grows (a new one from rp_obj_malloc, filled from the live
+ * entries); a DECREF of the value replaced. */
 rp_err_t rp_dict_set(rp_obj_t *d, rp_obj_t *key, rp_obj_t *value);
-/* Borrowed d[key]. RP_E_KEY if missing, RP_E_TYPE if unhashable. O(1) expected. */
+/* Borrowed d[key]. RP_E_KEY if missing, RP_E_TYPE if unhashable. O(probe length) plus
+ * the hash and equality hooks it calls, as rp_dict_set; allocates nothing. */
 rp_err_t rp_dict_get(rp_obj_t *d, rp_obj_t *key, rp_obj_t **out);
-/* del d[key]. RP_E_KEY if missing. O(1) expected; the table does not shrink until the
- * next growth, as in CPython. */
+/* del d[key]. RP_E_KEY if missing. As rp_dict_get, plus a DECREF of the key and of the
+ * value; the table does not shrink until the next growth, as in CPython. */
 rp_err_t rp_dict_del(rp_obj_t *d, rp_obj_t *key);
+/* Live items, or RP_E_ARG / RP_E_TYPE (negative). O(1). */
 int32_t rp_dict_len(const rp_obj_t *d);
 /* Iteration in insertion order: start with *pos = 0; each call stores the next borrowed
  * key and value (either pointer may be NULL) and returns RP_E_OK, then RP_E_INDEX at the
- * end. Changing the dict while iterating may skip or repeat items, never crashes. */
+ * end. Changing the dict while iterating may skip or repeat items, never crashes.
+ * O(deleted entries skipped), at worst O(n + deletions since the table last grew); a
+ * whole iteration O(those entries), with no hook. */
 rp_err_t rp_dict_next(rp_obj_t *d, uint32_t *pos, rp_obj_t **key, rp_obj_t **value);
-/* The same with str keys given as C strings (the key stored is the interned str). The
- * getter allocates nothing. */
+/* The same with str keys given as C strings (the key stored is the interned str).
+ * get and del: O(key length + probe length), plus O(key length) for each stored str of
+ * the same hash and length (the bytes compared); no hook runs, and get allocates nothing;
+ * del adds a DECREF of the key and of the value. set: rp_str_intern_cstr's cost, then
+ * rp_dict_set's with the interned str as the key. */
 rp_err_t rp_dict_get_cstr(rp_obj_t *d, const char *key, rp_obj_t **out);
 rp_err_t rp_dict_set_cstr(rp_obj_t *d, const char *key, rp_obj_t *value);
 rp_err_t rp_dict_del_cstr(rp_obj_t *d, const char *key);
@@ -223,7 +269,8 @@ rp_err_t rp_dict_del_cstr(rp_obj_t *d, const char *key);
 /* ---- plain instances and attributes ---- */
 
 /* New reference to a plain instance (Python's object without __slots__): one slot holding
- * its attribute dict, created on the first rp_setattr. Tracked. NULL: no memory. */
+ * its attribute dict, created on the first rp_setattr. Tracked. NULL: no memory.
+ * O(1) plus an object allocation (rp_new). */
 rp_obj_t *rp_instance_new(void);
 
 /* Attribute access on any object: the named slots along its type's base chain first,
@@ -231,7 +278,11 @@ rp_obj_t *rp_instance_new(void);
  * RP_E_KEY — as Python's AttributeError, also for an empty slot or a missing key.
  * rp_getattr stores a borrowed reference; the name "__dict__" gives the dict itself,
  * creating it if needed. rp_setattr does not steal v (RP_E_ARG if v is NULL: use
- * rp_delattr); dict attributes are keyed by interned strs. O(slots + name length). */
+ * rp_delattr); dict attributes are keyed by interned strs. Cost: the slot search,
+ * rp_slot_index's (rp_object.h: O(chain length squared + slots along the chain x name
+ * length)); then for a slot an INCREF and a DECREF (setattr, delattr), for a __dict__
+ * attribute rp_dict_get_cstr's, rp_dict_set_cstr's or rp_dict_del_cstr's cost; setattr
+ * (and getattr of "__dict__") creating the dict adds an object allocation. */
 rp_err_t rp_getattr(rp_obj_t *o, const char *name, rp_obj_t **out);
 rp_err_t rp_setattr(rp_obj_t *o, const char *name, rp_obj_t *v);
 rp_err_t rp_delattr(rp_obj_t *o, const char *name);
@@ -241,10 +292,14 @@ rp_err_t rp_delattr(rp_obj_t *o, const char *name);
 #define RP_EQUAL_DEPTH 16
 
 /* o's hash. RP_E_TYPE if o's type has no hash hook or o is a tuple holding an unhashable
- * item. O(1), except a static str's (O(length)). */
+ * item. O(1) (a tuple's is cached), except a static str's (O(length)), plus the hash hook
+ * of a user type. */
 rp_err_t rp_hash(rp_obj_t *o, uint32_t *out);
 /* 1 if a == b in Python's sense, 0 if not; RP_E_ARG (negative) if either is NULL or
- * tuples are nested deeper than RP_EQUAL_DEPTH. Identity first, then a's equal hook. */
+ * tuples are nested deeper than RP_EQUAL_DEPTH. Identity first, then a's equal hook.
+ * O(1) plus one equal hook (str: O(length)); two tuples: O(items compared, nested ones
+ * included; the cached hash and length reject most unequal pairs first) plus the equal
+ * hooks it calls. A fixed stack of RP_EQUAL_DEPTH frames, no recursion. */
 int rp_equal(rp_obj_t *a, rp_obj_t *b);
 
 #endif

@@ -46,6 +46,19 @@
  * name, the type's or object's address) and refused (NULL; the count unchanged).
  * Release builds do not check: there a call from a handler is a data race.
  *
+ * Costs (each function says its own): "an object allocation" below is rp_new and
+ * rp_obj_alloc. Before it allocates, it destroys up to RP_CFG_FREE_PER_ALLOC pending
+ * objects (rp_gc.h, "Bounded frees") and, for a GC type whose allocation crosses the
+ * threshold, runs an automatic collection: O(objects of the generations collected + their
+ * references) whole, one step of about RP_CFG_GC_STEP_BUDGET units with
+ * RP_CFG_GC_INCREMENTAL (rp_gc.h). If the heap has no room, the emergency collection
+ * first destroys every pending object, then collects all generations: O(tracked objects +
+ * their references). Each of these also costs the finalizers, weak-reference callbacks,
+ * gc callbacks and OOM hook it runs. "A DECREF" is O(1), or, when it takes a count to
+ * zero, at most RP_CFG_FREE_BUDGET objects destroyed (0: no limit; inside a running
+ * deallocation it only queues a GC object), each O(its references + its weak
+ * references), plus its type's hooks and its weak references' callbacks.
+ *
  * Rules
  * - A type whose objects hold references to other objects is a GC type, even if its
  *   objects are often untracked: deallocation queues dying GC objects through their links,
@@ -157,7 +170,9 @@ typedef struct rp_type {
 
 /* Validates t (slot names unique along the base chain; RP_E_ARG for reference slots, a
  * finalize or clear hook, or RP_TYPE_WEAKREF without RP_TYPE_GC) and gives it a number.
- * Called by rp_new on first use; O(slots along the chain squared). */
+ * Called by rp_new on first use. The first time O(own slots x (slots along the chain x
+ * name length + chain length squared) + RP_CFG_MAX_TYPES), and the same for each base not
+ * ready yet (readied first); O(1) once t is ready. */
 rp_err_t rp_type_ready(const rp_type_t *t);
 
 extern const rp_type_t *rp_type_table[RP_CFG_MAX_TYPES];
@@ -167,6 +182,8 @@ static inline const rp_type_t *rp_type_of(const rp_obj_t *o)
     return rp_type_table[o->head & RP_HEAD_TYPE_MASK];
 }
 
+/* rp_type_of, rp_is_gc, rp_head_watched, rp_is_immortal, rp_refcnt, rp_body, and below
+ * rp_slots and rp_slot: O(1), no hook, nothing written. */
 static inline int rp_is_gc(const rp_obj_t *o) { return (rp_type_of(o)->flags & RP_TYPE_GC) != 0; }
 /* A head with bit 31 set: watched by an incremental collection (else immortal). */
 static inline int rp_head_watched(uint32_t h)
@@ -191,9 +208,13 @@ static inline void *rp_body(const rp_obj_t *o)
 
 /* ---- reference counting ---- */
 
-void rp_obj_dealloc(rp_obj_t *o);      /* count reached zero */
-void rp_obj_underflow(rp_obj_t *o);    /* a DECREF below zero (reported, refused) */
-/* INCREF (+1) or DECREF (-1) of a watched object (rp_gc.h): the collection learns of it. */
+/* Count reached zero: "a DECREF" to zero (above). */
+void rp_obj_dealloc(rp_obj_t *o);
+/* A DECREF below zero (reported, refused): one rp_printf and one rp_report through the
+ * port, O(length of the type's name) plus what the port's report does. */
+void rp_obj_underflow(rp_obj_t *o);
+/* INCREF (+1) or DECREF (-1) of a watched object (rp_gc.h): the collection learns of it.
+ * O(1): a count to zero only counts the death for the cycle, which destroys it later. */
 void rp_gc_touch(rp_obj_t *o, int delta);
 
 #if RP_CFG_DEBUG
@@ -203,6 +224,10 @@ void rp_gc_touch(rp_obj_t *o, int delta);
 int rp_obj_debug_live(const rp_obj_t *o);
 #endif
 
+/* INCREF: O(1) (release builds: three instructions for a mortal object; rp_gc_touch,
+ * O(1), for a watched one; debug builds add rp_obj_debug_live).
+ * DECREF: O(1), or a deallocation when the count reaches zero ("a DECREF", above). The X
+ * forms and the macros cost the same. */
 static inline void rp_incref(rp_obj_t *o)
 {
 #if RP_CFG_DEBUG
@@ -261,29 +286,40 @@ static inline void rp_xdecref(rp_obj_t *o)
 #define RP_XINCREF(o) rp_xincref((rp_obj_t *)(o))
 #define RP_XDECREF(o) rp_xdecref((rp_obj_t *)(o))
 
-/* Through the type's hooks (or the defaults): visit every reference / drop them all. */
+/* Through the type's hooks (or the defaults): visit every reference / drop them all.
+ * Default hooks: traverse O(slots), calling visit once per non-NULL slot; clear O(slots)
+ * plus a DECREF per non-NULL slot (which may destroy up to RP_CFG_FREE_BUDGET objects,
+ * or queue them if a deallocation is running). A type's own hooks: their cost. */
 void rp_obj_traverse(rp_obj_t *o, rp_visit_t visit, void *arg);
 void rp_obj_clear(rp_obj_t *o);
 
 /* ---- creation ---- */
 
 /* A new object of fixed-size type t: count 1, slots NULL, raw bytes zero, tracked if t is a
- * GC type. NULL if t is invalid or memory ran out (after one emergency collection). */
+ * GC type. NULL if t is invalid or memory ran out (after one emergency collection).
+ * O(object size) plus an object allocation's work (above): rp_malloc's O(1) when nothing
+ * is pending, no threshold is crossed and the heap has room; plus rp_type_ready the first
+ * time. */
 rp_obj_t *rp_new(const rp_type_t *t);
 
 /* A new object of t with `body` bytes of body (zeroed), count 1, NOT tracked: built-in
- * containers track it once their fields are valid (CPython's PyObject_GC_Track). */
+ * containers track it once their fields are valid (CPython's PyObject_GC_Track).
+ * O(body) plus an object allocation's work (above), as rp_new. */
 rp_obj_t *rp_obj_alloc(const rp_type_t *t, size_t body);
 
 /* rp_malloc for an object's own buffers (a list's items). Once rp_objects_init has run,
  * every rp_malloc that fails runs one emergency collection and retries — which runs
  * finalizers and weak-reference callbacks. So no pointer into an object's buffers may be
- * held across an allocation (and rp_realloc is unfit for them): re-read after it. */
+ * held across an allocation (and rp_realloc is unfit for them): re-read after it.
+ * Cost: rp_malloc's, O(1) (rp_heap.h); when the heap has no room, plus the emergency
+ * collection (above). Unlike an object allocation it destroys no pending object and
+ * starts no automatic collection. */
 void *rp_obj_malloc(size_t n);
 
 /* ---- slots ---- */
 
-/* Total reference slots of t's instances (its own, its bases', and the __dict__ slot). */
+/* Total reference slots of t's instances (its own, its bases', and the __dict__ slot).
+ * O(length of t's base chain): walks it, works for a type not ready yet. */
 unsigned rp_type_slots(const rp_type_t *t);
 
 static inline rp_obj_t **rp_slots(rp_obj_t *o)
@@ -294,7 +330,8 @@ static inline rp_obj_t **rp_slots(rp_obj_t *o)
 /* Borrowed reference in slot i (no check: the caller knows the layout). */
 static inline rp_obj_t *rp_slot(rp_obj_t *o, unsigned i) { return rp_slots(o)[i]; }
 
-/* Stores v (new reference taken) in slot i, dropping the old value. */
+/* Stores v (new reference taken) in slot i, dropping the old value: an INCREF and a
+ * DECREF (above). */
 static inline void rp_slot_set(rp_obj_t *o, unsigned i, rp_obj_t *v)
 {
     rp_obj_t *old = rp_slots(o)[i];
@@ -305,10 +342,12 @@ static inline void rp_slot_set(rp_obj_t *o, unsigned i, rp_obj_t *v)
         rp_decref(old);
 }
 
-/* Index of the __dict__ slot of t's instances (the last slot), or -1 if they have none. */
+/* Index of the __dict__ slot of t's instances (the last slot), or -1 if they have none.
+ * O(length of t's base chain). */
 int rp_type_dict_slot(const rp_type_t *t);
 
-/* Slot index of `name` along t's base chain, or -1. */
+/* Slot index of `name` along t's base chain, or -1. O(chain length squared + slots along
+ * the chain x name length): string compares, no table. */
 int rp_slot_index(const rp_type_t *t, const char *name);
 
 /* Raw bytes (rp_type_t.nbytes) of an object of a fixed-size type: after its slots for a
@@ -318,11 +357,13 @@ void *rp_raw(rp_obj_t *o);
 
 /* ---- sys ---- */
 
-/* Bytes as allocated for o, GC header included, as sys.getsizeof counts. 0 for NULL. */
+/* Bytes as allocated for o, GC header included, as sys.getsizeof counts. 0 for NULL.
+ * O(1) through the type's size hook (the built-in ones are O(1)), plus that hook's cost;
+ * without one O(length of the type's base chain). */
 size_t rp_sys_getsizeof(const rp_obj_t *o);
 
 /* o's reference count plus one for the argument, as sys.getrefcount reports (an immortal
- * object: RP_RC_MAX + 1, which no reference changes). 0 for NULL. */
+ * object: RP_RC_MAX + 1, which no reference changes). 0 for NULL. O(1). */
 uint32_t rp_sys_getrefcount(const rp_obj_t *o);
 
 /* The type name of the object a live heap block holds, or NULL: what rp_heap_walk names
@@ -339,14 +380,19 @@ const char *rp_obj_guess_type(const void *p, size_t usable);
  * RP_E_ARG if the GC links cannot reach the whole heap (RP_CFG_GC_LINK16: beyond 512 KiB
  * of its lowest address; 32-bit links: 2 GiB) or there is no heap, RP_E_NOMEM if the
  * collector's list heads do not fit. After a failure no object call may be made until a
- * call succeeds (over a new heap, or after freeing memory); nothing stays allocated. */
+ * call succeeds (over a new heap, or after freeing memory); nothing stays allocated.
+ * O(heap): it reads rp_heap_stats, whose walk holds interrupts off throughout (rp_heap.h),
+ * then a few rp_malloc calls and the built-in types' registration (below). Thread mode,
+ * before any other object call; handlers may allocate raw blocks meanwhile. */
 rp_err_t rp_objects_init(void);
 
-/* Registers the built-in types (core/builtins.c) at their fixed numbers. */
+/* Registers the built-in types (core/builtins.c) at their fixed numbers, and forgets the
+ * intern table (rp_builtins.h) as rp_objects_init starts over a new heap. O(1): a fixed
+ * set of types with few slots and fixed numbers (no search of the type table). */
 rp_err_t rp_builtin_types_ready(void);
 
 /* Peak depth of the refzero queue (W5 figures): objects waiting in a running
- * deallocation, or pending after a bounded one (rp_gc_pending gives the depth now). */
+ * deallocation, or pending after a bounded one (rp_gc_pending gives the depth now). O(1). */
 uint32_t rp_obj_refzero_peak(void);
 
 #endif

@@ -107,6 +107,9 @@ void rp_trace_stop(void);
 /* Forgets every trace and zeroes the traced and peak memory, tracing on (tracemalloc's
  * clear_traces). O(records). */
 void rp_trace_clear_traces(void);
+/* The getters below and rp_trace_reset_peak: O(1). They read (reset_peak writes) without
+ * the critical section, so an interrupt handler's allocation or free in between may give
+ * current and peak of two moments. */
 int rp_trace_is_tracing(void);
 void rp_trace_get_traced_memory(size_t *current, size_t *peak);
 void rp_trace_reset_peak(void);
@@ -114,7 +117,10 @@ void rp_trace_reset_peak(void);
 size_t rp_trace_get_tracemalloc_memory(void);
 /* Allocations not traced because the table was full, since rp_trace_start. */
 uint32_t rp_trace_dropped(void);
-/* The site that allocated p, or 0 if untraced; *named tells an rp_trace_site_t*. */
+/* The site that allocated p, or 0 if untraced; *named tells an rp_trace_site_t*.
+ * O(probe length) in the record table: O(1) expected, O(records) at worst. Without the
+ * critical section: a handler freeing a block meanwhile may move p's record (backward
+ * shift), and the answer is then 0 or another record's. */
 uintptr_t rp_trace_get_object_traceback(const void *p, int *named);
 
 /* Groups the current traces, with filters applied (at least one inclusive filter must
@@ -134,8 +140,12 @@ rp_err_t rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf,
 uint32_t rp_trace_compare_to(const rp_trace_snapshot_t *now, const rp_trace_snapshot_t *old,
                              rp_trace_diff_t *out, uint32_t cap, uint32_t *total);
 
+/* Prints the first min(snap->n, limit) groups, one line each, after an anchor line.
+ * O(lines printed), each an rp_printf (rp_print.h: O(its length), a named site's file
+ * name included) and so the time the console or the sink takes to write it. */
 void rp_trace_print_snapshot(const rp_trace_snapshot_t *snap, unsigned limit);
-/* Prints the first min(n, limit) entries: n is what rp_trace_compare_to returned. */
+/* Prints the first min(n, limit) entries: n is what rp_trace_compare_to returned. Same
+ * cost as rp_trace_print_snapshot. */
 void rp_trace_print_diff(const rp_trace_diff_t *diff, uint32_t n, unsigned limit);
 
 /* Names the site of the next allocation on this path by file and line. */
@@ -144,6 +154,7 @@ void rp_trace_print_diff(const rp_trace_diff_t *diff, uint32_t n, unsigned limit
         static const rp_trace_site_t rp_trace_site_ = {__FILE__, __LINE__}; \
         rp_trace_name_next(&rp_trace_site_);                             \
     } while (0)
+/* O(1): one store, which the next thread-mode allocation takes (and clears). */
 void rp_trace_name_next(const rp_trace_site_t *site);
 
 /* Records agree with the table's counts and the traced total (tests call it). */
@@ -155,7 +166,9 @@ rp_fault_t rp_trace_check(void);
 
 extern uint8_t rp_trace_on;
 /* For the next allocation: the object type (0: none), and the user's site if no hint
- * has named one yet (rp_new's caller, not rp_new). Cleared by that allocation. */
+ * has named one yet (rp_new's caller, not rp_new). Cleared by that allocation. O(1).
+ * Called in a handler (the allocator's hook may be), it does nothing: the hints are
+ * thread mode's. */
 void rp_trace_hint(uint8_t type, const void *site);
 
 /* At the top of a runtime function that allocates for its caller (a constructor):

@@ -42,7 +42,14 @@
  * - Two weak references to the same live object are equal without calling its equality
  *   hook (rp_equal compares identity first; CPython calls __eq__).
  * - Weak references have no proxy, no subclasses, no __callback__ attribute and no repr.
- * Every operation is O(1) expected, plus O(weak references of the object) on its death.
+ *
+ * Costs: each call states its worst case. The side table is a linear-probing map of the
+ * weakly referenced objects: "probe length" is O(1) expected at its load (3/4 at most),
+ * O(objects with weak references) at worst. A constructor costs an object allocation
+ * (rp_object.h, "Costs"), and its first weak reference to an object, when the side table
+ * is full, O(objects with weak references) to rehash into a doubled array (rp_malloc,
+ * with the emergency collection if the heap has no room). An object's death costs
+ * O(probe length + its weak references), plus their callbacks and what those drop.
  *
  * Interrupts: thread mode only, every call (weak references are objects, rp_object.h).
  * Debug builds report a call from a handler (the call's name and the object's address)
@@ -68,14 +75,19 @@ extern const rp_type_t rp_weakref_type;
 
 /* A new reference to a weak reference to obj. The weak reference holds a strong
  * reference to arg (may be NULL) until its callback has run or it dies. NULL if obj's type
- * is not weak-referenceable or memory ran out. */
+ * is not weak-referenceable or memory ran out. O(probe length), plus O(obj's weak
+ * references) without callback and arg (the shared one is looked for along the chain),
+ * plus obj's hash hook, an object allocation and, if it is obj's first, the side table's
+ * growth (above). */
 rp_obj_t *rp_weakref_new(rp_obj_t *obj, rp_weakref_cb_t callback, rp_obj_t *arg);
 
-/* The referent (borrowed), or NULL once it has died. NULL for a non-weakref argument. */
+/* The referent (borrowed), or NULL once it has died. NULL for a non-weakref argument.
+ * O(1). */
 rp_obj_t *rp_weakref_get(rp_obj_t *ref);
 
 /* weakref.getweakrefcount / getweakrefs: borrowed references, at most cap into buf (NULL:
- * cap 0); returns how many it wrote, and *total (unless NULL) how many there are. */
+ * cap 0); returns how many it wrote, and *total (unless NULL) how many there are. Both
+ * O(probe length + obj's weak references); nothing allocated. */
 uint32_t rp_weakref_getweakrefcount(rp_obj_t *obj);
 size_t rp_weakref_getweakrefs(rp_obj_t *obj, rp_obj_t **buf, size_t cap, size_t *total);
 
@@ -85,14 +97,17 @@ typedef void (*rp_finalize_fn_t)(rp_obj_t *arg);
 
 /* Registers fn(arg) to run once when obj dies, or at rp_finalize_call, or at
  * rp_finalize_shutdown. Returns a borrowed reference to the finalizer object: the
- * registry owns it until it has run or been detached. */
+ * registry owns it until it has run or been detached. Two object allocations (the
+ * finalizer and its weak reference with a callback: rp_weakref_new's cost) and O(1). */
 rp_obj_t *rp_finalize_new(rp_obj_t *obj, rp_finalize_fn_t fn, rp_obj_t *arg);
-/* Runs it now if still pending; 1 if it ran. */
+/* Runs it now if still pending; 1 if it ran. O(1) plus fn, and the DECREFs of its
+ * argument, its weak reference and the registry's reference (rp_object.h). */
 int rp_finalize_call(rp_obj_t *f);
-/* Cancels it; 1 if it was pending. */
+/* Cancels it; 1 if it was pending. O(1) plus the same DECREFs, without fn. */
 int rp_finalize_detach(rp_obj_t *f);
+/* 1 while it is pending. O(1). */
 int rp_finalize_alive(rp_obj_t *f);
-/* Whether rp_finalize_shutdown runs it (finalize.atexit, default 1). */
+/* Whether rp_finalize_shutdown runs it (finalize.atexit, default 1). O(1). */
 void rp_finalize_set_atexit(rp_obj_t *f, int atexit);
 /* Runs every pending finalizer whose atexit is set, newest first, until none is left: one
  * registered meanwhile (by a finalizer that runs here) runs next, as in CPython. O(pending
@@ -106,8 +121,18 @@ void rp_finalize_shutdown(void);
  * and weak references with callbacks (each callback knows its container only weakly, so
  * the container itself makes no cycle). Keys follow dict rules (hash and equality of the
  * key; a weakly held key is looked up through the hash and equality of its referent).
- * Getters return borrowed references. O(1) expected per operation; a lookup in a
- * WeakKeyDictionary or WeakSet may create the key's shared weak reference. */
+ * Getters return borrowed references. A lookup in a WeakKeyDictionary or WeakSet may
+ * create the key's shared weak reference.
+ * Costs: the constructors, two object allocations (the container and its dict). set, get
+ * and del: the dict's (rp_builtins.h: O(probe length) plus the key's hash and equality
+ * hooks; a weak reference as key hashes as its referent and compares referents through
+ * rp_equal) plus rp_weakref_new's for the weak references they make: set makes two (the
+ * shared one to the container, O(its weak references), and the entry's, with a callback)
+ * and a tuple; get and del on a WeakKeyDictionary or WeakSet look up, or make, the
+ * key's shared one (O(the key's weak references)); set, and del, drop references
+ * (DECREFs). next: O(entries skipped: deleted or dead), at worst O(entries); len
+ * iterates: O(entries). The callbacks that remove dead entries: a dict lookup and
+ * deletion each. */
 #define RP_TN_WEAKVALUEDICT 11u
 #define RP_TN_WEAKKEYDICT 12u
 #define RP_TN_WEAKSET 13u
@@ -138,12 +163,18 @@ static inline rp_err_t rp_weakset_next(rp_obj_t *s, uint32_t *pos, rp_obj_t **it
     return rp_weakdict_next(s, pos, item, 0);
 }
 
-/* Set up by rp_objects_init. */
+/* Set up by rp_objects_init: rp_weakref_init forgets the side table and the finalize
+ * registry (the old heap is gone) and readies the weak-reference types, then the
+ * containers' (rp_weakcontainers_ready). O(1) each: fixed types at fixed numbers. Thread
+ * mode, before any other call of this header. */
 rp_err_t rp_weakref_init(void);
 rp_err_t rp_weakcontainers_ready(void);
 
 /* Checks the side table against the headers: every entry's object has WEAKREFS set and a
- * well-linked chain of live weak references that point back to it; entry count matches. */
+ * well-linked chain of live weak references that point back to it; entry count matches.
+ * O(table capacity + entries x probe length + weak references); writes nothing. Thread
+ * mode (rp_check_all calls it); handlers never touch weak references, so it holds no
+ * critical section. */
 rp_fault_t rp_weakref_check(void);
 
 #endif
