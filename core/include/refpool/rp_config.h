@@ -80,9 +80,12 @@
 #endif
 
 /* Work units of an automatic step, about 20 instructions each on the Cortex-M3 at -O2 (an
- * object a young collection examines is 6; one the old cycle marks 1, counts or rejects 1
- * plus 1 a reference, sorts 2, frees 3: docs/gc.md). Half goes to generation 0, whose
- * young collections take at most RP_CFG_GC_STEP_BUDGET / 12 objects. */
+ * object a young collection examines is 8; one the old cycle marks 1, counts or rejects 1
+ * plus 1 a reference, checks or sorts 2, frees 3: docs/gc.md). A step collects generation
+ * 0 once it holds RP_CFG_GC_STEP_BUDGET / 16 objects (at most twice that: the oldest past
+ * it are promoted unexamined) and gives the rest to the cycle; while a cycle runs, every
+ * other step is the cycle's alone. 900: the longest step on W2-target, W3 and a cycle over
+ * 100,000 live objects stays under 20,000 instructions (tools/bench/run-rt-bench.sh). */
 #ifndef RP_CFG_GC_STEP_BUDGET
 #define RP_CFG_GC_STEP_BUDGET 900u
 #endif

@@ -110,8 +110,8 @@ typedef struct rp_gc_stats {
 typedef void (*rp_gc_callback_t)(enum rp_gc_phase phase, int generation, uint32_t collected,
                                  uint32_t uncollectable, void *arg);
 
-/* gc.enable/disable/isenabled: automatic collection on or off. O(1); the getters of one
- * value here (isenabled, get_count, get_threshold, get_stats, get_debug, is_tracked,
+/* gc.enable/disable/isenabled: automatic collection on or off. O(1); these, the getters
+ * of one value here (get_count, get_threshold, get_stats, get_debug, is_tracked,
  * is_finalized, is_due) and the setters (set_threshold, set_debug, set_oom_hook) are
  * O(1) and may be called from any context (a setter from a handler races with thread
  * mode's reads of the value, no worse). */
@@ -235,8 +235,10 @@ uint32_t rp_gc_free_pending(uint32_t budget);
  * Automatic collections then run as steps of about RP_CFG_GC_STEP_BUDGET work units (one
  * unit is about 20 instructions on the Cortex-M3): each allocation that takes count 0
  * past min(threshold 0, RP_CFG_GC_STEP_BUDGET / 16) runs one step, which collects
- * generation 0 whole (at most RP_CFG_GC_STEP_BUDGET / 8 objects: the oldest, if it grew
- * past that) and gives the rest of its budget to a cycle of the older generations. A
+ * generation 0 whole (if it grew past RP_CFG_GC_STEP_BUDGET / 8 objects, the oldest that
+ * many are promoted unexamined instead) and gives the rest of its budget to a cycle of
+ * the older generations; while a cycle runs, steps come twice as often, every other one
+ * the cycle's alone (the cycle then keeps up with young collections that promote all). A
  * cycle of generation 1 starts once young collections promoted threshold 0 x threshold 1
  * objects; a full one (generations 1 and 2) once threshold 2 cycles ran and what they
  * kept is 25 % of the long-lived objects (CPython's rules, by objects rather than by
