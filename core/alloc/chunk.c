@@ -677,6 +677,10 @@ rp_fault_t rp_chunk_check(void)
         if ((*t & ~(uint32_t)RP_CHUNK_PREV_USED) != RP_CHUNK_USED || (*t & RP_CHUNK_PREV_USED) != prev_used)
             return fault("region sentinel tag corrupted", t);
     }
+#if RP_PORT_BITBAND
+    if (rp_heap.bitband != RP_BITBAND_ALIAS + (((uintptr_t)rp_heap.bitmap - RP_BITBAND_SRAM) << 5))
+        return fault("the bitmap's bit-band alias is not its own (C4)", &rp_heap.bitband);
+#endif
     for (uint32_t b = 0; b < RP_NBINS; b++) {
         rp_links_t *l = (rp_links_t *)rp_heap.bins[b], *prev = slot_of(b);
         int bit = (rp_heap.bitmap[b >> 5] >> (b & 31u)) & 1u;

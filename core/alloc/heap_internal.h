@@ -17,6 +17,7 @@
  *      every chunk on that list is free and of that bin; bit b of the bin bitmap is set
  *      iff list b is non-empty; the list's first chunk has for prev &bins[b] (read as a
  *      node whose next is the list), every other chunk its predecessor on the list.
+ *      With RP_PORT_BITBAND, bitband is the bit-band alias word of the bitmap's bit 0.
  *   C5 a POOL chunk is USED, at least RP_CFG_POOL_SIZE bytes (a remainder too small to be a
  *      chunk is absorbed), and holds one pool window.
  *   C6 free_bytes is the sum of the free chunks' sizes; chunk_bytes is the sum of the
