@@ -46,6 +46,19 @@ void rp_port_critical_exit(rp_critical_t token);
 #include "rp_port_inline.h"
 #endif
 
+/* RP_PORT_BITBAND (a board option, rp_board.h; 0 by default): 1 where the core has the
+ * ARMv7-M bit-band of SRAM (0x20000000..0x200FFFFF, aliased word per bit from
+ * 0x22000000; optional on Cortex-M3 and M4, absent on M0, M7 and M33) and the allocator's
+ * state (rp_heap, in .bss) lies in it. The allocator then sets and clears a bin's bitmap
+ * bit with one store to the bit's alias word instead of a read-modify-write of its word
+ * (heap_internal.h); rp_heap_init refuses (RP_E_ARG) if rp_heap is outside the band. */
+#ifdef RP_BOARD_CONFIG
+#include RP_BOARD_CONFIG
+#endif
+#ifndef RP_PORT_BITBAND
+#define RP_PORT_BITBAND 0
+#endif
+
 /* A broken rule, with the address concerned. Returns to the caller. */
 void rp_port_report(const char *rule, const void *addr);
 

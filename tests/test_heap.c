@@ -55,6 +55,14 @@ static void test_two_regions(void)
     size_t size = 300u * q / 8192u;
     rp_region_t two[2] = {{m + q, 2u * q}, {m, q}};   /* adjacent, not overlapping: 3q <= n */
     RP_CHECK_EQ(rp_heap_init(two, 2), RP_E_OK);
+    /* C7: the carve point lies in the first region (rp_chunk_pool_new maps its pool
+     * through the first region's page map), though the second's first chunk starts a
+     * window too. */
+    uintptr_t carve = rp_heap.carve;
+    rp_heap.carve = rp_heap.regions[1].lo;
+    RP_CHECK_STR(rp_heap_check().rule, "first region");
+    rp_heap.carve = carve;
+    RP_HEAP_OK();
     void *p[64];
     unsigned in_first = 0, in_second = 0;
     for (unsigned i = 0; i < 64; i++) {
@@ -665,6 +673,14 @@ static void test_checker_finds_corruption(void)
     RP_CHECK_STR(rp_heap_check().rule, "free mark");
     w[1] = saved1;
     RP_HEAP_OK();
+#if RP_PORT_BITBAND
+    /* The bitmap is written through its bit-band alias: a wrong one is found. */
+    uintptr_t band = rp_heap.bitband;
+    rp_heap.bitband = band + 4u;
+    RP_CHECK_STR(rp_heap_check().rule, "bit-band");
+    rp_heap.bitband = band;
+    RP_HEAP_OK();
+#endif
     rp_free(a);
     rp_free(b);
     rp_free(s2);

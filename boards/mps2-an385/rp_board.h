@@ -19,6 +19,11 @@
 /* The heap is one region of almost 4 MiB. */
 #define RP_CFG_CHUNK_MAX_LOG2 22
 
+/* QEMU models the Cortex-M3 bit-band, and rp_heap lies in it (.bss in SRAM at 0x20000000). */
+#ifndef RP_PORT_BITBAND
+#define RP_PORT_BITBAND 1
+#endif
+
 /* A static trace table of 1024 records (16 KiB): tracing is ready at any time. */
 #define RP_CFG_TRACE_RECORDS 1024
 

@@ -117,8 +117,17 @@ rp_err_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint64_
         if (!plan_region(&plan[i], (uintptr_t)regions[i].start, regions[i].size))
             return RP_E_SIZE;
     }
+#if RP_PORT_BITBAND
+    /* bit b of the bitmap is the word at alias + 4 * b (ARMv7-M's SRAM bit-band) */
+    uintptr_t band = (uintptr_t)rp_heap.bitmap - RP_BITBAND_SRAM;
+    if (band >= RP_BITBAND_SPAN - sizeof rp_heap.bitmap)
+        return RP_E_ARG;
+#endif
     rp_critical_t t = enter();
     rp_memset(&rp_heap, 0, sizeof rp_heap);
+#if RP_PORT_BITBAND
+    rp_heap.bitband = RP_BITBAND_ALIAS + (band << 5);
+#endif
     oom_handler = 0;   /* it belonged to the objects of the old heap */
     rp_pool_init();
     for (unsigned i = 0; i < count; i++) {

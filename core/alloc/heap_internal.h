@@ -17,13 +17,14 @@
  *      every chunk on that list is free and of that bin; bit b of the bin bitmap is set
  *      iff list b is non-empty; the list's first chunk has for prev &bins[b] (read as a
  *      node whose next is the list), every other chunk its predecessor on the list.
+ *      With RP_PORT_BITBAND, bitband is the bit-band alias word of the bitmap's bit 0.
  *   C5 a POOL chunk is USED, at least RP_CFG_POOL_SIZE bytes (a remainder too small to be a
  *      chunk is absorbed), and holds one pool window.
  *   C6 free_bytes is the sum of the free chunks' sizes; chunk_bytes is the sum of the
  *      regions' chunk spaces; peak_footprint >= chunk_bytes - free_bytes.
- *   C7 carve, the carve point, is 0 or the tag of a chunk (free or used) whose payload
- *      starts a pool window and which is the first chunk of its region or follows a POOL
- *      chunk of exactly RP_POOL_CHUNK bytes. Pool chunks are freed only by
+ *   C7 carve, the carve point, is 0 or the tag of a chunk (free or used) of the first
+ *      region whose payload starts a pool window and which is the first chunk of the
+ *      region or follows a POOL chunk of exactly RP_POOL_CHUNK bytes. Pool chunks are freed only by
  *      rp_chunk_free_pool (spares going back), which clears carve when it frees that
  *      predecessor: so the chunk at carve is never merged into the chunk before it, and
  *      carve stays a chunk start with no check on free's path. New pools are cut from the
@@ -109,6 +110,12 @@ enum {
 #define RP_BIN_SUB (1u << RP_BIN_SUB_LOG2)
 #define RP_NBINS ((RP_CFG_CHUNK_MAX_LOG2 - 4u) * RP_BIN_SUB)
 #define RP_BITMAP_WORDS ((RP_NBINS + 31u) / 32u)
+/* ARMv7-M's SRAM bit-band (RP_PORT_BITBAND): the word at RP_BITBAND_ALIAS + 32 * o + 4 * k
+ * reads bit k of the byte at RP_BITBAND_SRAM + o, and a store to it writes that bit
+ * alone, for o below RP_BITBAND_SPAN. */
+#define RP_BITBAND_SRAM 0x20000000u
+#define RP_BITBAND_ALIAS 0x22000000u
+#define RP_BITBAND_SPAN 0x100000u
 
 typedef struct rp_free_chunk {
     uint32_t tag;
@@ -197,6 +204,9 @@ typedef struct rp_heap {
     uint16_t class_limit[RP_NCLASSES];   /* rp_pool_limit (it and the recips: rp_pool_check verifies them) */
     rp_free_chunk_t *bins[RP_NBINS];
     uint32_t bitmap[RP_BITMAP_WORDS];
+#if RP_PORT_BITBAND
+    uintptr_t bitband;               /* C4: the alias word of bitmap's bit 0 (RP_PORT_BITBAND) */
+#endif
     uint32_t free_bytes, chunk_bytes, peak_footprint;   /* C6; chunk space of all regions */
     uintptr_t carve;                 /* C7: the next pool's chunk, or 0 */
     uint32_t chunk_inner;            /* G2: 1 while rp_chunk_alloc runs: a failure is NULL (chunk.c) */
@@ -336,7 +346,7 @@ void rp_chunk_free(void *payload);
 int rp_chunk_valid(const rp_heap_region_t *r, const void *raw);          /* reports; 1 if valid */
 void rp_chunk_free_checked(const rp_heap_region_t *r, void *payload);   /* rp_free's chunk path */
 int rp_chunk_resize(void *payload, uint32_t n);   /* in place; 1 on success */
-void *rp_chunk_alloc_pool(void);                  /* a pool window, or NULL; O(1) (C7) */
+void *rp_chunk_pool_new(unsigned cls);            /* rp_pool_start of a new pool, or NULL; O(1) (C7) */
 void rp_chunk_free_pool(void *window);
 uint32_t rp_chunk_payload(const void *payload);
 uint32_t rp_chunk_bin(uint32_t size);
@@ -395,6 +405,25 @@ static inline uint32_t rp_pool_unveil(rp_pool_t *pg, unsigned cls, uint32_t f, u
     return f - 1u;
 }
 
+/* Makes pg, an empty pool (map its page map byte), the one pool of class cls's list and
+ * hands out its bottom block: the one above is the head of its free list, the rest never
+ * used (P2). It unveils one block, not RP_POOL_UNVEIL: this is malloc's longest path. */
+static inline void *rp_pool_start(rp_pool_t *pg, uint8_t *map, unsigned cls)
+{
+    *map = (uint8_t)cls;
+    pg->next = &rp_heap.none;
+    rp_heap.classes[cls].head = pg;
+    /* rp_pool_unveil of one block, written out for the first one above the bottom block
+     * (d), with its counts in one store: 15 instructions fewer on malloc's longest path. */
+    uint32_t size = rp_class_size(cls), d = rp_heap.class_limit[cls] - size;
+    uint32_t *b = rp_pool_block(pg, d + size), *n = rp_pool_block(pg, d);
+    n[0] = RP_POOL_MIN_CAPACITY >= 3u || d > size ? d - size + 1u : 0u;
+    n[1] = rp_pool_mark(n);
+    rp_pool_set_counts(pg, d, 1u, d >> 3);
+    b[1] = 0;
+    return b;
+}
+
 /* A block of class cls: pop the head pool's free list; a pool that fills leaves the
  * list. O(1). */
 static inline void *rp_pool_alloc(unsigned cls)
@@ -402,7 +431,7 @@ static inline void *rp_pool_alloc(unsigned cls)
     rp_pool_t *pg = rp_heap.classes[cls].head;
     uint32_t d = pg->free;
     if (!d)   /* only rp_heap.none has no free block: the list is empty */
-        return rp_pool_alloc_new(cls);
+        return rp_heap.spare ? rp_pool_alloc_new(cls) : rp_chunk_pool_new(cls);
     uint32_t *b = rp_pool_block(pg, d);
     uint32_t next = b[0];
     if (next & 1u)

@@ -40,43 +40,20 @@ void rp_pool_init(void)
     rp_heap.spare = 0;
 }
 
-/* A spare (threaded already if it last served this class), else a new pool from the
- * carve point (rp_chunk_alloc_pool). O(1). Called when the class's list is empty (only
- * &rp_heap.none has no free block), so the pool is the list's one pool. A pool threaded
- * anew hands out its bottom block at once: the one above is the head of its free list,
- * the rest never used (P2). It unveils one block, not RP_POOL_UNVEIL: this call is the
- * longest malloc already. */
+/* A spare (threaded already if it last served this class), for a class whose list is
+ * empty (only &rp_heap.none has no free block), so the pool becomes the list's one pool;
+ * rp_pool_alloc calls it only while a spare is left (else rp_chunk_pool_new). O(1). */
 void *rp_pool_alloc_new(unsigned cls)
 {
     rp_pool_t *pg = rp_heap.spare;
-    uint8_t *map;
-    if (pg) {
-        rp_heap.spare = pg->next;
-        map = map_byte(pg);
-        if (*map == cls) {   /* a spare of this class: its free list as it was left */
-            pg->next = &rp_heap.none;
-            rp_heap.classes[cls].head = pg;
-            return rp_pool_alloc(cls);
-        }
-    } else {
-        void *w = rp_chunk_alloc_pool();
-        if (!w)
-            return 0;
-        pg = (rp_pool_t *)((uintptr_t)w + RP_POOL_HDR_OFF);
-        map = map_byte(pg);
+    rp_heap.spare = pg->next;
+    uint8_t *map = map_byte(pg);
+    if (*map == cls) {   /* a spare of this class: its free list as it was left */
+        pg->next = &rp_heap.none;
+        rp_heap.classes[cls].head = pg;
+        return rp_pool_alloc(cls);
     }
-    *map = (uint8_t)cls;
-    pg->next = &rp_heap.none;
-    rp_heap.classes[cls].head = pg;
-    /* rp_pool_unveil of one block, written out for the first one above the bottom block
-     * (d), with its counts in one store: 15 instructions fewer on malloc's longest path. */
-    uint32_t size = rp_class_size(cls), d = rp_heap.class_limit[cls] - size;
-    uint32_t *b = rp_pool_block(pg, d + size), *n = rp_pool_block(pg, d);
-    n[0] = RP_POOL_MIN_CAPACITY >= 3u || d > size ? d - size + 1u : 0u;
-    n[1] = rp_pool_mark(n);
-    rp_pool_set_counts(pg, d, 1u, d >> 3);
-    b[1] = 0;
-    return b;
+    return rp_pool_start(pg, map, cls);
 }
 
 uint32_t rp_pool_release_spares(void)
