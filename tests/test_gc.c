@@ -1446,6 +1446,10 @@ static unsigned steps_until_idle(uint32_t budget)
 static void test_incremental_steps_collect_an_old_ring(void)
 {
     fresh();
+    if (!rp_gc_is_incremental()) {   /* 16-bit links past 128 KiB (host-m32): whole collections */
+        rp_printf("skipped: incremental collection unavailable\n");
+        return;
+    }
     unsigned n = ring_len();
     rp_obj_t *dead = ring(n), *live = ring(n);
     rp_gc_collect(0);   /* both promoted: old objects */

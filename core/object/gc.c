@@ -976,6 +976,7 @@ uint32_t rp_gc_step(uint32_t budget)
 }
 
 int rp_gc_is_due(void) { return rp_gc.due; }
+int rp_gc_is_incremental(void) { return rp_gc.inc_usable; }
 
 void rp_gc_emergency(size_t request)
 {

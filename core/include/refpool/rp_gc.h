@@ -274,6 +274,12 @@ uint32_t rp_gc_free_pending(uint32_t budget);
  * that needs the whole path (above). Interrupts: as every collection, thread mode only.
  */
 
+/* 1 if automatic collections run in steps (RP_CFG_GC_INCREMENTAL, and links that leave
+ * room for the marks: with RP_CFG_GC_LINK16 a heap ending within 128 KiB of its start),
+ * 0 if they run whole. Valid once rp_objects_init returned. O(1), any context. Not in
+ * CPython's gc. */
+int rp_gc_is_incremental(void);
+
 /* A bounded step of collector work, for a main loop with a deadline: the pending frees,
  * up to `budget` objects, then up to `budget` work units of a collection cycle, which it
  * starts if none runs (generation 0 first, then the full cycle): so, from nothing running,
