@@ -286,8 +286,8 @@ int rp_gc_is_incremental(void);
  * `while (rp_gc_step(b)) {}` ends a cycle that frees every object that was garbage when it
  * began (twice in a row: every object garbage before the first). `budget` 0: all of it.
  * Returns 0 when nothing is left to do (no frees pending, no cycle running), nonzero
- * otherwise. O(budget) besides finalizers and callbacks; a start counts generation 0,
- * O(its objects). Without RP_CFG_GC_INCREMENTAL (or with 16-bit links past 128 KiB), only
+ * otherwise. O(budget) besides finalizers and callbacks and the deallocations they set
+ * off (a young collection of generation 0 larger than a window promotes instead). Without RP_CFG_GC_INCREMENTAL (or with 16-bit links past 128 KiB), only
  * the pending frees. Does nothing in an interrupt handler, with interrupts masked, or
  * inside a collection or a deallocation. Named after Lua's collectgarbage("step");
  * CPython has no such call. */
