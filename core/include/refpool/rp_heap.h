@@ -189,7 +189,9 @@ void *rp_realloc(void *p, size_t n);
  * most 50 (W1s). */
 void rp_free(void *p);
 
-/* Bytes the caller may use in a live block (at least what was asked). */
+/* Bytes the caller may use in a live block (at least what was asked); 0 for NULL or a
+ * pointer the allocator does not recognise. O(1) (the block's page, pool or tag, as
+ * rp_free finds it), inside the critical section; any context. */
 size_t rp_usable_size(const void *p);
 
 /* Gives every empty pool back to the chunk heap, where it merges with its free neighbours;
@@ -207,10 +209,12 @@ void rp_heap_stats(rp_heap_stats_t *out);
  * object layer installs the emergency collection here. NULL: none. Not called when the
  * failing allocation runs in an interrupt handler or with interrupts masked. `request`
  * is the size asked for, or for a small request (up to RP_CFG_SMALL_MAX bytes) with
- * tracing off, its block's size: malloc's fast path does not keep the exact size. */
+ * tracing off, its block's size: malloc's fast path does not keep the exact size. O(1);
+ * thread mode, before any handler allocates (above). */
 void rp_heap_set_oom_handler(void (*handler)(size_t request));
 
-/* The last rule reported through the port since init (rule == NULL if none). */
+/* The last rule reported through the port since init (rule == NULL if none). O(1); any
+ * context (two words read without the critical section: may be torn, see above). */
 rp_fault_t rp_heap_last_report(void);
 
 #if RP_CFG_FAULT_INJECT
@@ -225,9 +229,10 @@ rp_fault_t rp_heap_last_report(void);
 enum rp_fail_flags { RP_FAIL_STICKY = 1u, RP_FAIL_NO_HANDLER = 2u };
 void rp_heap_fail_nth(uint32_t nth, unsigned flags);
 /* Allocations still to come before the armed failure fires; 0 once it has fired (a
- * sticky one stays armed, and gives 0) or when disarmed. */
+ * sticky one stays armed, and gives 0) or when disarmed. O(1). */
 uint32_t rp_heap_fail_pending(void);
-/* Failures injected since rp_heap_init. */
+/* Failures injected since rp_heap_init. O(1). The three test hooks are thread mode: they
+ * are meant for tests that arm them between calls, not from handlers. */
 uint32_t rp_heap_failures_injected(void);
 #endif
 
@@ -282,7 +287,8 @@ int rp_heap_walk(rp_heap_visitor_t visit, void *arg);
  * object layer registers this (rp_objects_init): given the pointer rp_malloc returned
  * and its usable bytes, the type name of the object it holds, or NULL. NULL: no names.
  * rp_heap_init keeps it: until objects are set up again the names are the namer's guesses
- * (it only reads the block). */
+ * (it only reads the block). O(1) (one pointer stored); thread mode, as the walks that
+ * call the namer. */
 typedef const char *(*rp_heap_namer_t)(const void *user, size_t usable);
 void rp_heap_set_namer(rp_heap_namer_t namer);
 
@@ -318,10 +324,12 @@ void rp_heap_dump(void);
 /* One sample of heap use over time, through rp_printf:
  *   hs t=<t> inuse=<bytes> blocks=<n> footprint=<bytes> free=<bytes> largest=<bytes>
  *      failed=<n>
- * t is the caller's clock (e.g. rp_port_cycles() or a tick count). O(heap). */
+ * t is the caller's clock (e.g. rp_port_cycles() or a tick count). O(heap); thread mode
+ * (rp_heap_stats' walk, interrupts masked for it). */
 void rp_heap_sample(uint32_t t);
 
-/* Regions: how many, and region i's chunk space [lo, end) (zeros past the last). O(1). */
+/* Regions: how many, and region i's chunk space [lo, end) (zeros past the last). O(1);
+ * any context (the regions do not change after rp_heap_init). */
 unsigned rp_heap_nregions(void);
 void rp_heap_region_info(unsigned i, uintptr_t *lo, uintptr_t *end);
 
