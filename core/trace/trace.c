@@ -124,8 +124,15 @@ void rp_trace_clear_traces(void)
 {
     if (RP_FROM_HANDLER("rp_trace_clear_traces", 0))
         return;
-    if (rp_trace_on)
-        clear_all();
+    if (!rp_trace_on)
+        return;
+    /* Detached while the table is wiped: a handler's allocation meanwhile would land a
+     * record in the part already wiped, outliving the count clear_all resets. Detached, it
+     * goes untraced, as one before rp_trace_start (its free is then ignored). Masking
+     * instead would hold interrupts off for the whole table. */
+    rp_heap_set_tracer(0);
+    clear_all();
+    rp_heap_set_tracer(&tracer);
 }
 
 int rp_trace_is_tracing(void) { return rp_trace_on; }

@@ -105,7 +105,9 @@ rp_err_t rp_trace_start(unsigned nframes);
 /* Stops tracing and clears every trace, as tracemalloc.stop does. */
 void rp_trace_stop(void);
 /* Forgets every trace and zeroes the traced and peak memory, tracing on (tracemalloc's
- * clear_traces). O(records). */
+ * clear_traces). O(records), without holding interrupts off: a handler's allocation while
+ * it wipes the table is not traced (as one before rp_trace_start), and its free is then
+ * ignored. Thread mode. */
 void rp_trace_clear_traces(void);
 /* The getters below and rp_trace_reset_peak: O(1). They read (reset_peak writes) without
  * the critical section, so an interrupt handler's allocation or free in between may give
