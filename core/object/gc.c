@@ -45,7 +45,8 @@ static inline rp_gchead_t *list(enum rp_list_id id) { return rp_gc.lists[id]; }
 
 /* ---- set-up ---- */
 
-static int links_reach_heap(void)
+/* Sets rp_link_base to the lowest heap address; returns the largest link the heap needs. */
+static uintptr_t largest_link(void)
 {
     uintptr_t lo = (uintptr_t)-1, hi = 0;
     for (unsigned i = 0; i < rp_heap.nregions; i++) {
@@ -55,7 +56,7 @@ static int links_reach_heap(void)
             hi = rp_heap.regions[i].end;
     }
     rp_link_base = lo;
-    return ((hi - lo) >> 3) <= LINK_LIMIT;
+    return (hi - lo) >> 3;
 }
 
 /* RP_E_ARG if the links cannot name every heap address, RP_E_NOMEM if the list heads do
@@ -69,7 +70,8 @@ rp_err_t rp_gc_state_init(void)
     rp_gc.threshold[2] = 10;
     rp_gc.enabled = 1;
     rp_heap_set_oom_handler(0);
-    if (!links_reach_heap())
+    uintptr_t links = largest_link();
+    if (links > LINK_LIMIT)
         return RP_E_ARG;
     for (unsigned i = 0; i < RP_NLISTS; i++) {
         rp_gchead_t *s = rp_malloc(sizeof(rp_gchead_t));
@@ -84,7 +86,7 @@ rp_err_t rp_gc_state_init(void)
         rp_gclist_init(s);
         rp_gc.lists[i] = s;
     }
-    rp_inc_init();
+    rp_inc_init(links);
     rp_heap_set_oom_handler(rp_gc_emergency);
     return RP_E_OK;
 }

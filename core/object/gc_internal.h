@@ -197,8 +197,12 @@ void rp_gc_take_garbage(rp_gchead_t *unreachable, uint32_t garbage, uint8_t atte
 uint32_t rp_gc_young_window(uint32_t max, uint32_t *examined, uint32_t *taken);
 void rp_gc_run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable);
 
+/* A head an incremental cycle watches (rp_object.h: bit 31 with generation bits 3 and
+ * UNREACHABLE). */
+static inline int rp_inc_watched(uint32_t h) { return h >= RP_RC_SPECIAL && rp_head_watched(h); }
+
 /* gc_inc.c: the incremental collection of the old generation. */
-void rp_inc_init(void);
+void rp_inc_init(uintptr_t largest_link);   /* the largest link the heap needs */
 int rp_inc_active(void);                 /* watched objects exist (MARK to SORT) */
 int rp_inc_doomed(const rp_obj_t *o);    /* garbage the running cycle decided on */
 uint32_t rp_inc_work(uint32_t budget);   /* cycle work; returns the units used */

@@ -394,7 +394,7 @@ uint32_t rp_gc_pending(size_t *bytes)
             if (rp_gc.inc_deferred) {   /* deaths a running cycle deferred, on its snapshot */
                 const rp_gchead_t *s = rp_gc.lists[RP_LIST_SNAPSHOT];
                 for (const rp_gchead_t *n = rp_next(s); n != s; n = rp_next(n))
-                    if (n->head >= RP_RC_SPECIAL && rp_head_watched(n->head) && rp_refcnt((const rp_obj_t *)n) == 0)
+                    if (rp_inc_watched(n->head) && rp_refcnt((const rp_obj_t *)n) == 0)
                         k += rp_usable_size(n);
             }
         }
