@@ -789,7 +789,7 @@ void rp_heap_stats(rp_heap_stats_t *s)
     for (const rp_pool_t *pg = rp_heap.spare; pg; pg = pg->next)   /* O(spares): not kept per call */
         s->spare_pools++;
     s->footprint = rp_heap.chunk_bytes - rp_heap.free_bytes;
-    s->peak_footprint = rp_heap.peak_footprint;
+    s->peak_footprint = rp_heap.chunk_bytes - rp_heap.low_free;
     s->failed_allocs = rp_heap.failed_allocs;
     s->reports = rp_heap.reports;
     leave(t);
@@ -868,7 +868,7 @@ static rp_fault_t check_gates_and_footprint(void)
     if (rp_heap.fast_small != (traced ? 0u : RP_CFG_SMALL_MAX) || rp_heap.fast_chunk != (traced ? 0u : RP_CHUNK_FAST) ||
         rp_heap.fast_span != (traced ? 0u : rp_heap.regions[0].span))
         f.rule = "fast-path gates disagree with the tracing and injection state (G1)";
-    else if (span != rp_heap.chunk_bytes || rp_heap.peak_footprint < span - rp_heap.free_bytes)
+    else if (span != rp_heap.chunk_bytes || rp_heap.low_free > rp_heap.free_bytes)
         f.rule = "chunk space or peak footprint disagrees with the regions (C6)";
     else if (rp_heap.chunk_inner)
         f.rule = "a chunk request's inner flag left set between calls (G2)";
