@@ -496,7 +496,7 @@ static inline void *pool_start_at(void *w, const rp_heap_region_t *r, unsigned c
  * The carve point lies in the first region (C7), so its page map byte is found with no
  * region lookup.
  */
-void *rp_chunk_pool_new(unsigned cls)
+static inline __attribute__((always_inline)) void *pool_new(unsigned cls)
 {
     uint32_t *ct = (uint32_t *)rp_heap.carve;
     uint32_t t;
@@ -504,6 +504,35 @@ void *rp_chunk_pool_new(unsigned cls)
         return pool_start_at(carve_at(ct, t), &rp_heap.regions[0], cls);
     void *w = carve_anew();
     return w ? pool_start_at(w, rp_region_of((uintptr_t)w), cls) : 0;
+}
+
+void *rp_chunk_pool_new(unsigned cls)
+{
+    return pool_new(cls);
+}
+
+/*
+ * rp_malloc's pool path missed (the class has no pool with room, or the next block was
+ * never used), tail-called in rp_malloc's critical section (t), which it leaves: the
+ * block straight from pool.c (a spare's, rp_pool_alloc_new never fails), a new pool's
+ * first one, or on failure heap.c's rp_malloc_pool_slow, tail-called so that lr still
+ * holds the site of rp_malloc's caller (it releases the spares, calls the OOM handler,
+ * counts the failure). Tracing is off here (G1), so the block needs no record. The class
+ * comes as 8 * cls (off), as the fast path had it, so that the fast path keeps neither n
+ * nor the class live. In chunk.c, with the carve inline: where heap.c's malloc_miss
+ * called rp_chunk_pool_new and returned through its own frame, W1's new pool from the
+ * carve point took 106 instructions rather than 91 (docs/allocator.md).
+ */
+void *rp_chunk_pool_miss(uintptr_t off, rp_critical_t t)
+{
+    unsigned cls = (unsigned)(off >> 3);
+    void *b;
+    if (rp_heap.classes[cls].head->free)   /* never-used blocks: unveiled */
+        b = rp_pool_alloc(cls);
+    else
+        b = rp_heap.spare ? rp_pool_alloc_new(cls) : pool_new(cls);
+    leave(t);
+    return b ? b : rp_malloc_pool_slow(cls);
 }
 
 static __attribute__((noinline)) void *carve_anew(void)   /* off malloc's usual path */

@@ -470,6 +470,12 @@ __attribute__((noinline)) void *rp_malloc_chunk_slow(size_t n)
     return p ? p : malloc_slow(n, __builtin_return_address(0));
 }
 
+/* rp_chunk_pool_miss's failure, tail-called (lr: the site of rp_malloc's caller). */
+__attribute__((noinline)) void *rp_malloc_pool_slow(unsigned cls)
+{
+    return malloc_slow(rp_class_size(cls), __builtin_return_address(0));
+}
+
 static void set_gates(void)
 {
     int on = rp_heap_tracer != 0;
@@ -496,21 +502,6 @@ static inline uint32_t heap_word(uintptr_t heads, size_t field)
     return *(const uint32_t *)(heads + field - offsetof(rp_heap_t, classes[0].head));
 }
 
-/* rp_malloc's pool path missed (the class has no pool with room, or the next block was
- * never used): the block straight from pool.c under rp_malloc's critical section, and
- * malloc_slow of the class's block size only when no pool can be had (it releases the
- * spares, calls the OOM handler, counts the failure); it leaves the section (t).
- * Tracing is off here (G1), so the
- * block needs no record: the miss costs no more than it must, since it is what sets the
- * largest malloc of a small-block workload. The class comes as 8 * cls, as the fast
- * path had it, so that the fast path keeps neither n nor the class live. */
-static __attribute__((noinline)) void *malloc_miss(uintptr_t off, rp_critical_t t)
-{
-    unsigned cls = (unsigned)(off >> 3);
-    void *p = rp_pool_alloc(cls);
-    leave(t);
-    return p ? p : malloc_slow(rp_class_size(cls), __builtin_return_address(0));
-}
 #endif
 
 /*
@@ -518,7 +509,7 @@ static __attribute__((noinline)) void *malloc_miss(uintptr_t off, rp_critical_t 
  * calls nothing, and is written so that it saves one register besides lr (which the last
  * line's __builtin_return_address keeps), and only once the request is known small: a
  * pool that fills leaves its list right here, and everything rarer (no pool with room,
- * never-used blocks) goes to malloc_miss, chunks to rp_chunk_malloc, and tracing and
+ * never-used blocks) goes to chunk.c's rp_chunk_pool_miss, chunks to rp_chunk_malloc, and tracing and
  * debug builds to malloc_slow. One base register serves the gates and the heads
  * (heap_word), and a miss passes 8 * cls rather than n, so that n need not stay live: a
  * request rounded up to its block is the same request to every later step (the OOM
@@ -541,7 +532,7 @@ void *rp_malloc(size_t n)
         uint32_t *b = rp_pool_block(pg, pg->free);
         uint32_t next = b[0];
         if (next & 1u)   /* never-used blocks, or an empty list: none's next */
-            return malloc_miss(off, t);   /* in the critical section still: 4 instructions fewer */
+            return rp_chunk_pool_miss(off, t);   /* in the critical section still: 4 instructions fewer */
         pg->free = (uint16_t)next;
         b[1] = (uint32_t)(uintptr_t)pg;
         if (!next)   /* full: off its list until a block comes back (P3) */

@@ -348,6 +348,8 @@ int rp_chunk_valid(const rp_heap_region_t *r, const void *raw);          /* repo
 void rp_chunk_free_checked(const rp_heap_region_t *r, void *payload);   /* rp_free's chunk path */
 int rp_chunk_resize(void *payload, uint32_t n);   /* in place; 1 on success */
 void *rp_chunk_pool_new(unsigned cls);            /* rp_pool_start of a new pool, or NULL; O(1) (C7) */
+void *rp_chunk_pool_miss(uintptr_t off, rp_critical_t t);  /* malloc's miss, empty class list: leaves t */
+void *rp_malloc_pool_slow(unsigned cls);          /* heap.c: rp_chunk_pool_miss's failure */
 void rp_chunk_free_pool(void *window);
 uint32_t rp_chunk_payload(const void *payload);
 uint32_t rp_chunk_bin(uint32_t size);
