@@ -521,7 +521,7 @@ void *rp_chunk_pool_new(unsigned cls)
  * comes as 8 * cls (off), as the fast path had it, so that the fast path keeps neither n
  * nor the class live. In chunk.c, with the carve inline: where heap.c's malloc_miss
  * called rp_chunk_pool_new and returned through its own frame, W1's new pool from the
- * carve point took 106 instructions rather than 91 (docs/allocator.md).
+ * carve point took 106 instructions rather than 97 (docs/allocator.md).
  */
 void *rp_chunk_pool_miss(uintptr_t off, rp_critical_t t)
 {
