@@ -73,7 +73,7 @@
  *   below its threshold: handlers above it must not call refpool at all), and from thread
  *   mode with interrupts masked. Each runs inside the critical section: the longest window
  *   it masks interrupts for is its own cost above (measured on the Cortex-M3 at -O2, W1
- *   and W1s: 110 instructions for rp_malloc, 109 for rp_free; `RT irq_masked_max`,
+ *   and W1s: 93 instructions for rp_malloc, 96 for rp_free; `RT irq_masked_max`,
  *   tools/bench/run-masked.sh), except rp_realloc's, which includes the copy of a moved
  *   block, O(size) (rp_calloc zeroes outside it). In a handler, or with interrupts
  *   masked, a failing allocation calls no OOM handler (no emergency collection) and
