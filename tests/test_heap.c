@@ -673,6 +673,13 @@ static void test_checker_finds_corruption(void)
     RP_CHECK_STR(rp_heap_check().rule, "free mark");
     w[1] = saved1;
     RP_HEAP_OK();
+    /* C6: the peak footprint is kept as the lowest free byte count seen, never above
+     * the count now. */
+    uint32_t low = rp_heap.low_free;
+    rp_heap.low_free = rp_heap.free_bytes + 8u;
+    RP_CHECK_STR(rp_heap_check().rule, "peak footprint");
+    rp_heap.low_free = low;
+    RP_HEAP_OK();
 #if RP_PORT_BITBAND
     /* The bitmap is written through its bit-band alias: a wrong one is found. */
     uintptr_t band = rp_heap.bitband;

@@ -163,16 +163,20 @@ static inline void make_free(uint32_t *tag, uint32_t size, uint32_t prev_used)
     link_at(links_of(tag), bin_of(size));
 }
 
-/* The footprint (chunk space not free) only grows when a chunk is carved or grown. */
-static inline void note_held(uint32_t held)
+/* The footprint (chunk space not free) only grows when a chunk is carved or grown. Its
+ * peak is kept as the lowest free_bytes (C6: chunk_bytes is fixed after rp_heap_init),
+ * which lies next to free_bytes: one ldrd reads both, and no subtraction from chunk_bytes
+ * is made per call (2 instructions fewer on every chunk malloc and carve). */
+static inline void note_free(uint32_t free, uint32_t low)
 {
-    if (held > rp_heap.peak_footprint)
-        rp_heap.peak_footprint = held;
+    rp_heap.free_bytes = free;
+    if (free < low)
+        rp_heap.low_free = free;
 }
 
 static inline void note_peak(void)
 {
-    note_held(rp_heap.chunk_bytes - rp_heap.free_bytes);
+    note_free(rp_heap.free_bytes, rp_heap.low_free);
 }
 
 /* A1: chunk.c keeps no count. Release builds count the live chunks when rp_heap_stats
@@ -258,11 +262,9 @@ static inline uint32_t *take(uint32_t need)
         tag = (uint32_t *)((uintptr_t)tag + rest);
         *tag = need | RP_CHUNK_USED;   /* PREV_USED clear: the free part is before it */
     }
-    /* C6, with free_bytes and chunk_bytes read together */
-    uint32_t free = rp_heap.free_bytes, chunk = rp_heap.chunk_bytes;
-    free = (uint32_t)rp_opaque(free - need);   /* (else GCC adds need back in, one more add) */
-    rp_heap.free_bytes = free;
-    note_held(chunk - free);
+    /* C6, with free_bytes and low_free read together */
+    uint32_t free = rp_heap.free_bytes, low = rp_heap.low_free;
+    note_free(free - need, low);
     return tag;
 }
 
@@ -475,8 +477,7 @@ static inline void *carve_at(uint32_t *ct, uint32_t t)
     *footer(rt, rest) = rest;
     *ct = RP_POOL_CHUNK | RP_CHUNK_USED | RP_CHUNK_POOL | RP_CHUNK_PREV_USED;
     rp_heap.carve = (uintptr_t)rt;
-    rp_heap.free_bytes -= RP_POOL_CHUNK;
-    note_peak();
+    note_free(rp_heap.free_bytes - RP_POOL_CHUNK, rp_heap.low_free);
     return links_of(ct);
 }
 
@@ -495,7 +496,7 @@ static inline void *pool_start_at(void *w, const rp_heap_region_t *r, unsigned c
  * The carve point lies in the first region (C7), so its page map byte is found with no
  * region lookup.
  */
-void *rp_chunk_pool_new(unsigned cls)
+static inline __attribute__((always_inline)) void *pool_new(unsigned cls)
 {
     uint32_t *ct = (uint32_t *)rp_heap.carve;
     uint32_t t;
@@ -503,6 +504,35 @@ void *rp_chunk_pool_new(unsigned cls)
         return pool_start_at(carve_at(ct, t), &rp_heap.regions[0], cls);
     void *w = carve_anew();
     return w ? pool_start_at(w, rp_region_of((uintptr_t)w), cls) : 0;
+}
+
+void *rp_chunk_pool_new(unsigned cls)
+{
+    return pool_new(cls);
+}
+
+/*
+ * rp_malloc's pool path missed (the class has no pool with room, or the next block was
+ * never used), tail-called in rp_malloc's critical section (t), which it leaves: the
+ * block straight from pool.c (a spare's, rp_pool_alloc_new never fails), a new pool's
+ * first one, or on failure heap.c's rp_malloc_pool_slow, tail-called so that lr still
+ * holds the site of rp_malloc's caller (it releases the spares, calls the OOM handler,
+ * counts the failure). Tracing is off here (G1), so the block needs no record. The class
+ * comes as 8 * cls (off), as the fast path had it, so that the fast path keeps neither n
+ * nor the class live. In chunk.c, with the carve inline: where heap.c's malloc_miss
+ * called rp_chunk_pool_new and returned through its own frame, W1's new pool from the
+ * carve point took 106 instructions rather than 97 (docs/allocator.md).
+ */
+void *rp_chunk_pool_miss(uintptr_t off, rp_critical_t t)
+{
+    unsigned cls = (unsigned)(off >> 3);
+    void *b;
+    if (rp_heap.classes[cls].head->free)   /* never-used blocks: unveiled */
+        b = rp_pool_alloc(cls);
+    else
+        b = rp_heap.spare ? rp_pool_alloc_new(cls) : pool_new(cls);
+    leave(t);
+    return b ? b : rp_malloc_pool_slow(cls);
 }
 
 static __attribute__((noinline)) void *carve_anew(void)   /* off malloc's usual path */
@@ -564,8 +594,7 @@ static __attribute__((noinline)) void *carve_anew(void)   /* off malloc's usual 
         unlink_from(l, b);
     }
     *(uint32_t *)use = n | RP_CHUNK_USED | RP_CHUNK_POOL | prev_used;
-    rp_heap.free_bytes -= n;
-    note_peak();
+    note_free(rp_heap.free_bytes - n, rp_heap.low_free);
     return (void *)w;
 }
 
@@ -622,6 +651,7 @@ void rp_chunk_region_init(rp_heap_region_t *r)
     make_free(first, (uint32_t)(r->end - r->lo), RP_CHUNK_PREV_USED);
     rp_heap.chunk_bytes += (uint32_t)(r->end - r->lo);
     rp_heap.free_bytes += (uint32_t)(r->end - r->lo);
+    rp_heap.low_free = rp_heap.free_bytes;
 }
 
 static rp_fault_t fault(const char *rule, const void *addr)

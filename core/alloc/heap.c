@@ -470,6 +470,12 @@ __attribute__((noinline)) void *rp_malloc_chunk_slow(size_t n)
     return p ? p : malloc_slow(n, __builtin_return_address(0));
 }
 
+/* rp_chunk_pool_miss's failure, tail-called (lr: the site of rp_malloc's caller). */
+__attribute__((noinline)) void *rp_malloc_pool_slow(unsigned cls)
+{
+    return malloc_slow(rp_class_size(cls), __builtin_return_address(0));
+}
+
 static void set_gates(void)
 {
     int on = rp_heap_tracer != 0;
@@ -496,21 +502,6 @@ static inline uint32_t heap_word(uintptr_t heads, size_t field)
     return *(const uint32_t *)(heads + field - offsetof(rp_heap_t, classes[0].head));
 }
 
-/* rp_malloc's pool path missed (the class has no pool with room, or the next block was
- * never used): the block straight from pool.c under rp_malloc's critical section, and
- * malloc_slow of the class's block size only when no pool can be had (it releases the
- * spares, calls the OOM handler, counts the failure); it leaves the section (t).
- * Tracing is off here (G1), so the
- * block needs no record: the miss costs no more than it must, since it is what sets the
- * largest malloc of a small-block workload. The class comes as 8 * cls, as the fast
- * path had it, so that the fast path keeps neither n nor the class live. */
-static __attribute__((noinline)) void *malloc_miss(uintptr_t off, rp_critical_t t)
-{
-    unsigned cls = (unsigned)(off >> 3);
-    void *p = rp_pool_alloc(cls);
-    leave(t);
-    return p ? p : malloc_slow(rp_class_size(cls), __builtin_return_address(0));
-}
 #endif
 
 /*
@@ -518,7 +509,7 @@ static __attribute__((noinline)) void *malloc_miss(uintptr_t off, rp_critical_t 
  * calls nothing, and is written so that it saves one register besides lr (which the last
  * line's __builtin_return_address keeps), and only once the request is known small: a
  * pool that fills leaves its list right here, and everything rarer (no pool with room,
- * never-used blocks) goes to malloc_miss, chunks to rp_chunk_malloc, and tracing and
+ * never-used blocks) goes to chunk.c's rp_chunk_pool_miss, chunks to rp_chunk_malloc, and tracing and
  * debug builds to malloc_slow. One base register serves the gates and the heads
  * (heap_word), and a miss passes 8 * cls rather than n, so that n need not stay live: a
  * request rounded up to its block is the same request to every later step (the OOM
@@ -541,7 +532,7 @@ void *rp_malloc(size_t n)
         uint32_t *b = rp_pool_block(pg, pg->free);
         uint32_t next = b[0];
         if (next & 1u)   /* never-used blocks, or an empty list: none's next */
-            return malloc_miss(off, t);   /* in the critical section still: 4 instructions fewer */
+            return rp_chunk_pool_miss(off, t);   /* in the critical section still: 4 instructions fewer */
         pg->free = (uint16_t)next;
         b[1] = (uint32_t)(uintptr_t)pg;
         if (!next)   /* full: off its list until a block comes back (P3) */
@@ -789,7 +780,7 @@ void rp_heap_stats(rp_heap_stats_t *s)
     for (const rp_pool_t *pg = rp_heap.spare; pg; pg = pg->next)   /* O(spares): not kept per call */
         s->spare_pools++;
     s->footprint = rp_heap.chunk_bytes - rp_heap.free_bytes;
-    s->peak_footprint = rp_heap.peak_footprint;
+    s->peak_footprint = rp_heap.chunk_bytes - rp_heap.low_free;
     s->failed_allocs = rp_heap.failed_allocs;
     s->reports = rp_heap.reports;
     leave(t);
@@ -868,7 +859,7 @@ static rp_fault_t check_gates_and_footprint(void)
     if (rp_heap.fast_small != (traced ? 0u : RP_CFG_SMALL_MAX) || rp_heap.fast_chunk != (traced ? 0u : RP_CHUNK_FAST) ||
         rp_heap.fast_span != (traced ? 0u : rp_heap.regions[0].span))
         f.rule = "fast-path gates disagree with the tracing and injection state (G1)";
-    else if (span != rp_heap.chunk_bytes || rp_heap.peak_footprint < span - rp_heap.free_bytes)
+    else if (span != rp_heap.chunk_bytes || rp_heap.low_free > rp_heap.free_bytes)
         f.rule = "chunk space or peak footprint disagrees with the regions (C6)";
     else if (rp_heap.chunk_inner)
         f.rule = "a chunk request's inner flag left set between calls (G2)";

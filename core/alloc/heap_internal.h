@@ -21,7 +21,8 @@
  *   C5 a POOL chunk is USED, at least RP_CFG_POOL_SIZE bytes (a remainder too small to be a
  *      chunk is absorbed), and holds one pool window.
  *   C6 free_bytes is the sum of the free chunks' sizes; chunk_bytes is the sum of the
- *      regions' chunk spaces; peak_footprint >= chunk_bytes - free_bytes.
+ *      regions' chunk spaces; low_free <= free_bytes is the lowest free_bytes since
+ *      rp_heap_init, so chunk_bytes - low_free is the peak footprint.
  *   C7 carve, the carve point, is 0 or the tag of a chunk (free or used) of the first
  *      region whose payload starts a pool window and which is the first chunk of the
  *      region or follows a POOL chunk of exactly RP_POOL_CHUNK bytes. Pool chunks are freed only by
@@ -207,7 +208,7 @@ typedef struct rp_heap {
 #if RP_PORT_BITBAND
     uintptr_t bitband;               /* C4: the alias word of bitmap's bit 0 (RP_PORT_BITBAND) */
 #endif
-    uint32_t free_bytes, chunk_bytes, peak_footprint;   /* C6; chunk space of all regions */
+    uint32_t free_bytes, low_free, chunk_bytes;   /* C6 (free_bytes and low_free side by side: one ldrd) */
     uintptr_t carve;                 /* C7: the next pool's chunk, or 0 */
     uint32_t chunk_inner;            /* G2: 1 while rp_chunk_alloc runs: a failure is NULL (chunk.c) */
     uint32_t arena_bytes, metadata_bytes;
@@ -347,6 +348,8 @@ int rp_chunk_valid(const rp_heap_region_t *r, const void *raw);          /* repo
 void rp_chunk_free_checked(const rp_heap_region_t *r, void *payload);   /* rp_free's chunk path */
 int rp_chunk_resize(void *payload, uint32_t n);   /* in place; 1 on success */
 void *rp_chunk_pool_new(unsigned cls);            /* rp_pool_start of a new pool, or NULL; O(1) (C7) */
+void *rp_chunk_pool_miss(uintptr_t off, rp_critical_t t);  /* malloc's miss, empty class list: leaves t */
+void *rp_malloc_pool_slow(unsigned cls);          /* heap.c: rp_chunk_pool_miss's failure */
 void rp_chunk_free_pool(void *window);
 uint32_t rp_chunk_payload(const void *payload);
 uint32_t rp_chunk_bin(uint32_t size);

@@ -38,8 +38,8 @@
  *   request fails, O(spares), and then the OOM handler may run (below). Largest calls
  *   measured on the Cortex-M3 at -O2, critical section included, W1 at 256 KiB, 1 MiB and
  *   3.5 MiB heaps (tools/bench/run-rt-bench.sh, mps2-an385, whose bin bitmap is written
- *   through the bit-band, RP_PORT_BITBAND): rp_malloc 135 / 110 / 117 instructions,
- *   rp_free 105 at each (without the bit-band, as on other boards: 145 / 119 / 126 and
+ *   through the bit-band, RP_PORT_BITBAND): rp_malloc 124 / 108 / 115 instructions,
+ *   rp_free 105 at each (without the bit-band, as on other boards: 134 / 117 / 124 and
  *   118). rp_realloc adds the copy, O(size).
  * - Failure returns NULL, is counted in rp_heap_stats, and changes nothing else.
  * - Every entry point runs inside the port's critical section, so interrupt handlers may
@@ -73,7 +73,7 @@
  *   below its threshold: handlers above it must not call refpool at all), and from thread
  *   mode with interrupts masked. Each runs inside the critical section: the longest window
  *   it masks interrupts for is its own cost above (measured on the Cortex-M3 at -O2, W1
- *   and W1s: 110 instructions for rp_malloc, 109 for rp_free; `RT irq_masked_max`,
+ *   and W1s: 93 instructions for rp_malloc, 96 for rp_free; `RT irq_masked_max`,
  *   tools/bench/run-masked.sh), except rp_realloc's, which includes the copy of a moved
  *   block, O(size) (rp_calloc zeroes outside it). In a handler, or with interrupts
  *   masked, a failing allocation calls no OOM handler (no emergency collection) and
@@ -172,9 +172,9 @@ static inline rp_err_t rp_heap_init(const rp_region_t *regions, unsigned count)
 
 /* A block of at least n bytes, 8-aligned, or NULL. O(1), with no search that grows with
  * the heap (Guarantees above). Largest measured on the Cortex-M3 at -O2, critical section
- * included (W1 at 256 KiB to 3.5 MiB, bit-band on): 135 instructions for a new pool
- * when the carve point has run out (a look at up to 8 free chunks), 108 for one from the
- * carve point, 117 for a chunk; a small block from a pool with room about 20. A request the chunk heap
+ * included (W1 at 256 KiB to 3.5 MiB, bit-band on): 124 instructions for a new pool
+ * when the carve point has run out (a look at up to 8 free chunks), 97 for one from the
+ * carve point, 115 for a chunk; a small block from a pool with room about 20. A request the chunk heap
  * has no room for first takes the spare pools back, O(spares), then the OOM handler. */
 void *rp_malloc(size_t n);
 void *rp_calloc(size_t count, size_t size);   /* NULL if count * size overflows */
