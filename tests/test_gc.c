@@ -886,18 +886,21 @@ static void test_thresholds_fire_at_documented_counts(void)
     rp_gc_get_stats(&st);
     RP_CHECK_EQ(st.gen[0].collections, 1);
     rp_gc_get_count(c);
-    RP_CHECK_EQ(c[0], 0);
+    /* With incremental collection count 0 counts generation 0, which holds the 11th
+     * (rp_gc.h); CPython's count is of allocations since the collection. */
+    const uint32_t young = RP_CFG_GC_INCREMENTAL;
+    RP_CHECK_EQ(c[0], young);
     RP_CHECK_EQ(c[1], 1);
     /* The survivors were promoted; the new object is young. */
     RP_CHECK_EQ(count_objects(1), 10);
     RP_CHECK_EQ(count_objects(0), 1);
     keep[11] = node();
     rp_gc_get_count(c);
-    RP_CHECK_EQ(c[0], 1);
+    RP_CHECK_EQ(c[0], young + 1);
     RP_DECREF(keep[0]);
     rp_gc_get_count(c);
 #if RP_CFG_GC_INCREMENTAL   /* count 0 counts generation 0: keep[0] was promoted (rp_gc.h) */
-    RP_CHECK_EQ(c[0], 1);
+    RP_CHECK_EQ(c[0], 2);
 #else
     RP_CHECK_EQ(c[0], 0);   /* deallocation counts down */
 #endif

@@ -87,6 +87,7 @@ rp_err_t rp_gc_state_init(void)
         rp_gc.lists[i] = s;
     }
     rp_inc_init(links);
+    rp_gc_pace();
     rp_heap_set_oom_handler(rp_gc_emergency);
     return RP_E_OK;
 }
@@ -101,11 +102,10 @@ void rp_gc_track(rp_obj_t *o)
         return;
     if (rp_inc_track(o))
         return;
-    if (RP_CFG_GC_INCREMENTAL)
-        rp_gc.count[0]++;   /* count 0 counts generation 0 (rp_gc_on_free) */
     o->head |= RP_HEAD_TRACKED | RP_HEAD_COLLECTING;
     rp_set_gen(o, RP_GEN_YOUNG);
     rp_gclist_append(rp_gch(o), list(RP_LIST_GEN0));
+    rp_gc_joined_young();
 }
 
 void rp_gc_untrack(rp_obj_t *o)
@@ -116,8 +116,10 @@ void rp_gc_untrack(rp_obj_t *o)
         return;
     if (rp_inc_untrack(o))
         return;
-    if (RP_CFG_GC_INCREMENTAL && !(o->head & RP_HEAD_GEN_MASK) && rp_gc.count[0])
-        rp_gc.count[0]--;   /* count 0 counts generation 0 (rp_gc_on_free) */
+    /* Count 0 counts generation 0 (rp_gc_on_free); the garbage of a young collection
+     * (UNREACHABLE), which a finalizer may untrack, has left it already. */
+    if (RP_CFG_GC_INCREMENTAL && !(o->head & (RP_HEAD_GEN_MASK | RP_HEAD_UNREACHABLE)) && rp_gc.count[0])
+        rp_gc.count[0]--;
     rp_gclist_remove(rp_gch(o));
     o->head &= ~(RP_HEAD_TRACKED | RP_HEAD_COLLECTING);
 }
@@ -505,7 +507,8 @@ static void save_all(rp_gchead_t *still)
 /* n objects of the collected generations were freed: rp_gc_on_free for each. */
 static inline void uncount(uint32_t n)
 {
-    rp_gc.count[0] = rp_gc.count[0] > n ? rp_gc.count[0] - n : 0;
+    if (!RP_CFG_GC_INCREMENTAL)   /* with it, count 0 counts generation 0: freeing is no matter */
+        rp_gc.count[0] = rp_gc.count[0] > n ? rp_gc.count[0] - n : 0;
 }
 
 /* Drops one reference held by a garbage object: as rp_decref, except that a garbage
@@ -807,6 +810,7 @@ static uint32_t collect_with_callback(int gen)
     s->collections++;
     s->collected += collected;
     s->uncollectable += uncollectable;
+    rp_gc_pace();
     account_pause(gen, collected, uncollectable, rp_port_cycles() - t0);
     return collected + uncollectable;
 }
@@ -817,12 +821,12 @@ static int may_collect(void)
 }
 
 /* CPython's collect_generations: the oldest generation over its threshold, with the
- * 25 % rule holding back full collections. */
-static void collect_generations(void)
+ * 25 % rule holding back full collections. `coming` as in threshold_crossed. */
+static void collect_generations(uint32_t coming)
 {
     rp_gc.due = 0;
     for (int i = RP_GC_GENERATIONS - 1; i >= 0; i--) {
-        if (rp_gc.count[i] <= rp_gc.threshold[i])
+        if (rp_gc.count[i] + (i ? 0u : coming) <= rp_gc.threshold[i])
             continue;
         if (i == RP_GC_GENERATIONS - 1 && rp_gc.long_lived_pending < rp_gc.long_lived_total / 4u)
             continue;
@@ -836,11 +840,17 @@ static void collect_generations(void)
 uint32_t rp_gc_young_window(uint32_t max, uint32_t *examined, uint32_t *taken)
 {
     rp_gchead_t *young = list(RP_LIST_GEN0), *old = list(RP_LIST_GEN1);
-    uint32_t k = 0, collected = 0, uncollectable = 0;
-    rp_gchead_t *n = rp_next(young);
-    while (n != young && (!max || k <= max)) {
-        n = rp_next(n);
-        k++;
+    uint32_t k = rp_gc.count[0], collected = 0, uncollectable = 0;
+    rp_gchead_t *n = young;
+    if (max && k > max) {
+        /* Count 0 is at least generation 0's length (rp_gc_check), often equal: only
+         * when it is above max is the list walked to see (some 8 instructions each). */
+        k = 0;
+        n = rp_next(young);
+        while (n != young && k <= max) {
+            n = rp_next(n);
+            k++;
+        }
     }
     if (n != young) {
         /* More than a step can examine (collections were held off, or objects tracked in
@@ -868,9 +878,38 @@ uint32_t rp_gc_young_window(uint32_t max, uint32_t *examined, uint32_t *taken)
     return collected + uncollectable;
 }
 
-static int threshold_crossed(void)
+/* `coming`: 1 for an object about to join generation 0 that count 0 does not count yet
+ * (rp_gc_on_alloc with incremental collection). */
+static int threshold_crossed(uint32_t coming)
 {
-    return rp_gc.enabled && rp_gc.threshold[0] && rp_gc.count[0] > rp_gc_young_trigger();
+    return rp_gc.enabled && rp_gc.threshold[0] && rp_gc.count[0] + coming > rp_gc.trigger;
+}
+
+#if RP_CFG_GC_INCREMENTAL
+/* Count 0 above which an automatic young collection runs: threshold 0, as in CPython,
+ * but never above what one window takes (RP_GC_WINDOW objects). */
+static uint32_t young_trigger(void)
+{
+    return rp_gc.threshold[0] < RP_GC_WINDOW ? rp_gc.threshold[0] : RP_GC_WINDOW - 1u;
+}
+#endif
+
+/* The count 0 above which the next automatic collection runs (kept in rp_gc.trigger, so
+ * that rp_new compares with one load). Threshold 0, as in CPython; with incremental
+ * collection a young window (young_trigger) at most, and while a cycle runs, the cycle's
+ * own steps in between, RP_GC_CYCLE_STEPS of them evenly spaced by allocation. */
+void rp_gc_pace(void)
+{
+    uint32_t t = rp_gc.threshold[0] ? rp_gc.threshold[0] : UINT32_MAX;
+#if RP_CFG_GC_INCREMENTAL
+    if (rp_gc.inc_usable && rp_gc.threshold[0]) {
+        t = young_trigger();
+        uint32_t next = rp_gc.count[0] + RP_GC_WINDOW / (RP_GC_CYCLE_STEPS + 1u);
+        if (rp_gc.inc_phase != RP_INC_IDLE && next < t)
+            t = next;
+    }
+#endif
+    rp_gc.trigger = t;
 }
 
 #if RP_CFG_GC_INCREMENTAL
@@ -886,10 +925,11 @@ static int old_due(void)
     return rp_gc.count[2] >= rp_gc.threshold[2] && rp_gc.long_lived_pending >= rp_gc.long_lived_total / 4u ? 2 : 1;
 }
 
-/* One pause of bounded length: the `budget` shared between a young window and the old
- * cycle, reported to the callbacks as one collection (of generation 2 if the cycle took
- * part) and timed in the statistics. */
-static void step(uint32_t budget, int young)
+/* One pause of bounded length: a young window once generation 0 holds one (young_trigger),
+ * with what is left of `budget` for the old cycle, if one runs; the cycle's steps alone
+ * in between (rp_gc_pace). Reported to the callbacks as one collection (of generation 2
+ * if the cycle took part) and timed in the statistics. */
+static void step(uint32_t budget, uint32_t coming)
 {
     rp_gc.collecting = 1;
     int due = rp_gc.inc_phase == RP_INC_IDLE ? old_due() : 0;
@@ -898,12 +938,9 @@ static void step(uint32_t budget, int young)
     uint32_t found = 0, examined = 0;
     rp_gc_run_callbacks(RP_GC_START, gen, 0, 0);
     uint32_t t0 = rp_port_cycles();
-    /* Generation 0 once it holds a window (or threshold 0, if smaller); the steps between
-     * (rp_gc_young_trigger) are the cycle's. */
-    uint32_t w = rp_gc.threshold[0] < RP_GC_WINDOW ? rp_gc.threshold[0] : RP_GC_WINDOW;
-    if (young && (!cycle || rp_gc.count[0] > w)) {
+    if (!cycle || rp_gc.count[0] + coming > young_trigger()) {
         uint32_t taken;
-        found = rp_gc_young_window(2u * RP_GC_WINDOW, &examined, &taken);
+        found = rp_gc_young_window(RP_GC_WINDOW, &examined, &taken);
         examined *= RP_GC_UNITS_YOUNG;
     }
     if (cycle) {
@@ -913,38 +950,40 @@ static void step(uint32_t budget, int young)
         (void)rp_inc_work(budget > examined ? budget - examined : 1u);
         found += rp_gc.inc_freed - freed0;
     }
+    rp_gc_pace();
     account_pause(gen, found, 0, rp_port_cycles() - t0);
     rp_gc.collecting = 0;
 }
 
 /* Whole collections where the links leave no room for the marks (rp_gc.h). */
-static void collect_automatically(void)
+static void collect_automatically(uint32_t coming)
 {
     if (!rp_gc.inc_usable) {
-        collect_generations();
+        collect_generations(coming);
         return;
     }
     rp_gc.due = 0;
-    step(RP_CFG_GC_STEP_BUDGET, 1);
+    step(RP_CFG_GC_STEP_BUDGET, coming);
 }
 #else
-static void collect_automatically(void) { collect_generations(); }
+static void collect_automatically(uint32_t coming) { collect_generations(coming); }
 #endif
 
 void rp_gc_over_threshold(void)
 {
-    if (!threshold_crossed() || rp_gc.collecting)
+    const uint32_t coming = RP_CFG_GC_INCREMENTAL;   /* rp_gc_on_alloc */
+    if (!threshold_crossed(coming) || rp_gc.collecting)
         return;
     if (rp_port_in_interrupt())
         rp_gc.due = 1;
     else
-        collect_automatically();
+        collect_automatically(coming);
 }
 
 void rp_gc_poll(void)
 {
-    if (rp_gc.due && may_collect() && threshold_crossed())
-        collect_automatically();
+    if (rp_gc.due && may_collect() && threshold_crossed(0))
+        collect_automatically(0);
     else if (may_collect())
         rp_gc.due = 0;
     if (!rp_gc.dealloc_running)
@@ -973,6 +1012,7 @@ uint32_t rp_gc_step(uint32_t budget)
     rp_gc.collecting = 0;
     if (!budget)
         (void)rp_gc_free_pending(0);
+    rp_gc_pace();
 #endif
     return work_left();
 }
@@ -1052,6 +1092,7 @@ void rp_gc_set_threshold(uint32_t t0, uint32_t t1, uint32_t t2)
     rp_gc.threshold[0] = t0;
     rp_gc.threshold[1] = t1;
     rp_gc.threshold[2] = t2;
+    rp_gc_pace();
 }
 
 void rp_gc_get_stats(rp_gc_stats_t *out) { *out = rp_gc.stats; }
@@ -1173,6 +1214,7 @@ void rp_gc_freeze(void)
         rp_gclist_merge(list((enum rp_list_id)i), list(RP_LIST_PERMANENT));
     set_gens(list(RP_LIST_PERMANENT), RP_GEN_PERMANENT);
     rp_gc.count[0] = 0;
+    rp_gc_pace();
 }
 
 void rp_gc_unfreeze(void)
@@ -1311,6 +1353,9 @@ rp_fault_t rp_gc_check(void)
     rp_fault_t f = check_pending(s.blocks_in_use);
     if (f.rule)
         return f;
+    /* rp_gc_young_window relies on it to skip its walk */
+    if (RP_CFG_GC_INCREMENTAL && list_size(list(RP_LIST_GEN0)) > rp_gc.count[0])
+        return fault("count 0 below generation 0's length", list(RP_LIST_GEN0));
     for (unsigned i = RP_LIST_UNREACHABLE; i <= RP_LIST_HOLD; i++)
         if (!rp_gclist_empty(list((enum rp_list_id)i)) || list((enum rp_list_id)i)->head != RP_RC_IMMORTAL)
             return fault("a collector work list is not empty between calls", list((enum rp_list_id)i));

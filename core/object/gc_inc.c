@@ -171,7 +171,7 @@ static inline void count_one(rp_obj_t *c)
         return;
     rp_gchead_t *n = rp_gch(c);
     rp_link_t p = n->prev;
-    if (!(p & (REJECT | CAND)) && p < VALUE)
+    if (p < VALUE)   /* neither REJECT nor CAND (both above VALUE), and not saturated */
         n->prev = p + 1u;
 }
 
@@ -350,11 +350,13 @@ static uint32_t check_some(uint32_t budget)
         rp_gc.inc_cursor = n->next;   /* global: close_some's rejections push meanwhile */
         rp_link_t p = n->prev;
         uint32_t h = o->head;
-        if (!(p & REJECT) && p < VALUE && p == count_of(h) && (h & RP_HEAD_TRACKED))
+        used += 2u;
+        if (!(p & REJECT) && p < VALUE && p == count_of(h) && (h & RP_HEAD_TRACKED)) {
             n->prev = CAND;
-        else
-            push(n);
-        used = close_some(budget, used + 2u);
+            continue;
+        }
+        push(n);
+        used = close_some(budget, used);
     }
     /* The decision: nothing left to check or to reject, within this step. */
     if (rp_gc.inc_cursor == end && rp_gc.inc_stack == end)
@@ -482,9 +484,10 @@ static uint32_t free_some(uint32_t budget)
     rp_free_run_t run;
     rp_free_run_init(&run);
     while (!rp_gclist_empty(d) && used < budget) {
-        rp_gchead_t *n = rp_next(d);
+        rp_gchead_t *n = rp_next(d), *next = rp_next(n);
         rp_obj_t *o = (rp_obj_t *)n;
-        rp_gclist_remove(n);
+        d->next = n->next;   /* n leaves from the front: its own links are not rewritten */
+        next->prev = rp_link_of(d);
         const rp_type_t *t = rp_type_of(o);
         if (t->release)
             t->release(o);

@@ -52,6 +52,7 @@ typedef struct rp_gc_state {
     rp_gchead_t *lists[RP_NLISTS];
     uint32_t count[RP_GC_GENERATIONS];
     uint32_t threshold[RP_GC_GENERATIONS];
+    uint32_t trigger;   /* an automatic collection runs once count 0 is above it (rp_gc_pace) */
     uint32_t long_lived_total, long_lived_pending;
     uint32_t freeze_count;
     uint8_t enabled, collecting, due, dealloc_running;
@@ -217,33 +218,36 @@ void rp_gc_over_threshold(void);   /* count0 passed threshold 0: collect if allo
 /* Work units (rp_gc_step's budget): about 20 instructions each on the Cortex-M3 at -O2
  * (measured per phase with tools/bench/run-rt-bench.sh: docs/gc.md). An object a young
  * collection examines costs RP_GC_UNITS_YOUNG; an automatic step's young collection takes
- * at most RP_GC_WINDOW objects, half its budget, and the old cycle the rest. */
+ * at most RP_GC_WINDOW objects, its whole budget. */
 #define RP_GC_UNITS_YOUNG 8u
-#define RP_GC_WINDOW (RP_CFG_GC_STEP_BUDGET / (2u * RP_GC_UNITS_YOUNG))
+#define RP_GC_WINDOW (RP_CFG_GC_STEP_BUDGET / RP_GC_UNITS_YOUNG)
+/* While a cycle runs, RP_GC_CYCLE_STEPS steps of the cycle's alone come before each young
+ * window, evenly spaced by allocation (rp_gc_pace). */
+#define RP_GC_CYCLE_STEPS 15u
+_Static_assert(RP_GC_WINDOW > RP_GC_CYCLE_STEPS + 1u, "RP_CFG_GC_STEP_BUDGET too small for a young window");
 
-/* The count at which an automatic collection runs: threshold 0, or with incremental
- * collection at most a young window, and half of one while a cycle runs: then every other
- * step is the cycle's alone, which gives it about 24 units for each object allocated,
- * more than the 20 or so each promoted object costs it, so that a cycle keeps up with
- * young collections that promote everything (Lua paces its collector by allocation the
- * same way, its step multiplier). */
-static inline uint32_t rp_gc_young_trigger(void)
-{
-    uint32_t t = rp_gc.threshold[0];
-    if (RP_CFG_GC_INCREMENTAL && rp_gc.inc_usable) {
-        uint32_t w = rp_gc.inc_phase != RP_INC_IDLE ? RP_GC_WINDOW / 2u : RP_GC_WINDOW;
-        if (t > w)
-            t = w;
-    }
-    return t;
-}
+void rp_gc_pace(void);   /* sets rp_gc.trigger after a step or a change of what it depends on */
 
 /* A GC object is being allocated: count it, maybe collect (the test that is nearly always
- * false inline; enabled, threshold 0 and the rest are checked out of line). */
+ * false inline; enabled, threshold 0 and the rest are checked out of line). With
+ * incremental collection count 0 counts generation 0 (rp_gc_on_free), so the object is
+ * counted as it joins it (rp_gc_joined_young), and the collection runs when it would
+ * take count 0 above the trigger. */
 static inline void rp_gc_on_alloc(void)
 {
-    if (++rp_gc.count[0] > rp_gc_young_trigger())
+#if RP_CFG_GC_INCREMENTAL
+    if (rp_gc.count[0] >= rp_gc.trigger)
+#else
+    if (++rp_gc.count[0] > rp_gc.trigger)
+#endif
         rp_gc_over_threshold();
+}
+
+/* A new object was put on generation 0 (make, rp_gc_track). */
+static inline void rp_gc_joined_young(void)
+{
+    if (RP_CFG_GC_INCREMENTAL)
+        rp_gc.count[0]++;
 }
 
 /* A GC object was freed. With incremental collection count 0 counts the objects of

@@ -172,6 +172,7 @@ static inline __attribute__((always_inline)) rp_obj_t *make(const rp_type_t *t, 
         zero(rp_slots(o), body);   /* RP_GC_HEAD_SIZE keeps the body pointer-aligned */
         o->head = num | RP_RC_ONE | RP_HEAD_TRACKED | RP_HEAD_COLLECTING | ((uint32_t)RP_GEN_YOUNG << RP_HEAD_GEN_SHIFT);
         rp_gclist_append_at(rp_link_base, rp_gch(o), rp_gc.lists[RP_LIST_GEN0]);
+        rp_gc_joined_young();
         return o;
     }
     zero(o, head + body);
