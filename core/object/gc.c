@@ -904,7 +904,7 @@ void rp_gc_pace(void)
 #if RP_CFG_GC_INCREMENTAL
     if (rp_gc.inc_usable && rp_gc.threshold[0]) {
         t = young_trigger();
-        uint32_t next = rp_gc.count[0] + RP_GC_WINDOW / (RP_GC_CYCLE_STEPS + 1u);
+        uint32_t next = rp_gc.count[0] + RP_GC_CYCLE_GAP;
         if (rp_gc.inc_phase != RP_INC_IDLE && next < t)
             t = next;
     }

@@ -221,10 +221,10 @@ void rp_gc_over_threshold(void);   /* count0 passed threshold 0: collect if allo
  * at most RP_GC_WINDOW objects, its whole budget. */
 #define RP_GC_UNITS_YOUNG 8u
 #define RP_GC_WINDOW (RP_CFG_GC_STEP_BUDGET / RP_GC_UNITS_YOUNG)
-/* While a cycle runs, RP_GC_CYCLE_STEPS steps of the cycle's alone come before each young
- * window, evenly spaced by allocation (rp_gc_pace). */
+/* While a cycle runs, steps of the cycle's alone come every RP_GC_CYCLE_GAP allocations
+ * between young windows (rp_gc_pace): 15 of them a window at the default budget. */
 #define RP_GC_CYCLE_STEPS 15u
-_Static_assert(RP_GC_WINDOW > RP_GC_CYCLE_STEPS + 1u, "RP_CFG_GC_STEP_BUDGET too small for a young window");
+#define RP_GC_CYCLE_GAP (RP_GC_WINDOW > RP_GC_CYCLE_STEPS ? RP_GC_WINDOW / (RP_GC_CYCLE_STEPS + 1u) : 1u)
 
 void rp_gc_pace(void);   /* sets rp_gc.trigger after a step or a change of what it depends on */
 

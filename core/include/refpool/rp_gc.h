@@ -233,12 +233,13 @@ uint32_t rp_gc_free_pending(uint32_t budget);
 /*
  * Incremental collection (RP_CFG_GC_INCREMENTAL 1, rp_config.h; off by default).
  * Automatic collections then run as steps of about RP_CFG_GC_STEP_BUDGET work units (one
- * unit is about 20 instructions on the Cortex-M3): each allocation that takes count 0
- * past min(threshold 0, RP_CFG_GC_STEP_BUDGET / 16) runs one step, which collects
- * generation 0 whole (if it grew past RP_CFG_GC_STEP_BUDGET / 8 objects, the oldest that
- * many are promoted unexamined instead) and gives the rest of its budget to a cycle of
- * the older generations; while a cycle runs, steps come twice as often, every other one
- * the cycle's alone (the cycle then keeps up with young collections that promote all). A
+ * unit is about 20 instructions on the Cortex-M3). The allocation that would take count 0
+ * past min(threshold 0, RP_CFG_GC_STEP_BUDGET / 8 - 1) runs a step, which collects
+ * generation 0 whole (if it holds more than RP_CFG_GC_STEP_BUDGET / 8 objects, the oldest
+ * that many are promoted unexamined instead) and gives what is left of its budget to a
+ * cycle of the older generations, if one runs; while one runs, 15 steps of the cycle's
+ * alone come between young ones, evenly spaced by allocation, so that a cycle ends soon
+ * after it starts and keeps up with young collections that promote everything. A
  * cycle of generation 1 starts once young collections promoted threshold 0 x threshold 1
  * objects; a full one (generations 1 and 2) once threshold 2 cycles ran and what they
  * kept is 25 % of the long-lived objects (CPython's rules, by objects rather than by
@@ -263,7 +264,8 @@ uint32_t rp_gc_free_pending(uint32_t budget);
  *     rp_gc_collect, rp_gc_freeze and an allocation that fails end the cycle first, so
  *     nothing waits past them;
  *   - count 0 (rp_gc_get_count) counts the objects of generation 0, not allocations
- *     less deallocations of all generations;
+ *     less deallocations of all generations: an object counts once it is there, so after
+ *     a collection its allocation ran count 0 is 1 (CPython's is 0);
  *   - memory: garbage floats until a cycle ends: W2-target, which fits 256 KiB with
  *     whole collections, needs emergency collections there (docs/gc.md);
  *   - with RP_CFG_GC_LINK16 the heap must end within 128 KiB of its start (marks share
