@@ -222,7 +222,10 @@ void rp_gc_over_threshold(void);   /* count0 passed threshold 0: collect if allo
 #define RP_GC_UNITS_YOUNG 8u
 #define RP_GC_WINDOW (RP_CFG_GC_STEP_BUDGET / RP_GC_UNITS_YOUNG)
 /* While a cycle runs, steps of the cycle's alone come every RP_GC_CYCLE_GAP allocations
- * between young windows (rp_gc_pace): 15 of them a window at the default budget. */
+ * between young windows (rp_gc_pace): 15 of them a window at the default budget, some 120
+ * units per object allocated against the 11 or so a promoted object costs the cycle, so
+ * that it ends soon after it starts (fewer let garbage float longer: docs/gc.md, pacing;
+ * Lua paces its collector by allocation the same way, its step multiplier). */
 #define RP_GC_CYCLE_STEPS 15u
 #define RP_GC_CYCLE_GAP (RP_GC_WINDOW > RP_GC_CYCLE_STEPS ? RP_GC_WINDOW / (RP_GC_CYCLE_STEPS + 1u) : 1u)
 
