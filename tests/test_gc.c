@@ -370,6 +370,44 @@ static void test_finalizer_adopts_new_objects(void)
 }
 
 
+/* A finalizer that makes a young object and then lets another garbage object die: the
+ * one that dies had its collector flags cleared already (finalize_garbage clears them as
+ * it goes) but is no member of generation 0, so with incremental collection its untracking
+ * must not count generation 0 down (count 0 is generation 0's length, rp_gc_check; it
+ * did, and the collection left count 0 at 0 with the new object in generation 0). */
+static rp_obj_t *made_in_finalizer;
+
+static void make_then_drop_finalize(rp_obj_t *o)
+{
+    made_in_finalizer = node();   /* young and tracked */
+    rp_slot_set(o, REF, 0);       /* the other garbage object's last reference */
+}
+
+static uint8_t RP_TYPE_NUMBER(dropper);
+static const rp_type_t dropper_type = {
+    .name = "Dropper", .number = &dropper_number, .slot_names = node_names, .nslots = 1, .flags = RP_TYPE_GC,
+    .finalize = make_then_drop_finalize,
+};
+
+static void test_finalizer_drop_keeps_young_count(void)
+{
+    fresh();
+    made_in_finalizer = 0;
+    rp_obj_t *a = node(), *b = rp_new(&dropper_type);   /* a first: finalized (flags cleared) first */
+    link_pair(a, b);
+    RP_DECREF(a);
+    RP_DECREF(b);
+    (void)rp_gc_collect(0);
+    RP_CHECK(made_in_finalizer != 0);
+    rp_fault_t f = rp_gc_check();
+    RP_CHECK(f.rule == 0);
+    if (f.rule)
+        rp_printf("  checker: %s\n", f.rule);
+    RP_CHECK(rp_gc_is_tracked(made_in_finalizer));
+    RP_DECREF(made_in_finalizer);
+    all_back();
+}
+
 /* Defect 4 (issue 15): an object that dies in a refzero cascade (dropped by another
  * object's deallocation, so it waits on the queue, off its generation list) and whose
  * finalizer resurrects it is tracked again, as CPython re-tracks it around tp_finalize:
@@ -1490,6 +1528,7 @@ int main(void)
     RP_RUN(test_resurrection);
     RP_RUN(test_finalizer_creates_new_cycle);
     RP_RUN(test_finalizer_adopts_new_objects);
+    RP_RUN(test_finalizer_drop_keeps_young_count);
     RP_RUN(test_legacy_finalizer_goes_to_garbage);
     RP_RUN(test_garbage_surviving_its_clear);
     RP_RUN(test_garbage_drops_its_references);

@@ -116,9 +116,11 @@ void rp_gc_untrack(rp_obj_t *o)
         return;
     if (rp_inc_untrack(o))
         return;
-    /* Count 0 counts generation 0 (rp_gc_on_free); the garbage of a young collection
-     * (UNREACHABLE), which a finalizer may untrack, has left it already. */
-    if (RP_CFG_GC_INCREMENTAL && !(o->head & (RP_HEAD_GEN_MASK | RP_HEAD_UNREACHABLE)) && rp_gc.count[0])
+    /* Count 0 counts generation 0 (rp_gc_on_free), whose members are the objects with
+     * generation bits 0 and COLLECTING alone (G2): a collection's garbage, which a
+     * finalizer may let die, has left it, flags cleared or not. */
+    const uint32_t flags = RP_HEAD_GEN_MASK | RP_HEAD_COLLECTING | RP_HEAD_UNREACHABLE;
+    if (RP_CFG_GC_INCREMENTAL && (o->head & flags) == RP_HEAD_COLLECTING && rp_gc.count[0])
         rp_gc.count[0]--;
     rp_gclist_remove(rp_gch(o));
     o->head &= ~(RP_HEAD_TRACKED | RP_HEAD_COLLECTING);
@@ -847,7 +849,7 @@ uint32_t rp_gc_young_window(uint32_t max, uint32_t *examined, uint32_t *taken)
          * when it is above max is the list walked to see (some 8 instructions each). */
         k = 0;
         n = rp_next(young);
-        while (n != young && k <= max) {
+        while (n != young && k < max) {
             n = rp_next(n);
             k++;
         }
@@ -894,10 +896,10 @@ static uint32_t young_trigger(void)
 }
 #endif
 
-/* The count 0 above which the next automatic collection runs (kept in rp_gc.trigger, so
+/* The count 0 past which the next automatic collection runs (kept in rp_gc.trigger, so
  * that rp_new compares with one load). Threshold 0, as in CPython; with incremental
  * collection a young window (young_trigger) at most, and while a cycle runs, the cycle's
- * own steps in between, RP_GC_CYCLE_STEPS of them evenly spaced by allocation. */
+ * own steps in between, every RP_GC_CYCLE_GAP objects. */
 void rp_gc_pace(void)
 {
     uint32_t t = rp_gc.threshold[0] ? rp_gc.threshold[0] : UINT32_MAX;

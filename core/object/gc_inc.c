@@ -251,7 +251,7 @@ static uint32_t young_some(uint32_t budget)
 {
     uint32_t want = rp_gc.inc_young_left, examined = 0, taken = 0;
     if (budget && budget / RP_GC_UNITS_YOUNG < want)
-        want = budget / RP_GC_UNITS_YOUNG + 1u;
+        want = budget < RP_GC_UNITS_YOUNG ? 1u : budget / RP_GC_UNITS_YOUNG;
     if (want)
         (void)rp_gc_young_window(want, &examined, &taken);
     rp_gc.inc_young_left -= taken < rp_gc.inc_young_left ? taken : rp_gc.inc_young_left;
@@ -388,6 +388,7 @@ static void end_cycle(uint32_t collected, uint32_t uncollectable)
         rp_gc.count[2]++;
     }
     rp_gc.inc_phase = RP_INC_IDLE;
+    rp_gc_pace();   /* the cycle's steps stop (rp_gc_free_pending may end it) */
 }
 
 static void begin_delete(void)
@@ -557,6 +558,7 @@ void rp_inc_finish_or_abort(void)
     rp_gclist_merge(s, list(RP_LIST_GEN2));
     rp_gc.inc_stack = stack_end();
     rp_gc.inc_phase = RP_INC_IDLE;
+    rp_gc_pace();
     rp_gc.inc_deferred = 0;
     while (!rp_gclist_empty(dead)) {
         rp_gchead_t *n = rp_next(dead);

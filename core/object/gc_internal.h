@@ -52,7 +52,7 @@ typedef struct rp_gc_state {
     rp_gchead_t *lists[RP_NLISTS];
     uint32_t count[RP_GC_GENERATIONS];
     uint32_t threshold[RP_GC_GENERATIONS];
-    uint32_t trigger;   /* an automatic collection runs once count 0 is above it (rp_gc_pace) */
+    uint32_t trigger;   /* count 0 past which an allocation runs a collection (rp_gc_pace) */
     uint32_t long_lived_total, long_lived_pending;
     uint32_t freeze_count;
     uint8_t enabled, collecting, due, dealloc_running;
@@ -213,7 +213,7 @@ int rp_inc_untrack(rp_obj_t *o);         /* 1 if it took care of untracking o */
 int rp_inc_track(rp_obj_t *o);           /* 1 if it took care of tracking o */
 rp_fault_t rp_inc_check(uint32_t limit);
 uint32_t rp_inc_snapshot_into(rp_obj_t **buf, size_t cap, size_t *k);
-void rp_gc_over_threshold(void);   /* count0 passed threshold 0: collect if allowed */
+void rp_gc_over_threshold(void);   /* count 0 reached rp_gc.trigger: collect if allowed */
 
 /* Work units (rp_gc_step's budget): about 20 instructions each on the Cortex-M3 at -O2
  * (measured per phase with tools/bench/run-rt-bench.sh: docs/gc.md). An object a young
@@ -221,13 +221,13 @@ void rp_gc_over_threshold(void);   /* count0 passed threshold 0: collect if allo
  * at most RP_GC_WINDOW objects, its whole budget. */
 #define RP_GC_UNITS_YOUNG 8u
 #define RP_GC_WINDOW (RP_CFG_GC_STEP_BUDGET / RP_GC_UNITS_YOUNG)
-/* While a cycle runs, steps of the cycle's alone come every RP_GC_CYCLE_GAP allocations
- * between young windows (rp_gc_pace): 15 of them a window at the default budget, some 120
- * units per object allocated against the 11 or so a promoted object costs the cycle, so
- * that it ends soon after it starts (fewer let garbage float longer: docs/gc.md, pacing;
- * Lua paces its collector by allocation the same way, its step multiplier). */
-#define RP_GC_CYCLE_STEPS 15u
-#define RP_GC_CYCLE_GAP (RP_GC_WINDOW > RP_GC_CYCLE_STEPS ? RP_GC_WINDOW / (RP_GC_CYCLE_STEPS + 1u) : 1u)
+/* While a cycle runs, a step of the cycle's alone comes every RP_GC_CYCLE_GAP objects
+ * generation 0 gains between young windows (rp_gc_pace): a sixteenth of a window, 6
+ * objects and 17 steps a window at the default budget, some 136 units per object against
+ * the 11 or so a promoted object costs the cycle, so that it ends soon after it starts
+ * (fewer let garbage float longer: docs/gc.md, pacing; Lua paces its collector by
+ * allocation the same way, its step multiplier). */
+#define RP_GC_CYCLE_GAP (RP_GC_WINDOW >= 16u ? RP_GC_WINDOW / 16u : 1u)
 
 void rp_gc_pace(void);   /* sets rp_gc.trigger after a step or a change of what it depends on */
 

@@ -82,10 +82,10 @@
 /* Work units of an automatic step, about 20 instructions each on the Cortex-M3 at -O2 (an
  * object a young collection examines is 8; one the old cycle marks 1, counts or rejects 1
  * plus 1 a reference, checks or sorts 2, frees 3: docs/gc.md). A step collects generation
- * 0 once it holds RP_CFG_GC_STEP_BUDGET / 8 objects (more: the oldest that many are
- * promoted unexamined), or threshold 0 if smaller, and gives what is left to the cycle;
- * while a cycle runs, 15 steps of the cycle's alone come between young ones, evenly
- * spaced by allocation. 850: the longest step on W2-target, W3 and a cycle over 100,000
+ * 0 once an allocation would take it past RP_CFG_GC_STEP_BUDGET / 8 - 1 objects, or past
+ * threshold 0 if smaller (holding more than RP_CFG_GC_STEP_BUDGET / 8, the oldest that
+ * many are promoted unexamined), and gives what is left to the cycle; while a cycle runs,
+ * a step of the cycle's alone comes every sixteenth of a window (17 between young ones). 850: the longest step on W2-target, W3 and a cycle over 100,000
  * live objects stays under 19,000 instructions, 5 % below issue 17's 20,000
  * (tools/bench/run-rt-bench.sh); 900 took the last to 19,964. */
 #ifndef RP_CFG_GC_STEP_BUDGET
@@ -149,7 +149,7 @@
 #endif
 
 _Static_assert(RP_CFG_GC_INCREMENTAL == 0 || RP_CFG_GC_INCREMENTAL == 1, "RP_CFG_GC_INCREMENTAL is 0 or 1");
-_Static_assert(RP_CFG_GC_STEP_BUDGET >= 64u, "RP_CFG_GC_STEP_BUDGET below 64 leaves young collections under 4 objects");
+_Static_assert(RP_CFG_GC_STEP_BUDGET >= 64u, "RP_CFG_GC_STEP_BUDGET below 64 leaves young collections under 8 objects");
 _Static_assert(RP_CFG_FREE_PER_ALLOC >= 1u, "RP_CFG_FREE_PER_ALLOC must be at least 1");
 _Static_assert(RP_CFG_TRACE_RECORDS == 0 ||
                    ((RP_CFG_TRACE_RECORDS & (RP_CFG_TRACE_RECORDS - 1)) == 0 && RP_CFG_TRACE_RECORDS >= 8),

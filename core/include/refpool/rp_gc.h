@@ -237,8 +237,8 @@ uint32_t rp_gc_free_pending(uint32_t budget);
  * past min(threshold 0, RP_CFG_GC_STEP_BUDGET / 8 - 1) runs a step, which collects
  * generation 0 whole (if it holds more than RP_CFG_GC_STEP_BUDGET / 8 objects, the oldest
  * that many are promoted unexamined instead) and gives what is left of its budget to a
- * cycle of the older generations, if one runs; while one runs, 15 steps of the cycle's
- * alone come between young ones, evenly spaced by allocation, so that a cycle ends soon
+ * cycle of the older generations, if one runs; while one runs, a step of the cycle's alone
+ * comes every sixteenth of a window (17 between young ones), so that a cycle ends soon
  * after it starts and keeps up with young collections that promote everything. A
  * cycle of generation 1 starts once young collections promoted threshold 0 x threshold 1
  * objects; a full one (generations 1 and 2) once threshold 2 cycles ran and what they
