@@ -72,13 +72,49 @@ static uint32_t draw_size(uint32_t *x)
     return r < 60u ? tb_rand(x, 8, 32) : r < 90u ? tb_rand(x, 33, 128) : tb_rand(x, 129, 512);
 }
 
+/* The longest call of one kind in a W1 run: its instructions, operation and size, and
+ * how many calls went over the issue's bound. */
+typedef struct worst {
+    uint32_t max, op, n, over;
+} worst_t;
+
+static void note_call(worst_t *w, uint32_t c, uint32_t op, uint32_t n, uint32_t target, const char *what)
+{
+    if (c > w->max) {
+        w->max = c;
+        w->op = op;
+        w->n = n;
+    }
+    if (c > target)
+        w->over++;
+#ifdef TB_RT_VERBOSE
+    if (c > target)
+        rp_printf("D|  op %u %s(%u B) %u\n", (unsigned)op, what, (unsigned)n, (unsigned)c);
+#else
+    (void)what;
+#endif
+}
+
+/* RT|<prefix><suffix>|v */
+static void rt_named(const char *prefix, const char *suffix, uint64_t v)
+{
+    char name[32];
+    unsigned k = 0;
+    for (const char *s = prefix; *s && k < sizeof name - 1u;)
+        name[k++] = *s++;
+    for (const char *s = suffix; *s && k < sizeof name - 1u;)
+        name[k++] = *s++;
+    name[k] = 0;
+    rt(name, v);
+}
+
 static void w1(const char *suffix, uint32_t heap, uint32_t ops, uint32_t cap)
 {
     rp_region_t r = {heap_base, heap < heap_avail ? heap : heap_avail};
     if (rp_heap_init(&r, 1) != RP_OK)
         gcw_die("rp_heap_init refused the region");
-    uint32_t x = TB_SEED, live = 0, peak_live = 0, mmax = 0, fmax = 0, failed = 0;
-    uint32_t mmax_op = 0, mmax_n = 0, fmax_op = 0, fmax_n = 0, m_over = 0, f_over = 0;
+    uint32_t x = TB_SEED, live = 0, peak_live = 0, failed = 0;
+    worst_t m = {0, 0, 0, 0}, f = {0, 0, 0, 0};
     for (uint32_t i = 0; i < ops || live; i++) {
         int alloc = i < ops && (live == 0 || (tb_rand(&x, 0, 99) < 55u && live < cap));
         if (alloc) {
@@ -93,65 +129,27 @@ static void w1(const char *suffix, uint32_t heap, uint32_t ops, uint32_t cap)
             slot_size[live++] = (uint16_t)n;
             if (live > peak_live)
                 peak_live = live;
-            if (c > mmax) {
-                mmax = c;
-                mmax_op = i;
-                mmax_n = n;
-            }
-            if (c > TB_RT_MALLOC_TARGET)
-                m_over++;
-#ifdef TB_RT_VERBOSE
-            if (c > TB_RT_MALLOC_TARGET)
-                rp_printf("D|  op %u malloc(%u) %u\n", (unsigned)i, (unsigned)n, (unsigned)c);
-#endif
+            note_call(&m, c, i, n, TB_RT_MALLOC_TARGET, "malloc");
         } else {
             uint32_t k = i < ops ? tb_rand(&x, 0, live - 1u) : live - 1u;
             void *p = slot[k];
-            uint16_t freed_size = slot_size[k];
+            uint32_t n = slot_size[k];
             slot[k] = slot[--live];
             slot_size[k] = slot_size[live];
-            slot_size[live] = freed_size;   /* the freed block's size, for the detail line */
-            if (p) {
-                uint32_t n = slot_size[live];
-                uint32_t c = tb_time_free(rp_free, p);
-                if (c > fmax) {
-                    fmax = c;
-                    fmax_op = i;
-                    fmax_n = n;
-                }
-                if (c > TB_RT_FREE_TARGET)
-                    f_over++;
-#ifdef TB_RT_VERBOSE
-                if (c > TB_RT_FREE_TARGET)
-                    rp_printf("D|  op %u free(%u B) %u\n", (unsigned)i, (unsigned)n, (unsigned)c);
-#endif
-            }
+            if (p)
+                note_call(&f, tb_time_free(rp_free, p), i, n, TB_RT_FREE_TARGET, "free");
         }
     }
-    char name[32];
     rp_printf("D|W1 heap %u B, %u operations, live cap %u: peak %u live blocks, %u failed; largest malloc %u, "
               "largest free %u instructions\n",
-              (unsigned)r.size, (unsigned)ops, (unsigned)cap, (unsigned)peak_live, (unsigned)failed, (unsigned)mmax,
-              (unsigned)fmax);
+              (unsigned)r.size, (unsigned)ops, (unsigned)cap, (unsigned)peak_live, (unsigned)failed, (unsigned)m.max,
+              (unsigned)f.max);
     rp_printf("D|  largest malloc at op %u (%u B), largest free at op %u (a %u B block); %u mallocs over %u, %u frees "
               "over %u instructions\n",
-              (unsigned)mmax_op, (unsigned)mmax_n, (unsigned)fmax_op, (unsigned)fmax_n, (unsigned)m_over,
-              (unsigned)TB_RT_MALLOC_TARGET, (unsigned)f_over, (unsigned)TB_RT_FREE_TARGET);
-    const char *m = "malloc_max_", *f = "free_max_";
-    unsigned k = 0;
-    while (*m)
-        name[k++] = *m++;
-    for (const char *s = suffix; *s;)
-        name[k++] = *s++;
-    name[k] = 0;
-    rt(name, mmax);
-    k = 0;
-    while (*f)
-        name[k++] = *f++;
-    for (const char *s = suffix; *s;)
-        name[k++] = *s++;
-    name[k] = 0;
-    rt(name, fmax);
+              (unsigned)m.op, (unsigned)m.n, (unsigned)f.op, (unsigned)f.n, (unsigned)m.over,
+              (unsigned)TB_RT_MALLOC_TARGET, (unsigned)f.over, (unsigned)TB_RT_FREE_TARGET);
+    rt_named("malloc_max_", suffix, m.max);
+    rt_named("free_max_", suffix, f.max);
 }
 
 /* ---- bounded frees ---- */
