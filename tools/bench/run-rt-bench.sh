@@ -23,7 +23,10 @@
 #                          W1 and W1s (tools/bench/run-masked.sh: QEMU's execution log)
 #   w2_throughput_ratio    W2-target's instructions built with RP_CFG_GC_INCREMENTAL 1
 #                          divided by the same built with 0 (two W2-only images of tb_rt.c,
-#                          -DTB_RT_W2_ONLY=1; n/a while rp_config.h has no such option)
+#                          -DTB_RT_W2_ONLY=1; n/a while rp_config.h has no such option);
+#                          each image then runs W2-target again with the gc callbacks on and
+#                          prints where its instructions went (young, old-generation and
+#                          emergency collections, the rest), the D| lines after the total
 #   host_w2_pause_max_us   W2's longest automatic pause on the host, in µs (host-release built
 #                          with RP_CFG_GC_INCREMENTAL 1, rp_bench_gc W2, the median of --runs)
 #   isr_ops                handler calls of the interrupt stress test
@@ -130,7 +133,8 @@ else
                 echo "# the W2-only image built with -DRP_CFG_GC_INCREMENTAL=$v reports another value: $(grep '^S|' "$tmp/w2-$v")"
             fi
         fi
-        echo "D|W2-target alone, RP_CFG_GC_INCREMENTAL $v: ${w2[$v]:-?} instructions in all"
+        echo "D|W2-target alone, RP_CFG_GC_INCREMENTAL $v: ${w2[$v]:-?} instructions in all; run again, watched:"
+        grep -A4 '^D|W2-target, 256 KiB heap' "$tmp/w2-$v" || true
     done
     if [ -n "${w2[1]}" ] && [ -n "${w2[0]}" ] && [ "${w2[0]}" != 0 ]; then
         fig[w2_throughput_ratio]=$(awk -v a="${w2[1]}" -v b="${w2[0]}" 'BEGIN { printf "%.3f", a / b }')

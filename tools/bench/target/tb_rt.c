@@ -25,7 +25,9 @@
  *                         RP_CFG_GC_INCREMENTAL 1 by one built with 0)
  * Before incremental collection automatic collections run whole: a "step" is then one
  * collection. Built with -DTB_RT_W2_ONLY=1 the image runs W2-target alone (the
- * throughput ratio's builds).
+ * throughput ratio's builds): once bare, for w2_total_insns, then once with the gc
+ * callbacks on, for where the instructions went (D| lines: young, old-generation and
+ * emergency collections, and the rest).
  */
 #include "tb.h"
 
@@ -245,6 +247,24 @@ static uint32_t auto_n;
 static int emergency;
 static uint32_t emergency_n;
 static uint64_t emergency_max;
+
+/* Where a run's collection instructions went: young collections (steps of a young window
+ * alone), the others (the old generation's collections; with incremental collection the
+ * steps the cycle takes part in, with any young window they also run), and emergency
+ * collections. Each as calls, instructions and objects freed. */
+enum kind { KIND_YOUNG, KIND_OLD, KIND_EMERGENCY, KINDS };
+typedef struct {
+    uint32_t calls, freed;
+    uint64_t insns;
+} kind_total_t;
+static kind_total_t by_kind[KINDS];
+
+static void note_kind(enum kind k, uint64_t insns, uint32_t freed)
+{
+    by_kind[k].calls++;
+    by_kind[k].insns += insns;
+    by_kind[k].freed += freed;
+}
 static void on_oom(size_t request)
 {
     (void)request;
@@ -259,7 +279,6 @@ static void count_oom(size_t request)
 
 static void on_gc(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable, void *arg)
 {
-    (void)collected;
     (void)uncollectable;
     (void)arg;
     if (phase == RP_GC_START) {
@@ -274,8 +293,10 @@ static void on_gc(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t 
         emergency_n++;
         if (pause > emergency_max)
             emergency_max = pause;
+        note_kind(KIND_EMERGENCY, pause, collected);
         return;
     }
+    note_kind(gen == 0 ? KIND_YOUNG : KIND_OLD, pause, collected);
     auto_n++;
     if (pause > auto_max) {
         auto_max = pause;
@@ -292,6 +313,8 @@ static void watch_start(void)
     emergency = 0;
     emergency_n = 0;
     emergency_max = 0;
+    for (int k = 0; k < KINDS; k++)
+        by_kind[k] = (kind_total_t){0, 0, 0};
     rp_gc_set_oom_hook(on_oom);
     rp_gc_callback_add(on_gc, 0);
 }
@@ -308,11 +331,31 @@ static void watch_end(const char *name, const char *what)
         rt(name, auto_max);
 }
 
-/* W2-target in a heap of `heap` bytes: its figure (name) if not 0, and its total. */
-static void w2_in(uint32_t heap, const char *name)
+/* Where W2-target's instructions went (watch_start to watch_end): each kind of collection,
+ * and the rest, which is the workload with the frees outside collections. */
+static void print_kinds(uint64_t total)
+{
+    static const char *const names[KINDS] = {"young collections", "old-generation collections",
+                                             "emergency collections"};
+    uint64_t in_collections = 0;
+    for (int k = 0; k < KINDS; k++) {
+        char per[24];
+        tb_fmt2(per, by_kind[k].insns, by_kind[k].freed ? by_kind[k].freed : 1u);
+        rp_printf("D|  %s: %u, %lu instructions, %u objects freed (%s per object freed)\n", names[k],
+                  (unsigned)by_kind[k].calls, (unsigned long)by_kind[k].insns, (unsigned)by_kind[k].freed, per);
+        in_collections += by_kind[k].insns;
+    }
+    rp_printf("D|  the rest (the workload, frees outside collections, the callbacks): %lu instructions\n",
+              (unsigned long)(total - in_collections));
+}
+
+/* W2-target in a heap of `heap` bytes: its total; with `watched`, also its collections
+ * through the callbacks (figure `name` if not 0: the longest automatic one) and where the
+ * instructions went. Unwatched, it counts the collector alone (the throughput images). */
+static void w2_in(uint32_t heap, const char *name, int watched)
 {
     heap_setup(heap);
-    if (!TB_RT_W2_ONLY) {   /* the throughput images count the collector alone, without on_gc */
+    if (watched) {
         watch_start();
     } else {
         emergency_n = 0;
@@ -321,7 +364,7 @@ static void w2_in(uint32_t heap, const char *name)
     uint32_t t0 = tb_long_begin();
     uint32_t nodes = gcw_w2(10, 4, 0);
     uint64_t total = tb_long_end(t0);
-    if (TB_RT_W2_ONLY) {
+    if (!watched) {
         rp_gc_set_oom_hook(0);
         rp_gc_stats_t st;
         rp_gc_get_stats(&st);
@@ -336,19 +379,25 @@ static void w2_in(uint32_t heap, const char *name)
     manual = 0;
     rp_printf("D|W2-target (%u KiB heap): %u nodes, %lu instructions\n", (unsigned)(heap_avail < heap ? heap_avail : heap) >> 10,
               (unsigned)nodes, (unsigned long)total);
-    if (name)
+    if (!watched) {
         rt("w2_total_insns", total);
-    if (!TB_RT_W2_ONLY)
-        watch_end(name, heap == 256u * 1024u ? "W2-target, 256 KiB heap" : "W2-target, all the RAM");
+        return;
+    }
+    watch_end(name, heap == 256u * 1024u ? "W2-target, 256 KiB heap" : "W2-target, all the RAM");
+    print_kinds(total);
 }
 
 /* In the 256 KiB heap WORKLOADS.md gives it, and in all the RAM the image leaves: the
- * floating garbage of an incremental collector makes allocations fail in the first. */
+ * floating garbage of an incremental collector makes allocations fail in the first. The
+ * throughput images run it alone first, for the total, then watched, for where it went. */
 static void bench_w2(void)
 {
-    w2_in(256u * 1024u, "gc_step_max_w2");
-#if !TB_RT_W2_ONLY
-    w2_in(UINT32_MAX, 0);
+#if TB_RT_W2_ONLY
+    w2_in(256u * 1024u, 0, 0);
+    w2_in(256u * 1024u, 0, 1);
+#else
+    w2_in(256u * 1024u, "gc_step_max_w2", 1);
+    w2_in(UINT32_MAX, 0, 1);
 #endif
 }
 
