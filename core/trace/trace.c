@@ -135,15 +135,31 @@ void rp_trace_clear_traces(void)
     rp_heap_set_tracer(&tracer);
 }
 
+/* Thread mode alone writes rp_trace_on and map.cap (start, stop, set_table), so a
+ * handler reads them whole; `dropped` is one word the hooks write in the critical section,
+ * read in one load. None of the three needs the critical section. */
 int rp_trace_is_tracing(void) { return rp_trace_on; }
 
+/* current and peak are two words the hooks change together in the critical section:
+ * read apart, they are of two moments. */
 void rp_trace_get_traced_memory(size_t *cur, size_t *pk)
 {
-    *cur = current;
-    *pk = peak;
+    rp_critical_t t = enter();
+    size_t c = current, p = peak;
+    leave(t);
+    *cur = c;
+    *pk = p;
 }
 
-void rp_trace_reset_peak(void) { peak = current; }
+/* Masked: a hook between the load of current and the store to peak would raise both, and
+ * the store would then leave peak below current (T1), until the next hook raised it. */
+void rp_trace_reset_peak(void)
+{
+    rp_critical_t t = enter();
+    peak = current;
+    leave(t);
+}
+
 size_t rp_trace_get_tracemalloc_memory(void) { return (size_t)map.cap * sizeof(record_t); }
 uint32_t rp_trace_dropped(void) { return dropped; }
 void rp_trace_name_next(const rp_trace_site_t *site)

@@ -192,6 +192,22 @@ static void isr_op(void)
     s->p = 0;
 }
 
+/* The tracing getters the interrupt rules allow (rp_trace.h), made by the handler while
+ * test_isr_trace_peak runs: the traced memory, current <= peak from one call, and a reset
+ * of the peak every 16th interrupt. */
+static volatile int isr_trace_getters;
+static volatile uint32_t isr_trace_reads, isr_trace_bad;
+
+static void isr_trace_getter_calls(void)
+{
+    size_t cur, pk;
+    rp_trace_get_traced_memory(&cur, &pk);
+    isr_trace_reads++;
+    isr_trace_bad += cur > pk;
+    if ((isr_irqs & 15u) == 0)
+        rp_trace_reset_peak();
+}
+
 /* The timer's interrupt (IRQ 8 on both boards) and any other: this test enables none. */
 void rp_irq_handler(void);
 void rp_irq_handler(void)
@@ -202,6 +218,8 @@ void rp_irq_handler(void)
         return;
     for (unsigned i = 0; i < OPS_PER_IRQ; i++)
         isr_op();
+    if (isr_trace_getters)
+        isr_trace_getter_calls();
     if (isr_ops >= RP_ISR_STRESS_OPS)
         isr_done = 1;
 }
@@ -359,10 +377,87 @@ static void test_isr_trace_clear(void)
     RP_ALL_BACK();
 }
 
+/* tracemalloc.reset_peak() and get_traced_memory() while handlers allocate: the handler's
+ * blocks are traced, and between its raw-block calls it reads the traced memory (checking
+ * current <= peak from that one call) and now and then resets the peak, the getters the
+ * interrupt rules allow (rp_trace.h). Thread mode resets the peak and reads both again and
+ * again, checking current <= peak from one call and the trace records (rp_trace_check, T1
+ * current <= peak) after each reset. A reset that reads `current` without the critical
+ * section, is interrupted by a handler's allocation that raises current and peak, then
+ * stores the value it read leaves peak below current until the next hook raises it: the
+ * checks right after see it. The window is an instruction or two of each reset, so the
+ * test makes many: with a 64-record table (the check walks it, in a masked window shorter
+ * than the timer's period, so the interrupt lands anywhere in the loop) and a spin of
+ * random length so that the loop's length does not lock to the timer's. */
+#define PEAK_RESETS 100000u
+#define PEAK_RECORDS 64u
+static void test_isr_trace_peak(void)
+{
+    rp_test_fresh_objects();
+    void *table = rp_malloc(RP_TRACE_TABLE_BYTES(PEAK_RECORDS));   /* untraced: before start */
+    RP_CHECK(table != 0);
+    if (!table || rp_trace_set_table(table, RP_TRACE_TABLE_BYTES(PEAK_RECORDS)) != RP_E_OK ||
+        rp_trace_start(1) != RP_E_OK) {
+        RP_CHECK(0);
+        rp_free(table);
+        return;
+    }
+    isr_done = 0;
+    isr_ops = 0;
+    isr_trace_reads = 0;
+    isr_trace_bad = 0;
+    isr_trace_getters = 1;
+    uint32_t rng = 777u, check_fails = 0, read_fails = 0, resets = 0;
+    timer_start();
+    NVIC_ICPR0 = 1u << 8;
+    NVIC_ISER0 = 1u << 8;
+    for (; resets < PEAK_RESETS && !isr_done; resets++) {
+        for (volatile uint32_t w = rp_rand_next(&rng) & 15u; w; w--) {
+        }
+        rp_trace_reset_peak();
+        size_t cur, pk;
+        rp_trace_get_traced_memory(&cur, &pk);
+        if (cur > pk && read_fails++ < 4u)
+            rp_printf("FAIL after a reset: current %u > peak %u\n", (unsigned)cur, (unsigned)pk);
+        rp_fault_t f = rp_trace_check();
+        if (f.rule && check_fails++ < 4u)
+            rp_printf("FAIL trace check after a reset: %s at %p\n", f.rule, f.addr);
+    }
+    NVIC_ICER0 = 1u << 8;
+    timer_stop();
+    NVIC_ICPR0 = 1u << 8;
+    isr_trace_getters = 0;
+    for (unsigned i = 0; i < SLOTS; i++) {
+        if (slots[i].p)
+            rp_free(slots[i].p);
+        slots[i].p = 0;
+    }
+    rp_trace_stop();
+    rp_trace_set_table(0, 0);
+    rp_free(table);
+    rp_printf("trace peak: %u resets, %u trace checks failed, %u reads current > peak; handler: %u ops, "
+              "%u reads, %u current > peak\n",
+              (unsigned)resets, (unsigned)check_fails, (unsigned)read_fails, (unsigned)isr_ops,
+              (unsigned)isr_trace_reads, (unsigned)isr_trace_bad);
+    uint32_t ops = isr_ops;
+    isr_done = 0;   /* test_isr_stress counts its calls from here */
+    isr_ops = 0;
+    isr_irqs = 0;
+    isr_nulls = 0;
+    RP_CHECK_EQ(check_fails, 0);
+    RP_CHECK_EQ(read_fails, 0);
+    RP_CHECK_EQ(isr_trace_bad, 0);
+    RP_CHECK_EQ(isr_mismatches, 0);
+    RP_CHECK(isr_trace_reads > 0);
+    RP_CHECK(ops > 0);
+    RP_ALL_BACK();
+}
+
 int main(void)
 {
     rp_test_begin("isr_stress");
     RP_RUN(test_isr_trace_clear);
+    RP_RUN(test_isr_trace_peak);
     RP_RUN(test_isr_stress);
     return rp_test_end();
 }
