@@ -813,10 +813,91 @@ static void test_ring_in_steps(void)
     session_end();
 }
 
+/* ---- review of the cycle's interleavings (deterministic) ----
+ * Each test below makes an old object (generation 2, after rp_gc_collect(2)), runs n
+ * steps of budget 1 of a cycle (so that, over n = 0..REVIEW_STEPS, the mutation lands in
+ * every phase, MARK through FREE, and after), makes one mutation, then ends the cycle by
+ * steps and checks the object's fate. */
+#define REVIEW_STEPS 48u
+
+static uint32_t r_released;
+static void r_on_release(rp_obj_t *o)
+{
+    (void)o;
+    r_released++;
+}
+static uint8_t RP_TYPE_NUMBER(rnode);
+static const char *const rnode_names[] = {"a"};
+static const rp_type_t rnode_type = {
+    .name = "RNode", .number = &rnode_number, .slot_names = rnode_names, .nslots = 1, .nbytes = 0,
+    .flags = RP_TYPE_GC, .release = r_on_release,
+};
+
+/* Steps of budget b until nothing is left to do, at most cap calls; 1 if it ended. */
+static int review_finish(uint32_t b, uint32_t cap)
+{
+    for (uint32_t i = 0; i < cap; i++)
+        if (!rp_gc_step(b))
+            return 1;
+    return 0;
+}
+
+/* An old object: count 1, tracked, in generation 2, nothing else in the heap's lists. */
+static rp_obj_t *review_old_object(void)
+{
+    rp_test_fresh_objects();
+    r_released = 0;
+    rp_obj_t *o = rp_new(&rnode_type);
+    if (!o)
+        return 0;
+    (void)rp_gc_collect(2);
+    return o;
+}
+
+/* An object untracked while a cycle watches it, then dropped to count 0: its death is
+ * deferred to SORT, where it must still happen (and rp_gc_pending go back to 0). */
+static void test_review_untrack_then_die_while_watched(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    uint32_t deferred = 0, bad = 0;
+    /* The cycle ended by steps (SORT), then by a whole collection (which ends or undoes
+     * the cycle first). */
+    for (uint32_t n = 0; n <= 2u * REVIEW_STEPS + 1u; n++) {
+        int whole = n > REVIEW_STEPS;
+        rp_obj_t *o = review_old_object();
+        RP_CHECK(o != 0);
+        if (!o)
+            return;
+        for (uint32_t i = 0; i < n % (REVIEW_STEPS + 1u); i++)
+            (void)rp_gc_step(1);
+        rp_gc_untrack(o);
+        RP_DECREF(o);
+        deferred += rp_gc_pending(0) != 0;
+        if (whole)
+            (void)rp_gc_collect(2);
+        int ended = review_finish(8, 1000);
+        if (!ended || r_released != 1 || rp_gc_pending(0) != 0) {
+            if (bad++ < 3)
+                rp_printf("  after %u steps%s: ended %d, released %u, pending %u\n",
+                          (unsigned)(n % (REVIEW_STEPS + 1u)), whole ? " and rp_gc_collect(2)" : "", ended,
+                          (unsigned)r_released, (unsigned)rp_gc_pending(0));
+        }
+        RP_ALL_OK();
+    }
+    rp_printf("  %u of %u deaths deferred by the cycle, %u lost\n", (unsigned)deferred, 2u * REVIEW_STEPS + 2u,
+              (unsigned)bad);
+    RP_CHECK(deferred > 0);   /* the interleaving was reached */
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
 int main(void)
 {
     rp_test_begin("test_gc_incremental");
     RP_RUN(test_ring_in_steps);
     RP_RUN(test_model_random);
+    RP_RUN(test_review_untrack_then_die_while_watched);
     return rp_test_end();
 }
