@@ -42,6 +42,8 @@
  *   I4 SORT to FREE: DOOMED is well linked and its objects carry COLLECTING and
  *      UNREACHABLE; before the cursor (DROP) their references to live objects are
  *      dropped already.
+ *   I5 inc_deferred is the number of watched objects with count 0 (deaths SORT, or an
+ *      abort, carries out, tracked or not); 0 outside MARK to SORT.
  */
 #include "gc_internal.h"
 #include "heap_internal.h"
@@ -434,15 +436,14 @@ static uint32_t sort_some(uint32_t budget)
             continue;
         }
         unwatch(o, 0);
-        if (!(h & RP_HEAD_TRACKED))
-            continue;   /* untracked while watched: on no list from now on */
-        rp_gclist_append_at(base, n, old);
+        if (h & RP_HEAD_TRACKED)
+            rp_gclist_append_at(base, n, old);   /* else untracked while watched: on no list */
         if (count_of(h) == 0) {
             rp_gc.inc_deferred--;
-            rp_obj_dealloc(o);   /* died while watched; moves nothing of the snapshot */
+            rp_obj_dealloc(o);   /* died while watched, tracked or not; moves nothing of the snapshot */
             continue;
         }
-        kept++;
+        kept += (h & RP_HEAD_TRACKED) != 0;
     }
     rp_gc.inc_kept += kept;
     rp_gc.inc_attention |= attention;
@@ -545,12 +546,12 @@ void rp_inc_finish_or_abort(void)
         rp_obj_t *o = (rp_obj_t *)n;
         uint32_t h = o->head;
         unwatch(o, 0);
-        if (!(h & RP_HEAD_TRACKED))
-            continue;
-        if (count_of(h) == 0) {   /* died while watched: freed below, once the lists are whole */
+        if (count_of(h) == 0) {   /* died while watched (untracked or not): freed below, once the lists are whole */
             rp_gclist_append(n, dead);
             continue;
         }
+        if (!(h & RP_HEAD_TRACKED))
+            continue;
         n->prev = rp_link_of(last);
         last->next = rp_link_of(n);
         last = n;
@@ -564,7 +565,9 @@ void rp_inc_finish_or_abort(void)
     rp_gc.inc_deferred = 0;
     while (!rp_gclist_empty(dead)) {
         rp_gchead_t *n = rp_next(dead);
-        rp_gclist_move(n, list(RP_LIST_GEN2));
+        rp_gclist_remove(n);
+        if (n->head & RP_HEAD_TRACKED)   /* where destroy() untracks it from */
+            rp_gclist_append(n, list(RP_LIST_GEN2));
         rp_obj_dealloc((rp_obj_t *)n);
     }
 }
@@ -596,7 +599,7 @@ static rp_fault_t check_snapshot(uint32_t limit)
 {
     const rp_gchead_t *s = list(RP_LIST_SNAPSHOT);
     int before_cursor = 1;
-    uint32_t k = 0;
+    uint32_t k = 0, dead = 0;
     for (const rp_gchead_t *n = rp_next(s); n != s; n = rp_next(n)) {
         const rp_obj_t *o = (const rp_obj_t *)(uintptr_t)n;
         if (++k > limit)
@@ -614,7 +617,10 @@ static rp_fault_t check_snapshot(uint32_t limit)
         rp_link_t p = n->prev;
         if (before_cursor && (p & CAND) && (p != CAND || rp_gc.inc_phase < RP_INC_CHECK))
             return fault("candidate mark with other bits, or before CHECK", n);
+        dead += before_cursor && count_of(o->head) == 0;
     }
+    if (dead != rp_gc.inc_deferred)
+        return fault("deferred deaths differ from the watched objects with count 0", s);
     if (rp_gc.inc_phase == RP_INC_MARK && before_cursor && rp_gc.inc_cursor != rp_link_of(s))
         return fault("MARK cursor is on no snapshot object", s);
     return fault(0, 0);
@@ -634,6 +640,8 @@ rp_fault_t rp_inc_check(uint32_t limit)
         return fault("doomed objects before SORT", d);
     if (ph != RP_INC_CHECK && rp_gc.inc_stack != stack_end())
         return fault("rejection stack not empty outside CHECK", s);
+    if ((ph < RP_INC_MARK || ph > RP_INC_SORT) && rp_gc.inc_deferred)
+        return fault("deferred deaths outside a cycle's MARK to SORT", &rp_gc);
     if (ph >= RP_INC_MARK && ph <= RP_INC_SORT) {
         rp_fault_t f = check_snapshot(limit);
         if (f.rule)
