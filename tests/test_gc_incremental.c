@@ -40,6 +40,7 @@
  * RP_MODEL_SESSIONS (compile-time) replay one. No CPython equivalent (CPython has no
  * rp_gc_step): docs/cpython-tests.md.
  */
+#include "rp_builtins.h"
 #include "rp_gc.h"
 #include "rp_object.h"
 #include "rp_port.h"
@@ -893,11 +894,66 @@ static void test_review_untrack_then_die_while_watched(void)
     rp_test_fresh_objects();
 }
 
+/* rp_gc_get_objects (and rp_gc_get_referrers) during a cycle hand out borrowed references
+ * to tracked objects: never to one whose count is 0 (a death the cycle deferred), which
+ * the caller may INCREF as gc.get_objects() does. The deaths must still be carried out
+ * once (rp_gc_pending back to 0). */
+static void test_review_get_objects_hides_deferred_deaths(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    uint32_t deferred = 0, dead_listed = 0, bad = 0;
+    for (uint32_t n = 0; n <= REVIEW_STEPS; n++) {
+        rp_obj_t *keep = review_old_object(), *o = rp_new(&rnode_type);
+        RP_CHECK(keep && o);
+        if (!keep || !o)
+            return;
+        rp_slot_set(keep, 0, o);   /* keep -> o -> keep */
+        rp_slot_set(o, 0, keep);
+        RP_DECREF(o);
+        (void)rp_gc_collect(2);
+        for (uint32_t i = 0; i < n; i++)
+            (void)rp_gc_step(1);
+        rp_slot_set(keep, 0, 0);   /* o dies: deferred if watched */
+        int d = rp_gc_pending(0) != 0;
+        deferred += d;
+        rp_obj_t *buf[8];
+        size_t total, got = rp_gc_get_objects(-1, buf, 8, &total);
+        for (size_t i = 0; i < got; i++) {
+            if (rp_refcnt(buf[i]) == 0)
+                dead_listed++;
+            RP_INCREF(buf[i]);   /* as gc.get_objects() takes its list's references */
+        }
+        for (size_t i = 0; i < got; i++)
+            RP_DECREF(buf[i]);
+        got = rp_gc_get_referrers(keep, buf, 8, &total);   /* o, dead, still refers to keep */
+        for (size_t i = 0; i < got; i++)
+            dead_listed += rp_refcnt(buf[i]) == 0;
+        RP_ALL_OK();
+        int ended = review_finish(8, 1000);
+        if (!ended || r_released != 1 || rp_gc_pending(0) != 0)
+            bad++;
+        RP_ALL_OK();
+        RP_DECREF(keep);
+        (void)review_finish(8, 1000);
+        RP_CHECK_EQ(r_released, 2);
+    }
+    rp_printf("  %u of %u deaths deferred; %u dead objects listed (objects, referrers), %u deaths lost\n",
+              (unsigned)deferred,
+              REVIEW_STEPS + 1u, (unsigned)dead_listed, (unsigned)bad);
+    RP_CHECK(deferred > 0);
+    RP_CHECK_EQ(dead_listed, 0);
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
 int main(void)
 {
     rp_test_begin("test_gc_incremental");
     RP_RUN(test_ring_in_steps);
     RP_RUN(test_model_random);
     RP_RUN(test_review_untrack_then_die_while_watched);
+    RP_RUN(test_review_get_objects_hides_deferred_deaths);
     return rp_test_end();
 }
