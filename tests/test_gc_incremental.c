@@ -940,8 +940,7 @@ static void test_review_get_objects_hides_deferred_deaths(void)
         RP_CHECK_EQ(r_released, 2);
     }
     rp_printf("  %u of %u deaths deferred; %u dead objects listed (objects, referrers), %u deaths lost\n",
-              (unsigned)deferred,
-              REVIEW_STEPS + 1u, (unsigned)dead_listed, (unsigned)bad);
+              (unsigned)deferred, REVIEW_STEPS + 1u, (unsigned)dead_listed, (unsigned)bad);
     RP_CHECK(deferred > 0);
     RP_CHECK_EQ(dead_listed, 0);
     RP_CHECK_EQ(bad, 0);

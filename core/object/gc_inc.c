@@ -577,8 +577,8 @@ uint32_t rp_inc_snapshot_into(rp_obj_t **buf, size_t cap, size_t *k)
     const rp_gchead_t *s = list(RP_LIST_SNAPSHOT);
     uint32_t added = 0;
     for (const rp_gchead_t *n = rp_next(s); n != s; n = rp_next(n)) {
-        if (!(n->head & RP_HEAD_TRACKED))
-            continue;
+        if (!(n->head & RP_HEAD_TRACKED) || rp_inc_dead(n->head))
+            continue;   /* untracked, or dead (a caller would INCREF it from 0) */
         if (*k < cap)
             buf[*k] = (rp_obj_t *)(uintptr_t)n;
         (*k)++;
