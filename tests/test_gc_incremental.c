@@ -947,6 +947,41 @@ static void test_review_get_objects_hides_deferred_deaths(void)
     rp_test_fresh_objects();
 }
 
+/* An object whose count overflowed into immortality (rp_object.h: a count that would
+ * overflow saturates) while tracked: a cycle must never take it for garbage, nor an
+ * undone cycle make it mortal again. */
+static void test_review_saturated_immortal_in_cycle(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    uint32_t bad = 0;
+    for (uint32_t n = 0; n <= 2u * REVIEW_STEPS + 1u; n++) {
+        rp_obj_t *o = review_old_object();
+        RP_CHECK(o != 0);
+        if (!o)
+            return;
+        for (uint32_t i = 0; i < RP_RC_MAX; i++)
+            RP_INCREF(o);   /* count 1 + 65535: saturates into immortality */
+        RP_CHECK(rp_is_immortal(o));
+        for (uint32_t i = 0; i < n % (REVIEW_STEPS + 1u); i++)
+            (void)rp_gc_step(1);
+        if (n > REVIEW_STEPS)
+            (void)rp_gc_collect(2);   /* ends or undoes the cycle, then collects whole */
+        else
+            (void)review_finish(8, 1000);
+        if ((r_released || !rp_is_immortal(o)) && bad++ < 4)
+            rp_printf("  after %u steps%s: %s\n", (unsigned)(n % (REVIEW_STEPS + 1u)),
+                      n > REVIEW_STEPS ? " and rp_gc_collect(2)" : "", r_released ? "freed" : "made mortal");
+        RP_ALL_OK();
+        if (!r_released)   /* else o is freed memory (the next run starts a fresh heap) */
+            rp_gc_untrack(o);   /* immortal: never freed; off the lists so the heap can be dropped */
+    }
+    rp_printf("  %u of %u runs freed or made mortal a saturated object\n", (unsigned)bad, 2u * REVIEW_STEPS + 2u);
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
 int main(void)
 {
     rp_test_begin("test_gc_incremental");
@@ -954,5 +989,6 @@ int main(void)
     RP_RUN(test_model_random);
     RP_RUN(test_review_untrack_then_die_while_watched);
     RP_RUN(test_review_get_objects_hides_deferred_deaths);
+    RP_RUN(test_review_saturated_immortal_in_cycle);
     return rp_test_end();
 }
