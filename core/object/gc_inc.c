@@ -278,8 +278,9 @@ static uint32_t mark_some(uint32_t budget)
         rp_obj_t *o = (rp_obj_t *)n;
         cur = n->next;
         used++;
-        if (count_of(o->head) > WATCH_MAX) {
-            /* Out of this cycle, as a live object: still linked both ways. */
+        if (o->head >= RP_RC_SPECIAL || count_of(o->head) > WATCH_MAX) {
+            /* Out of this cycle, as a live object: still linked both ways. Immortal (a
+             * count that saturated, rp_object.h) or near it: bit 31 is not the cycle's. */
             rp_gclist_remove(n);
             rp_set_gen(o, RP_GEN_OLD);
             rp_gclist_append(n, list(RP_LIST_GEN2));
@@ -545,10 +546,14 @@ void rp_inc_finish_or_abort(void)
         next = rp_next(n);
         rp_obj_t *o = (rp_obj_t *)n;
         uint32_t h = o->head;
-        unwatch(o, 0);
-        if (count_of(h) == 0) {   /* died while watched (untracked or not): freed below, once the lists are whole */
-            rp_gclist_append(n, dead);
-            continue;
+        if (!rp_inc_watched(h)) {
+            rp_set_gen(o, RP_GEN_OLD);   /* from MARK's cursor on: bit 31, if set, is immortality */
+        } else {
+            unwatch(o, 0);
+            if (count_of(h) == 0) {   /* died while watched, tracked or not: freed below, once the lists are whole */
+                rp_gclist_append(n, dead);
+                continue;
+            }
         }
         if (!(h & RP_HEAD_TRACKED))
             continue;
