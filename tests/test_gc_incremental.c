@@ -982,6 +982,42 @@ static void test_review_saturated_immortal_in_cycle(void)
     rp_test_fresh_objects();
 }
 
+/* INCREF of a watched object past RP_RC_MAX saturates into immortality as it does
+ * unwatched: no increment may be lost, or as many DECREFs later free a held object. */
+static void test_review_watched_count_saturates(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    uint32_t bad = 0;
+    for (uint32_t n = 0; n <= REVIEW_STEPS; n++) {
+        rp_obj_t *o = review_old_object();
+        RP_CHECK(o != 0);
+        if (!o)
+            return;
+        for (uint32_t i = 0; i < n; i++)
+            (void)rp_gc_step(1);
+        for (uint32_t i = 0; i < RP_RC_MAX; i++)
+            RP_INCREF(o);   /* 65536 references in all */
+        (void)review_finish(8, 1000);
+        for (uint32_t i = 0; i < RP_RC_MAX && !r_released; i++)
+            RP_DECREF(o);   /* 65535 dropped: the test's own is left */
+        (void)review_finish(8, 1000);
+        if (r_released && bad++ < 3)
+            rp_printf("  after %u steps: freed while the test holds a reference\n", (unsigned)n);
+        RP_ALL_OK();
+        if (r_released)
+            continue;   /* o is freed memory (the next run starts a fresh heap) */
+        if (!rp_is_immortal(o))
+            RP_DECREF(o);
+        else
+            rp_gc_untrack(o);
+    }
+    rp_printf("  %u of %u runs freed an object still held\n", (unsigned)bad, REVIEW_STEPS + 1u);
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
 int main(void)
 {
     rp_test_begin("test_gc_incremental");
@@ -990,5 +1026,6 @@ int main(void)
     RP_RUN(test_review_untrack_then_die_while_watched);
     RP_RUN(test_review_get_objects_hides_deferred_deaths);
     RP_RUN(test_review_saturated_immortal_in_cycle);
+    RP_RUN(test_review_watched_count_saturates);
     return rp_test_end();
 }
