@@ -85,8 +85,10 @@ static void watch(rp_obj_t *o)
 
 static void unwatch(rp_obj_t *o, uint32_t extra)
 {
-    o->head = (o->head & ~(RP_RC_SPECIAL | RP_HEAD_WATCH_MASK)) | ((uint32_t)RP_GEN_OLD << RP_HEAD_GEN_SHIFT) |
-              extra;
+    uint32_t h = (o->head & ~(RP_RC_SPECIAL | RP_HEAD_WATCH_MASK)) | ((uint32_t)RP_GEN_OLD << RP_HEAD_GEN_SHIFT) | extra;
+    if (count_of(h) == RP_RC_MAX)
+        h |= RP_RC_SPECIAL;   /* saturated while watched (rp_gc_touch): immortal, as unwatched */
+    o->head = h;
 }
 
 static void push(rp_gchead_t *n)
@@ -122,9 +124,16 @@ static void reject(rp_obj_t *o)
 void rp_gc_touch(rp_obj_t *o, int delta)
 {
     uint32_t h = o->head;
+    if (count_of(h) == RP_RC_MAX) {
+        /* Saturated: unwatched, one more INCREF would make o immortal (rp_object.h); the
+         * INCREFs past it are not counted, so no DECREF may count down either. The count
+         * stays and unwatch makes o immortal (at worst one that reached RP_RC_MAX exactly
+         * and would have gone down again: kept for ever, never freed early). */
+        reject(o);
+        return;
+    }
     if (delta > 0) {
-        if (count_of(h) < RP_RC_MAX)
-            h += RP_RC_ONE;
+        h += RP_RC_ONE;
     } else if (count_of(h) == 0) {
         rp_obj_underflow(o);
         return;
