@@ -1018,6 +1018,84 @@ static void test_review_watched_count_saturates(void)
     rp_test_fresh_objects();
 }
 
+/* A finalizer run by a count reaching zero (destroy: the object still tracked on its
+ * generation list, its count raised by one while it runs) that allocates: the automatic
+ * steps its allocations run may watch the dying object (MARK reaches it, or a cycle
+ * begins). Its count must then come back down through the cycle, which destroys it at
+ * SORT: freed under the cycle, it leaves the snapshot linking to a free block. */
+static uint32_t fa_allocs, fa_finalized;
+static uint8_t RP_TYPE_NUMBER(rplain);
+static const rp_type_t rplain_type = {
+    .name = "RPlain", .number = &rplain_number, .slot_names = rnode_names, .nslots = 1, .flags = RP_TYPE_GC,
+};
+static void fa_finalize(rp_obj_t *o)
+{
+    (void)o;
+    rp_obj_t *tmp[32];
+    uint32_t k = 0;
+    fa_finalized++;
+    for (; k < fa_allocs && k < 32u; k++)
+        if (!(tmp[k] = rp_new(&rplain_type)))
+            break;
+    while (k)
+        RP_DECREF(tmp[--k]);
+}
+static uint8_t RP_TYPE_NUMBER(rfinalloc);
+static const rp_type_t rfinalloc_type = {
+    .name = "RFinAlloc", .number = &rfinalloc_number, .slot_names = rnode_names, .nslots = 1, .flags = RP_TYPE_GC,
+    .finalize = fa_finalize, .release = r_on_release,
+};
+
+static void test_review_finalizer_steps_watch_dying_object(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    static const uint32_t allocs[] = {1, 6, 12, 24, 32};
+    uint32_t bad = 0, runs = 0;
+    for (uint32_t a = 0; a < sizeof allocs / sizeof allocs[0]; a++) {
+        for (uint32_t n = 0; n <= 4u; n++) {
+            rp_test_fresh_objects();
+            r_released = fa_finalized = 0;
+            fa_allocs = allocs[a];
+            rp_obj_t *x = rp_new(&rfinalloc_type), *chain = 0;
+            RP_CHECK(x != 0);
+            if (!x)
+                return;
+            /* Old objects after x, more than a step marks and counts: the cycle outlives
+             * the finalizer's steps. */
+            uint32_t fill = heap_bytes() / 48u;
+            fill = fill > 2000u ? 2000u : fill;
+            for (uint32_t i = 0; i < fill; i++) {
+                rp_obj_t *c = rp_new(&rplain_type);
+                if (!c)
+                    break;
+                rp_slot_set(c, 0, chain);
+                RP_XDECREF(chain);
+                chain = c;
+            }
+            (void)rp_gc_collect(2);
+            for (uint32_t i = 0; i < n; i++)
+                (void)rp_gc_step(1);
+            RP_DECREF(x);   /* its finalizer allocates: automatic steps run */
+            runs++;
+            rp_fault_t f = rp_check_all();
+            if (f.rule && bad++ < 3)
+                rp_printf("  %u allocations, after %u steps: %s\n", (unsigned)allocs[a], (unsigned)n, f.rule);
+            if (f.rule)
+                continue;   /* the heap is broken: the next run starts a fresh one */
+            RP_XDECREF(chain);
+            (void)review_finish(8, 100000);
+            RP_CHECK_EQ(fa_finalized, 1);
+            RP_CHECK_EQ(r_released, 1);
+            RP_ALL_BACK();
+        }
+    }
+    rp_printf("  %u of %u runs broke the collector's lists\n", (unsigned)bad, (unsigned)runs);
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
 int main(void)
 {
     rp_test_begin("test_gc_incremental");
@@ -1027,5 +1105,6 @@ int main(void)
     RP_RUN(test_review_get_objects_hides_deferred_deaths);
     RP_RUN(test_review_saturated_immortal_in_cycle);
     RP_RUN(test_review_watched_count_saturates);
+    RP_RUN(test_review_finalizer_steps_watch_dying_object);
     return rp_test_end();
 }
