@@ -1301,7 +1301,7 @@ static rp_fault_t check_list(enum rp_list_id id, uint32_t limit)
             return fault("generation list link points outside the heap", n);
         if (rp_prev(n) != p)
             return fault("generation list back link broken", n);
-        if (!(o->head & RP_HEAD_TRACKED) || !rp_type_of(o) || !rp_is_gc(o))
+        if (!(o->head & RP_HEAD_TRACKED) || !rp_head_names_gc_type(o))
             return fault("untracked or non-GC object on a generation list", n);
         if (o->head & RP_HEAD_UNREACHABLE)
             return fault("collector scratch flag left set between collections", n);
@@ -1329,7 +1329,7 @@ static rp_fault_t check_pending(uint32_t limit)
             return fault("refzero queue link points outside the heap", n);
         if (rp_prev(n) != p)
             return fault("refzero queue back link broken", n);
-        if (!rp_type_of(o) || !rp_is_gc(o) || (o->head & (RP_HEAD_TRACKED | SCRATCH_FLAGS)))
+        if (!rp_head_names_gc_type(o) || (o->head & (RP_HEAD_TRACKED | SCRATCH_FLAGS)))
             return fault("tracked, non-GC or flagged object on the refzero queue", n);
         if (rp_refcnt(o) != 0)
             return fault("object with a reference count on the refzero queue", n);

@@ -618,7 +618,7 @@ static rp_fault_t check_snapshot(uint32_t limit)
         const rp_obj_t *o = (const rp_obj_t *)(uintptr_t)n;
         if (++k > limit)
             return fault("snapshot longer than the heap's blocks (cycle in links)", n);
-        if (!rp_region_of((uintptr_t)n) || !rp_type_of(o) || !rp_is_gc(o))
+        if (!rp_region_of((uintptr_t)n) || !rp_head_names_gc_type(o))
             return fault("snapshot link to no GC object of the heap", n);
         if (rp_gc.inc_phase == RP_INC_MARK && rp_link_of(n) == rp_gc.inc_cursor)
             before_cursor = 0;

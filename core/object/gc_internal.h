@@ -176,6 +176,14 @@ static inline void rp_set_gen(rp_obj_t *o, unsigned gen)
 }
 
 
+/* For the checkers: o's header names a ready GC type. Reads no table entry past the
+ * type table's end, whatever the word holds (a freed block's fill, say). */
+static inline int rp_head_names_gc_type(const rp_obj_t *o)
+{
+    uint32_t type = o->head & RP_HEAD_TYPE_MASK;
+    return type < RP_CFG_MAX_TYPES && rp_type_table[type] && (rp_type_table[type]->flags & RP_TYPE_GC);
+}
+
 /* gc.c */
 rp_err_t rp_gc_state_init(void);
 /* Objects that are garbage of a running collection: examined and set aside (COLLECTING
