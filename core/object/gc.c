@@ -1160,8 +1160,8 @@ size_t rp_gc_get_referrers(rp_obj_t *target, rp_obj_t **buf, size_t cap, size_t 
             continue;
         rp_gchead_t *l = list((enum rp_list_id)i);   /* the snapshot is walked through next only */
         for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n)) {
-            if (!(n->head & RP_HEAD_TRACKED) || rp_inc_dead(n->head))
-                continue;   /* a dead object (a death a cycle deferred) refers to nothing */
+            if (!(n->head & RP_HEAD_TRACKED) || rp_inc_dead(n->head) || rp_inc_doomed((rp_obj_t *)n))
+                continue;   /* dead (a death a cycle deferred), or garbage its SORT decided on */
             referrer_search_t s = {target, 0};
             rp_obj_traverse((rp_obj_t *)n, visit_find, &s);
             if (s.found && k++ < cap)

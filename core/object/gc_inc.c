@@ -591,8 +591,8 @@ uint32_t rp_inc_snapshot_into(rp_obj_t **buf, size_t cap, size_t *k)
     const rp_gchead_t *s = list(RP_LIST_SNAPSHOT);
     uint32_t added = 0;
     for (const rp_gchead_t *n = rp_next(s); n != s; n = rp_next(n)) {
-        if (!(n->head & RP_HEAD_TRACKED) || rp_inc_dead(n->head))
-            continue;   /* untracked, or dead (a caller would INCREF it from 0) */
+        if (!(n->head & RP_HEAD_TRACKED) || rp_inc_dead(n->head) || rp_inc_doomed((const rp_obj_t *)n))
+            continue;   /* untracked, dead (a caller would INCREF it from 0), or garbage SORT decided on */
         if (*k < cap)
             buf[*k] = (rp_obj_t *)(uintptr_t)n;
         (*k)++;
