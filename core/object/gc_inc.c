@@ -133,6 +133,8 @@ void rp_gc_touch(rp_obj_t *o, int delta)
         return;
     }
     if (delta > 0) {
+        if (count_of(h) == 0)
+            rp_gc.inc_deferred--;   /* handed out again before SORT (weakref.c's shared reference): alive (I5) */
         h += RP_RC_ONE;
     } else if (count_of(h) == 0) {
         rp_obj_underflow(o);
