@@ -85,7 +85,8 @@ static void watch(rp_obj_t *o)
 
 static void unwatch(rp_obj_t *o, uint32_t extra)
 {
-    uint32_t h = (o->head & ~(RP_RC_SPECIAL | RP_HEAD_WATCH_MASK)) | ((uint32_t)RP_GEN_OLD << RP_HEAD_GEN_SHIFT) | extra;
+    uint32_t h = (o->head & ~(RP_RC_SPECIAL | RP_HEAD_WATCH_MASK)) | ((uint32_t)RP_GEN_OLD << RP_HEAD_GEN_SHIFT);
+    h |= extra;
     if (count_of(h) == RP_RC_MAX)
         h |= RP_RC_SPECIAL;   /* saturated while watched (rp_gc_touch): immortal, as unwatched */
     o->head = h;
@@ -134,7 +135,7 @@ void rp_gc_touch(rp_obj_t *o, int delta)
     }
     if (delta > 0) {
         if (count_of(h) == 0)
-            rp_gc.inc_deferred--;   /* handed out again before SORT (weakref.c's shared reference): alive (I5) */
+            rp_gc.inc_deferred--;   /* handed out again before SORT (a shared weak reference): alive, I5 */
         h += RP_RC_ONE;
     } else if (count_of(h) == 0) {
         rp_obj_underflow(o);
@@ -561,7 +562,7 @@ void rp_inc_finish_or_abort(void)
             rp_set_gen(o, RP_GEN_OLD);   /* from MARK's cursor on: bit 31, if set, is immortality */
         } else {
             unwatch(o, 0);
-            if (count_of(h) == 0) {   /* died while watched, tracked or not: freed below, once the lists are whole */
+            if (count_of(h) == 0) {   /* died while watched, tracked or not: freed below */
                 rp_gclist_append(n, dead);
                 continue;
             }
