@@ -40,6 +40,7 @@
  * RP_MODEL_SESSIONS (compile-time) replay one. No CPython equivalent (CPython has no
  * rp_gc_step): docs/cpython-tests.md.
  */
+#include "rp_builtins.h"
 #include "rp_gc.h"
 #include "rp_object.h"
 #include "rp_port.h"
@@ -813,10 +814,557 @@ static void test_ring_in_steps(void)
     session_end();
 }
 
+/* ---- review of the cycle's interleavings (deterministic) ----
+ * Each test below makes an old object (generation 2, after rp_gc_collect(2)), runs n
+ * steps of budget 1 of a cycle (so that, over n = 0..REVIEW_STEPS, the mutation lands in
+ * every phase, MARK through FREE, and after), makes one mutation, then ends the cycle by
+ * steps and checks the object's fate. */
+#define REVIEW_STEPS 48u
+
+static uint32_t r_released;
+static void r_on_release(rp_obj_t *o)
+{
+    (void)o;
+    r_released++;
+}
+static uint8_t RP_TYPE_NUMBER(rnode);
+static const char *const rnode_names[] = {"a"};
+static const rp_type_t rnode_type = {
+    .name = "RNode", .number = &rnode_number, .slot_names = rnode_names, .nslots = 1, .nbytes = 0,
+    .flags = RP_TYPE_GC, .release = r_on_release,
+};
+
+/* Steps of budget b until nothing is left to do, at most cap calls; 1 if it ended. */
+static int review_finish(uint32_t b, uint32_t cap)
+{
+    for (uint32_t i = 0; i < cap; i++)
+        if (!rp_gc_step(b))
+            return 1;
+    return 0;
+}
+
+/* An old object: count 1, tracked, in generation 2, nothing else in the heap's lists. */
+static rp_obj_t *review_old_object(void)
+{
+    rp_test_fresh_objects();
+    r_released = 0;
+    rp_obj_t *o = rp_new(&rnode_type);
+    if (!o)
+        return 0;
+    (void)rp_gc_collect(2);
+    return o;
+}
+
+/* An object untracked while a cycle watches it, then dropped to count 0: its death is
+ * deferred to SORT, where it must still happen (and rp_gc_pending go back to 0). */
+static void test_review_untrack_then_die_while_watched(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    uint32_t deferred = 0, bad = 0;
+    /* The cycle ended by steps (SORT), then by a whole collection (which ends or undoes
+     * the cycle first). */
+    for (uint32_t n = 0; n <= 2u * REVIEW_STEPS + 1u; n++) {
+        int whole = n > REVIEW_STEPS;
+        rp_obj_t *o = review_old_object();
+        RP_CHECK(o != 0);
+        if (!o)
+            return;
+        for (uint32_t i = 0; i < n % (REVIEW_STEPS + 1u); i++)
+            (void)rp_gc_step(1);
+        rp_gc_untrack(o);
+        RP_DECREF(o);
+        deferred += rp_gc_pending(0) != 0;
+        if (whole)
+            (void)rp_gc_collect(2);
+        int ended = review_finish(8, 1000);
+        if (!ended || r_released != 1 || rp_gc_pending(0) != 0) {
+            if (bad++ < 3)
+                rp_printf("  after %u steps%s: ended %d, released %u, pending %u\n",
+                          (unsigned)(n % (REVIEW_STEPS + 1u)), whole ? " and rp_gc_collect(2)" : "", ended,
+                          (unsigned)r_released, (unsigned)rp_gc_pending(0));
+        }
+        RP_ALL_OK();
+    }
+    rp_printf("  %u of %u deaths deferred by the cycle, %u lost\n", (unsigned)deferred, 2u * REVIEW_STEPS + 2u,
+              (unsigned)bad);
+    RP_CHECK(deferred > 0);   /* the interleaving was reached */
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
+/* rp_gc_get_objects (and rp_gc_get_referrers) during a cycle hand out borrowed references
+ * to tracked objects: never to one whose count is 0 (a death the cycle deferred), which
+ * the caller may INCREF as gc.get_objects() does. The deaths must still be carried out
+ * once (rp_gc_pending back to 0). */
+static void test_review_get_objects_hides_deferred_deaths(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    uint32_t deferred = 0, dead_listed = 0, bad = 0;
+    for (uint32_t n = 0; n <= REVIEW_STEPS; n++) {
+        rp_obj_t *keep = review_old_object(), *o = rp_new(&rnode_type);
+        RP_CHECK(keep && o);
+        if (!keep || !o)
+            return;
+        rp_slot_set(keep, 0, o);   /* keep -> o -> keep */
+        rp_slot_set(o, 0, keep);
+        RP_DECREF(o);
+        (void)rp_gc_collect(2);
+        for (uint32_t i = 0; i < n; i++)
+            (void)rp_gc_step(1);
+        rp_slot_set(keep, 0, 0);   /* o dies: deferred if watched */
+        int d = rp_gc_pending(0) != 0;
+        deferred += d;
+        rp_obj_t *buf[8];
+        size_t total, got = rp_gc_get_objects(-1, buf, 8, &total);
+        for (size_t i = 0; i < got; i++) {
+            if (rp_refcnt(buf[i]) == 0)
+                dead_listed++;
+            RP_INCREF(buf[i]);   /* as gc.get_objects() takes its list's references */
+        }
+        for (size_t i = 0; i < got; i++)
+            RP_DECREF(buf[i]);
+        got = rp_gc_get_referrers(keep, buf, 8, &total);   /* o, dead, still refers to keep */
+        for (size_t i = 0; i < got; i++)
+            dead_listed += rp_refcnt(buf[i]) == 0;
+        RP_ALL_OK();
+        int ended = review_finish(8, 1000);
+        if (!ended || r_released != 1 || rp_gc_pending(0) != 0)
+            bad++;
+        RP_ALL_OK();
+        RP_DECREF(keep);
+        (void)review_finish(8, 1000);
+        RP_CHECK_EQ(r_released, 2);
+    }
+    rp_printf("  %u of %u deaths deferred; %u dead objects listed (objects, referrers), %u deaths lost\n",
+              (unsigned)deferred, REVIEW_STEPS + 1u, (unsigned)dead_listed, (unsigned)bad);
+    RP_CHECK(deferred > 0);
+    RP_CHECK_EQ(dead_listed, 0);
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
+/* An object whose count overflowed into immortality (rp_object.h: a count that would
+ * overflow saturates) while tracked: a cycle must never take it for garbage, nor an
+ * undone cycle make it mortal again. */
+static void test_review_saturated_immortal_in_cycle(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    uint32_t bad = 0;
+    for (uint32_t n = 0; n <= 2u * REVIEW_STEPS + 1u; n++) {
+        rp_obj_t *o = review_old_object();
+        RP_CHECK(o != 0);
+        if (!o)
+            return;
+        for (uint32_t i = 0; i < RP_RC_MAX; i++)
+            RP_INCREF(o);   /* count 1 + 65535: saturates into immortality */
+        RP_CHECK(rp_is_immortal(o));
+        for (uint32_t i = 0; i < n % (REVIEW_STEPS + 1u); i++)
+            (void)rp_gc_step(1);
+        if (n > REVIEW_STEPS)
+            (void)rp_gc_collect(2);   /* ends or undoes the cycle, then collects whole */
+        else
+            (void)review_finish(8, 1000);
+        if ((r_released || !rp_is_immortal(o)) && bad++ < 4)
+            rp_printf("  after %u steps%s: %s\n", (unsigned)(n % (REVIEW_STEPS + 1u)),
+                      n > REVIEW_STEPS ? " and rp_gc_collect(2)" : "", r_released ? "freed" : "made mortal");
+        RP_ALL_OK();
+        if (!r_released)   /* else o is freed memory (the next run starts a fresh heap) */
+            rp_gc_untrack(o);   /* immortal: never freed; off the lists so the heap can be dropped */
+    }
+    rp_printf("  %u of %u runs freed or made mortal a saturated object\n", (unsigned)bad, 2u * REVIEW_STEPS + 2u);
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
+/* INCREF of a watched object past RP_RC_MAX saturates into immortality as it does
+ * unwatched: no increment may be lost, or as many DECREFs later free a held object. */
+static void test_review_watched_count_saturates(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    uint32_t bad = 0;
+    for (uint32_t n = 0; n <= REVIEW_STEPS; n++) {
+        rp_obj_t *o = review_old_object();
+        RP_CHECK(o != 0);
+        if (!o)
+            return;
+        for (uint32_t i = 0; i < n; i++)
+            (void)rp_gc_step(1);
+        for (uint32_t i = 0; i < RP_RC_MAX; i++)
+            RP_INCREF(o);   /* 65536 references in all */
+        (void)review_finish(8, 1000);
+        for (uint32_t i = 0; i < RP_RC_MAX && !r_released; i++)
+            RP_DECREF(o);   /* 65535 dropped: the test's own is left */
+        (void)review_finish(8, 1000);
+        if (r_released && bad++ < 3)
+            rp_printf("  after %u steps: freed while the test holds a reference\n", (unsigned)n);
+        RP_ALL_OK();
+        if (r_released)
+            continue;   /* o is freed memory (the next run starts a fresh heap) */
+        if (!rp_is_immortal(o))
+            RP_DECREF(o);
+        else
+            rp_gc_untrack(o);
+    }
+    rp_printf("  %u of %u runs freed an object still held\n", (unsigned)bad, REVIEW_STEPS + 1u);
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
+/* A finalizer run by a count reaching zero (destroy: the object still tracked on its
+ * generation list, its count raised by one while it runs) that allocates: the automatic
+ * steps its allocations run may watch the dying object (MARK reaches it, or a cycle
+ * begins). Its count must then come back down through the cycle, which destroys it at
+ * SORT: freed under the cycle, it leaves the snapshot linking to a free block. */
+static uint32_t fa_allocs, fa_finalized;
+static uint8_t RP_TYPE_NUMBER(rplain);
+static const rp_type_t rplain_type = {
+    .name = "RPlain", .number = &rplain_number, .slot_names = rnode_names, .nslots = 1, .flags = RP_TYPE_GC,
+};
+static void fa_finalize(rp_obj_t *o)
+{
+    (void)o;
+    rp_obj_t *tmp[32];
+    uint32_t k = 0;
+    fa_finalized++;
+    for (; k < fa_allocs && k < 32u; k++)
+        if (!(tmp[k] = rp_new(&rplain_type)))
+            break;
+    while (k)
+        RP_DECREF(tmp[--k]);
+}
+static uint8_t RP_TYPE_NUMBER(rfinalloc);
+static const rp_type_t rfinalloc_type = {
+    .name = "RFinAlloc", .number = &rfinalloc_number, .slot_names = rnode_names, .nslots = 1, .flags = RP_TYPE_GC,
+    .finalize = fa_finalize, .release = r_on_release,
+};
+
+static void test_review_finalizer_steps_watch_dying_object(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    static const uint32_t allocs[] = {1, 6, 12, 24, 32};
+    uint32_t bad = 0, runs = 0;
+    for (uint32_t a = 0; a < sizeof allocs / sizeof allocs[0]; a++) {
+        for (uint32_t n = 0; n <= 4u; n++) {
+            rp_test_fresh_objects();
+            r_released = fa_finalized = 0;
+            fa_allocs = allocs[a];
+            rp_obj_t *x = rp_new(&rfinalloc_type), *chain = 0;
+            RP_CHECK(x != 0);
+            if (!x)
+                return;
+            /* Old objects after x, more than a step marks and counts: the cycle outlives
+             * the finalizer's steps. */
+            uint32_t fill = heap_bytes() / 48u;
+            fill = fill > 2000u ? 2000u : fill;
+            for (uint32_t i = 0; i < fill; i++) {
+                rp_obj_t *c = rp_new(&rplain_type);
+                if (!c)
+                    break;
+                rp_slot_set(c, 0, chain);
+                RP_XDECREF(chain);
+                chain = c;
+            }
+            (void)rp_gc_collect(2);
+            for (uint32_t i = 0; i < n; i++)
+                (void)rp_gc_step(1);
+            RP_DECREF(x);   /* its finalizer allocates: automatic steps run */
+            runs++;
+            rp_fault_t f = rp_check_all();
+            if (f.rule && bad++ < 3)
+                rp_printf("  %u allocations, after %u steps: %s\n", (unsigned)allocs[a], (unsigned)n, f.rule);
+            if (f.rule)
+                continue;   /* the heap is broken: the next run starts a fresh one */
+            RP_XDECREF(chain);
+            (void)review_finish(8, 100000);
+            RP_CHECK_EQ(fa_finalized, 1);
+            RP_CHECK_EQ(r_released, 1);
+            RP_ALL_BACK();
+        }
+    }
+    rp_printf("  %u of %u runs broke the collector's lists\n", (unsigned)bad, (unsigned)runs);
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
+/* rp_gc_get_objects during a cycle's SORT (the decision made, the candidates still on the
+ * snapshot, leaving one by one): whatever it lists the caller may keep (gc.get_objects
+ * takes references), so it must not list a candidate, whose referents may be doomed
+ * already. A ring of two old objects, garbage: the test keeps every object listed. */
+static void test_review_get_objects_in_sort(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    uint32_t bad = 0, kept_runs = 0;
+    for (uint32_t n = 0; n <= REVIEW_STEPS; n++) {
+        rp_obj_t *a = review_old_object(), *b = rp_new(&rnode_type);
+        RP_CHECK(a && b);
+        if (!a || !b)
+            return;
+        rp_slot_set(a, 0, b);
+        rp_slot_set(b, 0, a);
+        RP_DECREF(b);
+        (void)rp_gc_collect(2);
+        RP_DECREF(a);   /* a <-> b: garbage, old */
+        for (uint32_t i = 0; i < n; i++)
+            (void)rp_gc_step(1);
+        rp_heap_stats_t s0, s1;
+        rp_heap_stats(&s0);
+        rp_obj_t *buf[8];
+        size_t total, got = rp_gc_get_objects(-1, buf, 8, &total);
+        for (size_t i = 0; i < got; i++)
+            RP_INCREF(buf[i]);   /* kept, as gc.get_objects() keeps them */
+        (void)review_finish(8, 1000);
+        rp_heap_stats(&s1);
+        kept_runs += got != 0;
+        /* What was kept is alive, and so is what it refers to: nothing released. */
+        if ((got && r_released) || s1.reports != s0.reports) {
+            if (bad++ < 3)
+                rp_printf("  after %u steps: %u listed and kept, %u released, %u reports\n", (unsigned)n,
+                          (unsigned)got, (unsigned)r_released, (unsigned)(s1.reports - s0.reports));
+            continue;   /* freed memory may be referred to: the next run starts a fresh heap */
+        }
+        RP_ALL_OK();
+        for (size_t i = 0; i < got; i++)
+            RP_DECREF(buf[i]);
+        (void)review_finish(8, 1000);
+        (void)review_finish(8, 1000);
+        RP_CHECK_EQ(r_released, 2);
+        RP_ALL_BACK();
+    }
+    rp_printf("  %u of %u runs kept listed objects, %u went wrong\n", (unsigned)kept_runs, REVIEW_STEPS + 1u,
+              (unsigned)bad);
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
+/* A weak reference that a cycle found garbage (with what holds it) while its referent
+ * lives on: if the referent dies before the cycle frees the weak reference, the callback
+ * may not be handed the weak reference to keep (the cycle frees it regardless), nor run at
+ * all once the cycle has decided (CPython never calls a garbage weak reference's callback).
+ * The callback here keeps its weak reference, as a callback may.
+ * KNOWN DEFECT, not fixed here (core/weakref is outside this review's files): in SORT the
+ * callback gets a candidate (rp_gc_touch reports "garbage reached through a borrowed
+ * pointer", and what the weak reference alone holds is freed), in DROP and FREE a doomed
+ * weak reference, which FREE then frees under the callback's reference (4 of 49
+ * interleavings on the host). The fix, checked with this test (0 of 49): weakref.c's
+ * alive() filter also refuses rp_inc_doomed(wr), as live_referent does for referents.
+ * Built with -DRP_TEST_KNOWN_DEFECT_WEAKREF_CB=1 it runs (and fails); else skipped. */
+#ifndef RP_TEST_KNOWN_DEFECT_WEAKREF_CB
+#define RP_TEST_KNOWN_DEFECT_WEAKREF_CB 0
+#endif
+static rp_obj_t *kept_wr;
+static uint32_t kept_wr_calls;
+static void keep_wr_callback(rp_obj_t *ref, rp_obj_t *arg)
+{
+    (void)arg;
+    kept_wr_calls++;
+    if (!kept_wr) {
+        RP_INCREF(ref);
+        kept_wr = ref;
+    }
+}
+static uint8_t RP_TYPE_NUMBER(rweak);
+static const rp_type_t rweak_type = {
+    .name = "RWeak", .number = &rweak_number, .slot_names = rnode_names, .nslots = 1,
+    .flags = RP_TYPE_GC | RP_TYPE_WEAKREF,
+};
+static const char *const rpair_names[] = {"a", "b"};
+static uint8_t RP_TYPE_NUMBER(rpair);
+static const rp_type_t rpair_type = {
+    .name = "RPair", .number = &rpair_number, .slot_names = rpair_names, .nslots = 2, .flags = RP_TYPE_GC,
+};
+
+static int listed(rp_obj_t *o)
+{
+    rp_obj_t *buf[16];
+    size_t total, got = rp_gc_get_objects(-1, buf, 16, &total);
+    for (size_t i = 0; i < got; i++)
+        if (buf[i] == o)
+            return 1;
+    return 0;
+}
+
+static void test_review_garbage_weakref_callback(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    if (!RP_TEST_KNOWN_DEFECT_WEAKREF_CB) {
+        rp_printf("skipped: known defect, a doomed weak reference's callback runs\n");
+        return;
+    }
+    uint32_t bad = 0, called = 0;
+    for (uint32_t n = 0; n <= REVIEW_STEPS; n++) {
+        rp_test_fresh_objects();
+        kept_wr = 0;
+        kept_wr_calls = 0;
+        rp_obj_t *r = rp_new(&rweak_type), *c = rp_new(&rpair_type);
+        RP_CHECK(r && c);
+        if (!r || !c)
+            return;
+        rp_obj_t *w = rp_weakref_new(r, keep_wr_callback, 0);
+        RP_CHECK(w != 0);
+        if (!w)
+            return;
+        rp_slot_set(c, 0, c);   /* c -> c, c -> w: garbage together once c is dropped */
+        rp_slot_set(c, 1, w);
+        RP_DECREF(w);
+        (void)rp_gc_collect(2);   /* r, c and w old */
+        RP_DECREF(c);
+        for (uint32_t i = 0; i < n; i++)
+            (void)rp_gc_step(1);
+        RP_DECREF(r);   /* the referent dies: w's callback, unless w is known garbage */
+        (void)review_finish(8, 1000);
+        called += kept_wr_calls != 0;
+        if (kept_wr && !listed(kept_wr)) {   /* kept by the callback, freed by the cycle */
+            if (bad++ < 3)
+                rp_printf("  after %u steps: the callback kept a weak reference the cycle then freed\n", (unsigned)n);
+            continue;   /* not dropped: freed memory (the next run starts a fresh heap) */
+        }
+        RP_ALL_OK();
+        if (kept_wr)
+            RP_DECREF(kept_wr);
+        (void)review_finish(8, 1000);
+        RP_ALL_BACK();
+    }
+    rp_printf("  %u of %u runs called the callback, %u freed what it kept\n", (unsigned)called, REVIEW_STEPS + 1u,
+              (unsigned)bad);
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
+/* A death the cycle deferred is not final until SORT carries it out: the object may be
+ * handed out again meanwhile without any misuse, as weakref.c's shared weak reference is
+ * (rp_weakref_new(r, 0, 0) returns the one r has, found in the side table, whose count may
+ * be 0). Its INCREF from 0 must undo the deferred death (I5), or SORT keeps it alive with
+ * the death still counted and rp_gc_free_pending(0) then loops for ever. */
+static void test_review_deferred_death_undone(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    uint32_t bad = 0, reused = 0;
+    for (uint32_t n = 0; n <= REVIEW_STEPS; n++) {
+        rp_test_fresh_objects();
+        rp_obj_t *r = rp_new(&rweak_type);
+        RP_CHECK(r != 0);
+        if (!r)
+            return;
+        rp_obj_t *w = rp_weakref_new(r, 0, 0);   /* r's shared weak reference */
+        RP_CHECK(w != 0);
+        if (!w)
+            return;
+        (void)rp_gc_collect(2);
+        for (uint32_t i = 0; i < n; i++)
+            (void)rp_gc_step(1);
+        RP_DECREF(w);   /* its death deferred, if the cycle watches it */
+        rp_obj_t *w2 = rp_weakref_new(r, 0, 0);
+        RP_CHECK(w2 != 0);
+        if (!w2)
+            return;
+        reused += w2 == w;
+        rp_fault_t f = rp_check_all();
+        int ended = review_finish(8, 1000);
+        if (f.rule || !ended || rp_gc_pending(0) || rp_weakref_get(w2) != r) {
+            if (bad++ < 3)
+                rp_printf("  after %u steps: %s, pending %u\n", (unsigned)n, f.rule ? f.rule : "-",
+                          (unsigned)rp_gc_pending(0));
+            continue;   /* rp_gc_free_pending(0) would loop: the next run starts a fresh heap */
+        }
+        RP_DECREF(w2);
+        RP_DECREF(r);
+        (void)review_finish(8, 1000);
+        RP_ALL_BACK();
+    }
+    rp_printf("  %u of %u runs got the dead weak reference back, %u went wrong\n", (unsigned)reused,
+              REVIEW_STEPS + 1u, (unsigned)bad);
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+
+/* rp_list_pop hands the list's reference to the caller without changing the item's count:
+ * an item a cycle counted in the list and that the caller now holds is not garbage.
+ * KNOWN DEFECT, not fixed here (core/builtins is outside this review's files): the cycle
+ * sees no touch, so the popped item stays a candidate and is freed under the caller (13
+ * of 49 interleavings on the host). The fix: rp_list_pop gives the caller a reference of
+ * its own and drops the list's (RP_INCREF then RP_DECREF: the count is unchanged, a
+ * watched item is touched), and rp_gc.h's rule says that code moving a reference out of
+ * a slot by hand must do the same. Built with -DRP_TEST_KNOWN_DEFECT_LIST_POP=1 it runs
+ * (and fails); otherwise it is skipped. Checked with this test: that fix gives 0 of 49. */
+#ifndef RP_TEST_KNOWN_DEFECT_LIST_POP
+#define RP_TEST_KNOWN_DEFECT_LIST_POP 0
+#endif
+#if RP_CFG_BUILTINS
+static void test_review_list_pop_while_watched(void)
+{
+    rp_test_fresh_objects();
+    if (skipped())
+        return;
+    if (!RP_TEST_KNOWN_DEFECT_LIST_POP) {
+        rp_printf("skipped: known defect, rp_list_pop hands over a watched item untouched\n");
+        return;
+    }
+    uint32_t bad = 0;
+    for (uint32_t n = 0; n <= REVIEW_STEPS; n++) {
+        rp_test_fresh_objects();
+        r_released = 0;
+        rp_obj_t *l = rp_list_new(), *x = rp_new(&rnode_type);
+        RP_CHECK(l && x);
+        if (!l || !x)
+            return;
+        RP_CHECK_EQ(rp_list_append(l, x), RP_E_OK);
+        RP_DECREF(x);   /* the list holds x's one reference */
+        (void)rp_gc_collect(2);
+        for (uint32_t i = 0; i < n; i++)
+            (void)rp_gc_step(1);
+        rp_obj_t *out = 0;
+        RP_CHECK_EQ(rp_list_pop(l, 0, &out), RP_E_OK);   /* the caller's reference now */
+        RP_CHECK(out == x);
+        (void)review_finish(8, 1000);
+        if (r_released) {
+            if (bad++ < 3)
+                rp_printf("  after %u steps: a popped item the caller holds was freed\n", (unsigned)n);
+            RP_DECREF(l);
+            continue;   /* x is freed memory: not dropped again */
+        }
+        RP_ALL_OK();
+        RP_DECREF(out);
+        RP_CHECK_EQ(r_released, 1);
+        RP_DECREF(l);
+        RP_ALL_BACK();
+    }
+    rp_printf("  %u of %u runs freed a popped item\n", (unsigned)bad, REVIEW_STEPS + 1u);
+    RP_CHECK_EQ(bad, 0);
+    rp_test_fresh_objects();
+}
+#endif
+
 int main(void)
 {
     rp_test_begin("test_gc_incremental");
     RP_RUN(test_ring_in_steps);
     RP_RUN(test_model_random);
+    RP_RUN(test_review_untrack_then_die_while_watched);
+    RP_RUN(test_review_get_objects_hides_deferred_deaths);
+    RP_RUN(test_review_saturated_immortal_in_cycle);
+    RP_RUN(test_review_watched_count_saturates);
+    RP_RUN(test_review_finalizer_steps_watch_dying_object);
+    RP_RUN(test_review_get_objects_in_sort);
+    RP_RUN(test_review_deferred_death_undone);
+    RP_RUN(test_review_garbage_weakref_callback);
+#if RP_CFG_BUILTINS
+    RP_RUN(test_review_list_pop_while_watched);
+#endif
     return rp_test_end();
 }

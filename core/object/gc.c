@@ -1160,8 +1160,8 @@ size_t rp_gc_get_referrers(rp_obj_t *target, rp_obj_t **buf, size_t cap, size_t 
             continue;
         rp_gchead_t *l = list((enum rp_list_id)i);   /* the snapshot is walked through next only */
         for (rp_gchead_t *n = rp_next(l); n != l; n = rp_next(n)) {
-            if (!(n->head & RP_HEAD_TRACKED))
-                continue;
+            if (!(n->head & RP_HEAD_TRACKED) || rp_inc_dead(n->head) || rp_inc_doomed((rp_obj_t *)n))
+                continue;   /* dead (a death a cycle deferred), or garbage its SORT decided on */
             referrer_search_t s = {target, 0};
             rp_obj_traverse((rp_obj_t *)n, visit_find, &s);
             if (s.found && k++ < cap)
@@ -1301,7 +1301,7 @@ static rp_fault_t check_list(enum rp_list_id id, uint32_t limit)
             return fault("generation list link points outside the heap", n);
         if (rp_prev(n) != p)
             return fault("generation list back link broken", n);
-        if (!(o->head & RP_HEAD_TRACKED) || !rp_type_of(o) || !rp_is_gc(o))
+        if (!(o->head & RP_HEAD_TRACKED) || !rp_head_names_gc_type(o))
             return fault("untracked or non-GC object on a generation list", n);
         if (o->head & RP_HEAD_UNREACHABLE)
             return fault("collector scratch flag left set between collections", n);
@@ -1329,7 +1329,7 @@ static rp_fault_t check_pending(uint32_t limit)
             return fault("refzero queue link points outside the heap", n);
         if (rp_prev(n) != p)
             return fault("refzero queue back link broken", n);
-        if (!rp_type_of(o) || !rp_is_gc(o) || (o->head & (RP_HEAD_TRACKED | SCRATCH_FLAGS)))
+        if (!rp_head_names_gc_type(o) || (o->head & (RP_HEAD_TRACKED | SCRATCH_FLAGS)))
             return fault("tracked, non-GC or flagged object on the refzero queue", n);
         if (rp_refcnt(o) != 0)
             return fault("object with a reference count on the refzero queue", n);

@@ -42,6 +42,8 @@
  *   I4 SORT to FREE: DOOMED is well linked and its objects carry COLLECTING and
  *      UNREACHABLE; before the cursor (DROP) their references to live objects are
  *      dropped already.
+ *   I5 inc_deferred is the number of watched objects with count 0 (deaths SORT, or an
+ *      abort, carries out, tracked or not); 0 outside MARK to SORT.
  */
 #include "gc_internal.h"
 #include "heap_internal.h"
@@ -83,8 +85,11 @@ static void watch(rp_obj_t *o)
 
 static void unwatch(rp_obj_t *o, uint32_t extra)
 {
-    o->head = (o->head & ~(RP_RC_SPECIAL | RP_HEAD_WATCH_MASK)) | ((uint32_t)RP_GEN_OLD << RP_HEAD_GEN_SHIFT) |
-              extra;
+    uint32_t h = (o->head & ~(RP_RC_SPECIAL | RP_HEAD_WATCH_MASK)) | ((uint32_t)RP_GEN_OLD << RP_HEAD_GEN_SHIFT);
+    h |= extra;
+    if (count_of(h) == RP_RC_MAX)
+        h |= RP_RC_SPECIAL;   /* saturated while watched (rp_gc_touch): immortal, as unwatched */
+    o->head = h;
 }
 
 static void push(rp_gchead_t *n)
@@ -120,9 +125,18 @@ static void reject(rp_obj_t *o)
 void rp_gc_touch(rp_obj_t *o, int delta)
 {
     uint32_t h = o->head;
+    if (count_of(h) == RP_RC_MAX) {
+        /* Saturated: unwatched, one more INCREF would make o immortal (rp_object.h); the
+         * INCREFs past it are not counted, so no DECREF may count down either. The count
+         * stays and unwatch makes o immortal (at worst one that reached RP_RC_MAX exactly
+         * and would have gone down again: kept for ever, never freed early). */
+        reject(o);
+        return;
+    }
     if (delta > 0) {
-        if (count_of(h) < RP_RC_MAX)
-            h += RP_RC_ONE;
+        if (count_of(h) == 0)
+            rp_gc.inc_deferred--;   /* handed out again before SORT (a shared weak reference): alive, I5 */
+        h += RP_RC_ONE;
     } else if (count_of(h) == 0) {
         rp_obj_underflow(o);
         return;
@@ -276,8 +290,9 @@ static uint32_t mark_some(uint32_t budget)
         rp_obj_t *o = (rp_obj_t *)n;
         cur = n->next;
         used++;
-        if (count_of(o->head) > WATCH_MAX) {
-            /* Out of this cycle, as a live object: still linked both ways. */
+        if (o->head >= RP_RC_SPECIAL || count_of(o->head) > WATCH_MAX) {
+            /* Out of this cycle, as a live object: still linked both ways. Immortal (a
+             * count that saturated, rp_object.h) or near it: bit 31 is not the cycle's. */
             rp_gclist_remove(n);
             rp_set_gen(o, RP_GEN_OLD);
             rp_gclist_append(n, list(RP_LIST_GEN2));
@@ -434,15 +449,14 @@ static uint32_t sort_some(uint32_t budget)
             continue;
         }
         unwatch(o, 0);
-        if (!(h & RP_HEAD_TRACKED))
-            continue;   /* untracked while watched: on no list from now on */
-        rp_gclist_append_at(base, n, old);
+        if (h & RP_HEAD_TRACKED)
+            rp_gclist_append_at(base, n, old);   /* else untracked while watched: on no list */
         if (count_of(h) == 0) {
             rp_gc.inc_deferred--;
-            rp_obj_dealloc(o);   /* died while watched; moves nothing of the snapshot */
+            rp_obj_dealloc(o);   /* died while watched, tracked or not; moves nothing of the snapshot */
             continue;
         }
-        kept++;
+        kept += (h & RP_HEAD_TRACKED) != 0;
     }
     rp_gc.inc_kept += kept;
     rp_gc.inc_attention |= attention;
@@ -544,13 +558,17 @@ void rp_inc_finish_or_abort(void)
         next = rp_next(n);
         rp_obj_t *o = (rp_obj_t *)n;
         uint32_t h = o->head;
-        unwatch(o, 0);
+        if (!rp_inc_watched(h)) {
+            rp_set_gen(o, RP_GEN_OLD);   /* from MARK's cursor on: bit 31, if set, is immortality */
+        } else {
+            unwatch(o, 0);
+            if (count_of(h) == 0) {   /* died while watched, tracked or not: freed below */
+                rp_gclist_append(n, dead);
+                continue;
+            }
+        }
         if (!(h & RP_HEAD_TRACKED))
             continue;
-        if (count_of(h) == 0) {   /* died while watched: freed below, once the lists are whole */
-            rp_gclist_append(n, dead);
-            continue;
-        }
         n->prev = rp_link_of(last);
         last->next = rp_link_of(n);
         last = n;
@@ -564,7 +582,9 @@ void rp_inc_finish_or_abort(void)
     rp_gc.inc_deferred = 0;
     while (!rp_gclist_empty(dead)) {
         rp_gchead_t *n = rp_next(dead);
-        rp_gclist_move(n, list(RP_LIST_GEN2));
+        rp_gclist_remove(n);
+        if (n->head & RP_HEAD_TRACKED)   /* where destroy() untracks it from */
+            rp_gclist_append(n, list(RP_LIST_GEN2));
         rp_obj_dealloc((rp_obj_t *)n);
     }
 }
@@ -574,8 +594,8 @@ uint32_t rp_inc_snapshot_into(rp_obj_t **buf, size_t cap, size_t *k)
     const rp_gchead_t *s = list(RP_LIST_SNAPSHOT);
     uint32_t added = 0;
     for (const rp_gchead_t *n = rp_next(s); n != s; n = rp_next(n)) {
-        if (!(n->head & RP_HEAD_TRACKED))
-            continue;
+        if (!(n->head & RP_HEAD_TRACKED) || rp_inc_dead(n->head) || rp_inc_doomed((const rp_obj_t *)n))
+            continue;   /* untracked, dead (a caller would INCREF it from 0), or garbage SORT decided on */
         if (*k < cap)
             buf[*k] = (rp_obj_t *)(uintptr_t)n;
         (*k)++;
@@ -596,12 +616,12 @@ static rp_fault_t check_snapshot(uint32_t limit)
 {
     const rp_gchead_t *s = list(RP_LIST_SNAPSHOT);
     int before_cursor = 1;
-    uint32_t k = 0;
+    uint32_t k = 0, dead = 0;
     for (const rp_gchead_t *n = rp_next(s); n != s; n = rp_next(n)) {
         const rp_obj_t *o = (const rp_obj_t *)(uintptr_t)n;
         if (++k > limit)
             return fault("snapshot longer than the heap's blocks (cycle in links)", n);
-        if (!rp_region_of((uintptr_t)n) || !rp_type_of(o) || !rp_is_gc(o))
+        if (!rp_region_of((uintptr_t)n) || !rp_head_names_gc_type(o))
             return fault("snapshot link to no GC object of the heap", n);
         if (rp_gc.inc_phase == RP_INC_MARK && rp_link_of(n) == rp_gc.inc_cursor)
             before_cursor = 0;
@@ -614,7 +634,10 @@ static rp_fault_t check_snapshot(uint32_t limit)
         rp_link_t p = n->prev;
         if (before_cursor && (p & CAND) && (p != CAND || rp_gc.inc_phase < RP_INC_CHECK))
             return fault("candidate mark with other bits, or before CHECK", n);
+        dead += before_cursor && count_of(o->head) == 0;
     }
+    if (dead != rp_gc.inc_deferred)
+        return fault("deferred deaths differ from the watched objects with count 0", s);
     if (rp_gc.inc_phase == RP_INC_MARK && before_cursor && rp_gc.inc_cursor != rp_link_of(s))
         return fault("MARK cursor is on no snapshot object", s);
     return fault(0, 0);
@@ -634,6 +657,8 @@ rp_fault_t rp_inc_check(uint32_t limit)
         return fault("doomed objects before SORT", d);
     if (ph != RP_INC_CHECK && rp_gc.inc_stack != stack_end())
         return fault("rejection stack not empty outside CHECK", s);
+    if ((ph < RP_INC_MARK || ph > RP_INC_SORT) && rp_gc.inc_deferred)
+        return fault("deferred deaths outside a cycle's MARK to SORT", &rp_gc);
     if (ph >= RP_INC_MARK && ph <= RP_INC_SORT) {
         rp_fault_t f = check_snapshot(limit);
         if (f.rule)

@@ -176,6 +176,14 @@ static inline void rp_set_gen(rp_obj_t *o, unsigned gen)
 }
 
 
+/* For the checkers: o's header names a ready GC type. Reads no table entry past the
+ * type table's end, whatever the word holds (a freed block's fill, say). */
+static inline int rp_head_names_gc_type(const rp_obj_t *o)
+{
+    uint32_t type = o->head & RP_HEAD_TYPE_MASK;
+    return type < RP_CFG_MAX_TYPES && rp_type_table[type] && (rp_type_table[type]->flags & RP_TYPE_GC);
+}
+
 /* gc.c */
 rp_err_t rp_gc_state_init(void);
 /* Objects that are garbage of a running collection: examined and set aside (COLLECTING
@@ -201,6 +209,9 @@ void rp_gc_run_callbacks(enum rp_gc_phase phase, int gen, uint32_t collected, ui
 /* A head an incremental cycle watches (rp_object.h: bit 31 with generation bits 3 and
  * UNREACHABLE). */
 static inline int rp_inc_watched(uint32_t h) { return h >= RP_RC_SPECIAL && rp_head_watched(h); }
+/* A watched object whose count reached 0: dead, its destruction deferred to the cycle's
+ * SORT (gc_inc.c, I5). Tracked still, but no getter may hand it out. */
+static inline int rp_inc_dead(uint32_t h) { return rp_inc_watched(h) && !((h >> RP_RC_SHIFT) & RP_RC_MAX); }
 
 /* gc_inc.c: the incremental collection of the old generation. */
 void rp_inc_init(uintptr_t largest_link);   /* the largest link the heap needs */

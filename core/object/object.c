@@ -267,6 +267,12 @@ static int finalize(rp_obj_t *o)
         return 1;
     o->head = (o->head | RP_HEAD_FINALIZED) + RP_RC_ONE;   /* alive while it runs */
     t->finalize(o);
+    if (rp_head_watched(o->head)) {
+        /* The steps its allocations ran watch o now (still on its generation list): the
+         * count goes down through the cycle, which destroys o at SORT if it reached 0. */
+        rp_gc_touch(o, -1);
+        return 0;
+    }
     o->head -= RP_RC_ONE;
     return rp_refcnt(o) == 0;
 }
