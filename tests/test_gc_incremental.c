@@ -1153,16 +1153,11 @@ static void test_review_get_objects_in_sort(void)
  * may not be handed the weak reference to keep (the cycle frees it regardless), nor run at
  * all once the cycle has decided (CPython never calls a garbage weak reference's callback).
  * The callback here keeps its weak reference, as a callback may.
- * KNOWN DEFECT, not fixed here (core/weakref is outside this review's files): in SORT the
- * callback gets a candidate (rp_gc_touch reports "garbage reached through a borrowed
- * pointer", and what the weak reference alone holds is freed), in DROP and FREE a doomed
- * weak reference, which FREE then frees under the callback's reference (4 of 49
- * interleavings on the host). The fix, checked with this test (0 of 49): weakref.c's
- * alive() filter also refuses rp_inc_doomed(wr), as live_referent does for referents.
- * Built with -DRP_TEST_KNOWN_DEFECT_WEAKREF_CB=1 it runs (and fails); else skipped. */
-#ifndef RP_TEST_KNOWN_DEFECT_WEAKREF_CB
-#define RP_TEST_KNOWN_DEFECT_WEAKREF_CB 0
-#endif
+ * Regression (found by this session's review): in SORT the callback got a candidate
+ * (rp_gc_touch reported "garbage reached through a borrowed pointer"), in DROP and FREE a
+ * doomed weak reference, which FREE then freed under the callback's reference (4 of 49
+ * interleavings on the host). weakref.c's alive() filter now refuses rp_inc_doomed(wr),
+ * as live_referent does for referents. */
 static rp_obj_t *kept_wr;
 static uint32_t kept_wr_calls;
 static void keep_wr_callback(rp_obj_t *ref, rp_obj_t *arg)
@@ -1200,10 +1195,6 @@ static void test_review_garbage_weakref_callback(void)
     rp_test_fresh_objects();
     if (skipped())
         return;
-    if (!RP_TEST_KNOWN_DEFECT_WEAKREF_CB) {
-        rp_printf("skipped: known defect, a doomed weak reference's callback runs\n");
-        return;
-    }
     uint32_t bad = 0, called = 0;
     for (uint32_t n = 0; n <= REVIEW_STEPS; n++) {
         rp_test_fresh_objects();
@@ -1295,26 +1286,17 @@ static void test_review_deferred_death_undone(void)
 
 /* rp_list_pop hands the list's reference to the caller without changing the item's count:
  * an item a cycle counted in the list and that the caller now holds is not garbage.
- * KNOWN DEFECT, not fixed here (core/builtins is outside this review's files): the cycle
- * sees no touch, so the popped item stays a candidate and is freed under the caller (13
- * of 49 interleavings on the host). The fix: rp_list_pop gives the caller a reference of
- * its own and drops the list's (RP_INCREF then RP_DECREF: the count is unchanged, a
- * watched item is touched), and rp_gc.h's rule says that code moving a reference out of
- * a slot by hand must do the same. Built with -DRP_TEST_KNOWN_DEFECT_LIST_POP=1 it runs
- * (and fails); otherwise it is skipped. Checked with this test: that fix gives 0 of 49. */
-#ifndef RP_TEST_KNOWN_DEFECT_LIST_POP
-#define RP_TEST_KNOWN_DEFECT_LIST_POP 0
-#endif
+ * Regression (found by this session's review): the cycle saw no touch, so the popped item
+ * stayed a candidate and was freed under the caller (13 of 49 interleavings on the host).
+ * rp_list_pop now hands over the list's reference as an RP_INCREF and an RP_DECREF (the
+ * count is unchanged, a watched item is touched), and rp_gc.h's rule says that code
+ * taking a reference out of a slot by hand must do the same. */
 #if RP_CFG_BUILTINS
 static void test_review_list_pop_while_watched(void)
 {
     rp_test_fresh_objects();
     if (skipped())
         return;
-    if (!RP_TEST_KNOWN_DEFECT_LIST_POP) {
-        rp_printf("skipped: known defect, rp_list_pop hands over a watched item untouched\n");
-        return;
-    }
     uint32_t bad = 0;
     for (uint32_t n = 0; n <= REVIEW_STEPS; n++) {
         rp_test_fresh_objects();

@@ -754,13 +754,8 @@ static void test_reentrant_finalize_in_collection(void) { reentrant(1, 1); }
  * garbage must not call its callback: the callback's INCREF and DECREF would take it to
  * zero a second time and queue it twice, which corrupts the queue (found by fuzz_refpool
  * with rp_gc_step, seed 4004, session 437: a freed weak reference dequeued).
- * KNOWN DEFECT, not fixed here (core/weakref is outside the incremental review's files):
- * on_collect's filter (not_garbage) calls back weak references with count 0. The fix,
- * checked with this test: also require a count (as on_death's alive() does). Built with
- * -DRP_TEST_KNOWN_DEFECT_DEAD_WEAKREF_CB=1 it runs (and fails); else skipped. */
-#ifndef RP_TEST_KNOWN_DEFECT_DEAD_WEAKREF_CB
-#define RP_TEST_KNOWN_DEFECT_DEAD_WEAKREF_CB 0
-#endif
+ * Regression: on_collect's filter (not_garbage) called back weak references with count
+ * 0 (ASan: a SEGV); it now requires a count, as on_death's alive() does. */
 static rp_obj_t *start_drop;
 static uint32_t dead_cb_calls;
 static void drop_on_start(enum rp_gc_phase p, int generation, uint32_t collected, uint32_t uncollectable, void *arg)
@@ -789,10 +784,6 @@ static const rp_type_t wcollect_type = {
 
 static void test_dead_weakref_gets_no_callback_in_collection(void)
 {
-    if (!RP_TEST_KNOWN_DEFECT_DEAD_WEAKREF_CB) {
-        rp_printf("skipped: known defect, a queued dead weak reference is called back by a collection\n");
-        return;
-    }
     fresh();
     rp_obj_t *r = rp_new(&wnode_type), *x = rp_new(&wcollect_type);
     RP_CHECK(r && x);
@@ -816,13 +807,8 @@ static void test_dead_weakref_gets_no_callback_in_collection(void)
 
 /* rp_weakref_new(r, 0, 0) shares r's callback-less weak reference: never one that died
  * (count 0) and waits on the refzero queue, which the drain then frees under the caller.
- * KNOWN DEFECT, not fixed here (core/weakref is outside the incremental review's files):
- * shared_ref takes it. The fix, checked with this test: shared_ref skips a weak reference
- * whose count is 0. Built with -DRP_TEST_KNOWN_DEFECT_DEAD_SHARED_REF=1 it runs (and
- * fails: the debug build reports the use after free); else skipped. */
-#ifndef RP_TEST_KNOWN_DEFECT_DEAD_SHARED_REF
-#define RP_TEST_KNOWN_DEFECT_DEAD_SHARED_REF 0
-#endif
+ * Regression: shared_ref took it (the debug build reported the use after free); it now
+ * skips a weak reference that is not alive(). */
 static rp_obj_t *shared_r, *shared_w, *shared_w2;
 static void reshare_finalizer(rp_obj_t *o)
 {
@@ -839,10 +825,6 @@ static const rp_type_t wreshare_type = {
 
 static void test_dead_shared_weakref_not_reused(void)
 {
-    if (!RP_TEST_KNOWN_DEFECT_DEAD_SHARED_REF) {
-        rp_printf("skipped: known defect, a queued dead weak reference is shared again\n");
-        return;
-    }
     fresh();
     shared_r = rp_new(&wnode_type);
     rp_obj_t *x = rp_new(&wreshare_type);

@@ -192,10 +192,16 @@ rp_err_t rp_list_pop(rp_obj_t *o, int32_t i, rp_obj_t **out)
         l->items[j - 1u] = l->items[j];
     l->size--;
     list_resize(o, l->size);   /* may fail: the larger array is kept */
-    if (out)
-        *out = v;
-    else
+    if (out) {
+        /* The list's reference changes hands: as the caller's INCREF and the list's
+         * DECREF, so that an incremental cycle that counted it in the list sees v's count
+         * move (rp_gc.h: a reference taken out of an object by hand). */
+        RP_INCREF(v);
         RP_DECREF(v);
+        *out = v;
+    } else {
+        RP_DECREF(v);
+    }
     return RP_E_OK;
 }
 

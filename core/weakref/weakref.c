@@ -205,8 +205,13 @@ static void run_pending(pending_t *p)
     }
 }
 
-static int alive(rp_obj_t *wr) { return rp_refcnt(wr) > 0; }
-static int not_garbage(rp_obj_t *wr) { return !rp_head_garbage(wr->head); }
+/* Weak references whose callbacks run when their referent dies. Not one whose own count
+ * reached 0 (it waits on the refzero queue: calling it back would INCREF and DECREF it
+ * from 0 and queue it a second time), nor, in a collection, one that is garbage itself,
+ * nor, outside one, one an incremental cycle decided is garbage (rp_inc_doomed: the
+ * callback would keep a reference to what the cycle frees next). */
+static int alive(rp_obj_t *wr) { return rp_refcnt(wr) > 0 && !rp_inc_doomed(wr); }
+static int not_garbage(rp_obj_t *wr) { return rp_refcnt(wr) > 0 && !rp_head_garbage(wr->head); }
 
 static void on_death(rp_obj_t *o)
 {
@@ -234,12 +239,14 @@ static void on_collect(rp_gchead_t *unreachable)
 
 /* ---- the API ---- */
 
-/* obj's callback-less weak reference without argument, which is shared, or NULL. */
+/* obj's callback-less weak reference without argument, which is shared, or NULL. Not a
+ * dead one (alive(): count 0, waiting on the refzero queue or on a cycle's SORT, or
+ * garbage a cycle decided on): the caller's reference would not keep it. */
 static rp_obj_t *shared_ref(const rp_obj_t *obj)
 {
     wr_entry_t *e = lookup(obj);
     for (rp_obj_t *wr = e ? e->head : 0; wr; wr = raw(wr)->next)
-        if (!raw(wr)->callback && !rp_slot(wr, 0))
+        if (!raw(wr)->callback && !rp_slot(wr, 0) && alive(wr))
             return wr;
     return 0;
 }

@@ -255,7 +255,11 @@ uint32_t rp_gc_free_pending(uint32_t budget);
  *     its type, goes through the whole collection's path in one step, as long as that
  *     garbage; plain garbage is freed in steps.
  * Rules for the application: none for stores through refpool's API or by hand with
- * INCREF/DECREF. A borrowed pointer (one whose count the holder did not take) must not be
+ * INCREF/DECREF. A reference taken out of an object by hand, its slot cleared and the
+ * reference kept without a count of its own (a "steal", as rp_list_pop hands out the
+ * list's), must change hands as an INCREF for the new holder and a DECREF for the object:
+ * a cycle that counted it in the object would otherwise free what the holder keeps. A
+ * borrowed pointer (one whose count the holder did not take) must not be
  * kept across an allocation or any call of this header, as anywhere in refpool (the
  * object may be freed); a cycle reports one it catches being used (rp_report).
  * Differences from whole collections and from CPython:
