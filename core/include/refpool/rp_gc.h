@@ -266,7 +266,11 @@ uint32_t rp_gc_free_pending(uint32_t budget);
  *   - an old object whose count reaches zero while a cycle watches it is destroyed when
  *     the cycle sorts it, not at once; rp_gc_pending counts it, rp_gc_free_pending(0),
  *     rp_gc_collect, rp_gc_freeze and an allocation that fails end the cycle first, so
- *     nothing waits past them;
+ *     nothing waits past them; the getters (rp_gc_get_objects, rp_gc_get_referrers) do
+ *     not list it, nor the garbage a cycle has decided on;
+ *   - a count that reaches RP_RC_MAX while watched stays there and the object becomes
+ *     immortal when the cycle lets it go (unwatched, one more INCREF would have made it
+ *     so): kept for ever, never freed early;
  *   - count 0 (rp_gc_get_count) counts the objects of generation 0, not allocations
  *     less deallocations of all generations: an object counts once it is there, so after
  *     a collection its allocation ran count 0 is 1 (CPython's is 0);
