@@ -102,6 +102,21 @@ static void timer_ack(void) { T_COMPARE0 = 0; }
 #error "test_isr_stress needs ISR_TIMER_CMSDK or ISR_TIMER_NRF51 (tests/cortex-m/CMakeLists.txt)"
 #endif
 
+/* The timer's interrupt (IRQ 8 on both boards) on, from a clean pending state; and off,
+ * with nothing left pending. */
+static void interrupts_on(void)
+{
+    timer_start();
+    NVIC_ICPR0 = 1u << 8;
+    NVIC_ISER0 = 1u << 8;
+}
+static void interrupts_off(void)
+{
+    NVIC_ICER0 = 1u << 8;
+    timer_stop();
+    NVIC_ICPR0 = 1u << 8;
+}
+
 /* ---- the handler's side: raw blocks with patterns ---- */
 
 #if RP_CFG_CHUNK_MAX_LOG2 <= 14
@@ -119,6 +134,16 @@ typedef struct slot {
 } slot_t;
 
 static slot_t slots[SLOTS];
+
+/* The handler's blocks back, unchecked (the trace tests check the records instead). */
+static void free_slots(void)
+{
+    for (unsigned i = 0; i < SLOTS; i++) {
+        if (slots[i].p)
+            rp_free(slots[i].p);
+        slots[i].p = 0;
+    }
+}
 static uint32_t isr_rng = 0x9E3779B9u;
 static volatile uint32_t isr_ops, isr_mismatches, isr_nulls, isr_irqs;
 static volatile int isr_done;
@@ -290,9 +315,7 @@ static void test_isr_stress(void)
     uint64_t elapsed = 0, limit = (uint64_t)RP_ISR_STRESS_SECONDS * RP_BOARD_CPU_HZ;
     uint32_t last = rp_port_cycles();
 
-    timer_start();
-    NVIC_ICPR0 = 1u << 8;
-    NVIC_ISER0 = 1u << 8;
+    interrupts_on();
     while (!isr_done && elapsed < limit) {
         churn(&rng);
         rounds++;
@@ -304,9 +327,7 @@ static void test_isr_stress(void)
         elapsed += now - last;
         last = now;
     }
-    NVIC_ICER0 = 1u << 8;
-    timer_stop();
-    NVIC_ICPR0 = 1u << 8;
+    interrupts_off();
 
     /* Everything back: the handler's blocks (checked once more), thread mode's objects. */
     uint32_t mismatches = isr_mismatches;
@@ -352,9 +373,7 @@ static void test_isr_trace_clear(void)
     isr_done = 0;
     isr_ops = 0;
     uint32_t faults = 0;
-    timer_start();
-    NVIC_ICPR0 = 1u << 8;
-    NVIC_ISER0 = 1u << 8;
+    interrupts_on();
     for (unsigned i = 0; i < 300u; i++) {
         for (volatile unsigned w = 0; w < 2000u; w++) {   /* the handler allocates meanwhile */
         }
@@ -363,14 +382,8 @@ static void test_isr_trace_clear(void)
         if (f.rule && faults++ < 4u)
             rp_printf("FAIL trace check after a clear: %s at %p\n", f.rule, f.addr);
     }
-    NVIC_ICER0 = 1u << 8;
-    timer_stop();
-    NVIC_ICPR0 = 1u << 8;
-    for (unsigned i = 0; i < SLOTS; i++) {
-        if (slots[i].p)
-            rp_free(slots[i].p);
-        slots[i].p = 0;
-    }
+    interrupts_off();
+    free_slots();
     rp_trace_stop();
     RP_CHECK_EQ(faults, 0);
     RP_CHECK(isr_ops > 0);
@@ -408,9 +421,7 @@ static void test_isr_trace_peak(void)
     isr_trace_bad = 0;
     isr_trace_getters = 1;
     uint32_t rng = 777u, check_fails = 0, read_fails = 0, resets = 0;
-    timer_start();
-    NVIC_ICPR0 = 1u << 8;
-    NVIC_ISER0 = 1u << 8;
+    interrupts_on();
     for (; resets < PEAK_RESETS && !isr_done; resets++) {
         for (volatile uint32_t w = rp_rand_next(&rng) & 15u; w; w--) {
         }
@@ -423,15 +434,9 @@ static void test_isr_trace_peak(void)
         if (f.rule && check_fails++ < 4u)
             rp_printf("FAIL trace check after a reset: %s at %p\n", f.rule, f.addr);
     }
-    NVIC_ICER0 = 1u << 8;
-    timer_stop();
-    NVIC_ICPR0 = 1u << 8;
+    interrupts_off();
     isr_trace_getters = 0;
-    for (unsigned i = 0; i < SLOTS; i++) {
-        if (slots[i].p)
-            rp_free(slots[i].p);
-        slots[i].p = 0;
-    }
+    free_slots();
     rp_trace_stop();
     rp_trace_set_table(0, 0);
     rp_free(table);
