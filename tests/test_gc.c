@@ -1514,6 +1514,64 @@ static void test_incremental_steps_collect_an_old_ring(void)
     (void)steps_until_idle(8);
     all_back();
 }
+
+/* Automatic young windows that free little are promoted unexamined, 2, 4, 8 ... of them
+ * after each poor window in a row (RP_CFG_GC_YOUNG_MIN_YIELD); a window that frees
+ * enough brings examination back. A window examined counts as a collection of generation
+ * 0; a promoted one does not. Windows of 16 objects (threshold 0). */
+#define WIN 16u
+#define LIVE_WINDOWS 9u
+static void test_incremental_young_windows_that_free_little_are_promoted(void)
+{
+    fresh();
+    if (!rp_gc_is_incremental() || !RP_CFG_GC_YOUNG_MIN_YIELD) {
+        rp_printf("skipped: incremental collection unavailable, or every window examined\n");
+        return;
+    }
+    static rp_obj_t *live[WIN * LIVE_WINDOWS];
+    rp_gc_set_threshold(WIN, 10, 10);
+    rp_gc_stats_t st0, st;
+    rp_gc_get_stats(&st0);
+    /* Live objects only: every window examined would free nothing. */
+    for (unsigned i = 0; i < WIN * LIVE_WINDOWS; i++) {
+        live[i] = node();
+        RP_CHECK(live[i] != 0);
+    }
+    rp_gc_get_stats(&st);
+    uint32_t examined = st.gen[0].collections - st0.gen[0].collections;
+    /* 1 examined, 2 promoted, 1, 4, 1: 3 of the 9 windows (4 if one more began). */
+    RP_CHECK(examined >= 1u);
+    RP_CHECK(examined <= 4u);
+    for (unsigned i = 0; i < WIN * LIVE_WINDOWS; i++)
+        RP_CHECK(rp_gc_is_tracked(live[i]));
+    RP_CHECK(!rp_check_all().rule);
+    for (unsigned i = 0; i < WIN * LIVE_WINDOWS; i++)
+        RP_DECREF(live[i]);
+    /* Young garbage cycles: once a window is examined again (8 more at most), every
+     * window is, one a window's worth of allocations. */
+    for (unsigned i = 0; i < WIN * 10u; i++) {
+        rp_obj_t *a = node(), *b = node();
+        link_pair(a, b);
+        RP_DECREF(a);
+        RP_DECREF(b);
+    }
+    rp_gc_get_stats(&st0);
+    for (unsigned i = 0; i < WIN * 4u; i++) {
+        rp_obj_t *a = node(), *b = node();
+        link_pair(a, b);
+        RP_DECREF(a);
+        RP_DECREF(b);
+    }
+    rp_gc_get_stats(&st);
+    /* 128 objects: 8 windows, give or take the one under way. */
+    RP_CHECK(st.gen[0].collections - st0.gen[0].collections >= 7u);
+    RP_CHECK(!rp_check_all().rule);
+    rp_gc_set_threshold(700, 10, 10);
+    rp_gc_collect(2);
+    all_back();
+}
+#undef WIN
+#undef LIVE_WINDOWS
 #endif
 
 int main(void)
@@ -1539,6 +1597,7 @@ int main(void)
     RP_RUN(test_full_collection_25_percent_rule);
 #if RP_CFG_GC_INCREMENTAL
     RP_RUN(test_incremental_steps_collect_an_old_ring);
+    RP_RUN(test_incremental_young_windows_that_free_little_are_promoted);
 #endif
     RP_RUN(test_referrers_and_referents);
     RP_RUN(test_untracked_next_to_garbage);

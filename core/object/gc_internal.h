@@ -76,6 +76,8 @@ typedef struct rp_gc_state {
     uint32_t inc_young_left;  /* RP_INC_YOUNG: generation 0 objects still to examine */
     uint32_t inc_freed;       /* objects the cycle freed so far */
     uint32_t inc_deferred;    /* watched objects whose count reached 0, waiting for SORT */
+    uint8_t young_skip;       /* automatic young windows still to promote unexamined */
+    uint8_t young_backoff;    /* how many the next poor window has promoted (1 after a good one) */
 } rp_gc_state_t;
 
 extern rp_gc_state_t rp_gc;
@@ -239,6 +241,11 @@ void rp_gc_over_threshold(void);   /* count 0 reached rp_gc.trigger: collect if 
  * (fewer let garbage float longer: docs/gc.md, pacing; Lua paces its collector by
  * allocation the same way, its step multiplier). */
 #define RP_GC_CYCLE_GAP (RP_GC_WINDOW >= 16u ? RP_GC_WINDOW / 16u : 1u)
+
+/* At most this many young windows in a row are promoted unexamined (gc.c, young_judge);
+ * 8 took W2-target 1.0 M instructions more (tb_rt, -O2). Doubled in a uint8_t. */
+#define RP_GC_YOUNG_SKIP_MAX 64u
+_Static_assert(RP_GC_YOUNG_SKIP_MAX <= 128u, "young_backoff doubles in 8 bits");
 
 void rp_gc_pace(void);   /* sets rp_gc.trigger after a step or a change of what it depends on */
 

@@ -92,6 +92,16 @@
 #define RP_CFG_GC_STEP_BUDGET 850u
 #endif
 
+/* Incremental collection only: an automatic young window (RP_CFG_GC_STEP_BUDGET / 8
+ * objects at most) that frees less than this percentage of the objects it examines has
+ * the next windows promoted to generation 1 unexamined, 2, then 4, up to 64 after each
+ * such window in a row, the cycle examining them instead; one that frees more brings
+ * examination back. 0: every window is examined. Default 25 (measured on W2-target:
+ * docs/gc.md, "Young windows"). */
+#ifndef RP_CFG_GC_YOUNG_MIN_YIELD
+#define RP_CFG_GC_YOUNG_MIN_YIELD 25u
+#endif
+
 /* Entries in the type table (8-bit type numbers in the object header; 0 is unused). */
 #ifndef RP_CFG_MAX_TYPES
 #define RP_CFG_MAX_TYPES 32
@@ -150,6 +160,7 @@
 
 _Static_assert(RP_CFG_GC_INCREMENTAL == 0 || RP_CFG_GC_INCREMENTAL == 1, "RP_CFG_GC_INCREMENTAL is 0 or 1");
 _Static_assert(RP_CFG_GC_STEP_BUDGET >= 64u, "RP_CFG_GC_STEP_BUDGET below 64 leaves young collections under 8 objects");
+_Static_assert(RP_CFG_GC_YOUNG_MIN_YIELD <= 100u, "RP_CFG_GC_YOUNG_MIN_YIELD is a percentage");
 _Static_assert(RP_CFG_FREE_PER_ALLOC >= 1u, "RP_CFG_FREE_PER_ALLOC must be at least 1");
 _Static_assert(RP_CFG_TRACE_RECORDS == 0 ||
                    ((RP_CFG_TRACE_RECORDS & (RP_CFG_TRACE_RECORDS - 1)) == 0 && RP_CFG_TRACE_RECORDS >= 8),
