@@ -70,9 +70,9 @@
  * in steps of about RP_CFG_GC_STEP_BUDGET work units each, the old generation in a cycle
  * of such steps while the application runs between them; every INCREF and DECREF of an
  * immortal object pays one more test (rp_object.h). 0 (the default): automatic collections
- * run whole, stopping the world, as CPython 3.12's. Opt-in until it meets its throughput
- * target: on W2-target it takes 1.28x the instructions of whole collections and keeps more
- * garbage floating (docs/gc.md, "Incremental collection"). Boards mps2-an386 and microbit
+ * run whole, stopping the world, as CPython 3.12's. Opt-in: on W2-target it takes 1.13x
+ * the instructions of whole collections on the Cortex-M3, but 2.7x the time on a host
+ * with caches, and keeps more garbage floating (docs/gc.md, "Incremental collection"). Boards mps2-an386 and microbit
  * set it, so that its tests run on the M4 and the M0. Changes the inline INCREF/DECREF:
  * in the layout signature. */
 #ifndef RP_CFG_GC_INCREMENTAL
@@ -97,7 +97,7 @@
  * the next windows promoted to generation 1 unexamined, 2, then 4, up to 64 after each
  * such window in a row, the cycle examining them instead; one that frees more brings
  * examination back. 0: every window is examined. Default 25 (measured on W2-target:
- * docs/gc.md, "Young windows"). */
+ * docs/gc.md, "Incremental collection", item 7). */
 #ifndef RP_CFG_GC_YOUNG_MIN_YIELD
 #define RP_CFG_GC_YOUNG_MIN_YIELD 25u
 #endif

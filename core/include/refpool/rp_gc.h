@@ -239,8 +239,12 @@ uint32_t rp_gc_free_pending(uint32_t budget);
  * that many are promoted unexamined instead) and gives what is left of its budget to a
  * cycle of the older generations, if one runs; while one runs, a step of the cycle's alone
  * comes every sixteenth of a window (17 between young ones), so that a cycle ends soon
- * after it starts and keeps up with young collections that promote everything. A
- * cycle of generation 1 starts once young collections promoted threshold 0 x threshold 1
+ * after it starts and keeps up with young collections that promote everything. A window
+ * that frees less than RP_CFG_GC_YOUNG_MIN_YIELD percent (25) of what it examined has the
+ * next 2, then 4, up to 64 windows after each such window in a row promoted unexamined
+ * (garbage larger than a window, which only the cycle frees, is then examined once
+ * rather than twice); a window that frees more brings examination back (rp_gc_step's
+ * own young phase examines every window). A cycle of generation 1 starts once young collections promoted threshold 0 x threshold 1
  * objects; a full one (generations 1 and 2) once threshold 2 cycles ran and what they
  * kept is 25 % of the long-lived objects (CPython's rules, by objects rather than by
  * collections). A cycle runs between the application's own work, over several steps:
