@@ -1518,8 +1518,8 @@ static void test_incremental_steps_collect_an_old_ring(void)
 /* Automatic young windows that free little are promoted unexamined, 2, 4, 8 ... of them
  * after each poor window in a row (RP_CFG_GC_YOUNG_MIN_YIELD); a window that frees
  * enough brings examination back. A window examined counts as a collection of generation
- * 0; a promoted one does not. Windows of 16 objects (threshold 0). */
-#define WIN 16u
+ * 0; a promoted one does not. Windows of 8 objects (threshold 0): the microbit holds them. */
+#define WIN 8u
 #define LIVE_WINDOWS 9u
 static void test_incremental_young_windows_that_free_little_are_promoted(void)
 {
@@ -1563,7 +1563,7 @@ static void test_incremental_young_windows_that_free_little_are_promoted(void)
         RP_DECREF(b);
     }
     rp_gc_get_stats(&st);
-    /* 128 objects: 8 windows, give or take the one under way. */
+    /* 64 objects: 8 windows, give or take the one under way. */
     RP_CHECK(st.gen[0].collections - st0.gen[0].collections >= 7u);
     RP_CHECK(!rp_check_all().rule);
     rp_gc_set_threshold(700, 10, 10);
