@@ -1570,6 +1570,44 @@ static void test_incremental_young_windows_that_free_little_are_promoted(void)
     rp_gc_collect(2);
     all_back();
 }
+
+/* A generation 0 that overflowed a window (collections held off) has its oldest window
+ * promoted unexamined; that window says nothing of what young collections free, so the
+ * next windows are still examined. */
+static void test_incremental_young_overflow_is_not_judged(void)
+{
+    fresh();
+    if (!rp_gc_is_incremental() || !RP_CFG_GC_YOUNG_MIN_YIELD) {
+        rp_printf("skipped: incremental collection unavailable, or every window examined\n");
+        return;
+    }
+    enum { OVER = RP_CFG_GC_STEP_BUDGET / 8u + 4u };
+    static rp_obj_t *held[OVER];
+    rp_gc_set_threshold(WIN, 10, 10);
+    rp_gc_disable();
+    for (unsigned i = 0; i < OVER; i++) {
+        held[i] = node();
+        RP_CHECK(held[i] != 0);
+    }
+    rp_gc_enable();
+    rp_gc_stats_t st0, st;
+    rp_gc_get_stats(&st0);
+    /* The first step promotes the overflow; the windows after it are examined. */
+    for (unsigned i = 0; i < WIN * 2u; i++) {
+        rp_obj_t *a = node(), *b = node();
+        link_pair(a, b);
+        RP_DECREF(a);
+        RP_DECREF(b);
+    }
+    rp_gc_get_stats(&st);
+    RP_CHECK(st.gen[0].collections - st0.gen[0].collections >= 3u);
+    RP_CHECK(!rp_check_all().rule);
+    for (unsigned i = 0; i < OVER; i++)
+        RP_DECREF(held[i]);
+    rp_gc_set_threshold(700, 10, 10);
+    rp_gc_collect(2);
+    all_back();
+}
 #undef WIN
 #undef LIVE_WINDOWS
 #endif
@@ -1598,6 +1636,7 @@ int main(void)
 #if RP_CFG_GC_INCREMENTAL
     RP_RUN(test_incremental_steps_collect_an_old_ring);
     RP_RUN(test_incremental_young_windows_that_free_little_are_promoted);
+    RP_RUN(test_incremental_young_overflow_is_not_judged);
 #endif
     RP_RUN(test_referrers_and_referents);
     RP_RUN(test_untracked_next_to_garbage);
