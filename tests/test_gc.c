@@ -1572,6 +1572,53 @@ static void test_incremental_young_windows_that_free_little_are_promoted(void)
 }
 #undef WIN
 #undef LIVE_WINDOWS
+
+/* A window that promotes for overflow (generation 0 held more than one window takes,
+ * here after rp_gc_disable) examines nothing, so it says nothing of what windows free:
+ * the garbage-only windows after it are examined, each a collection of generation 0. */
+#define HELD (RP_CFG_GC_STEP_BUDGET / 8u + 1u)
+#define WIN 16u
+static void test_incremental_overflow_window_is_not_judged(void)
+{
+    fresh();
+    if (!rp_gc_is_incremental() || !RP_CFG_GC_YOUNG_MIN_YIELD) {
+        rp_printf("skipped: incremental collection unavailable, or every window examined\n");
+        return;
+    }
+    static rp_obj_t *held[HELD];
+    rp_gc_set_threshold(WIN, 10, 10);
+    rp_gc_disable();
+    for (unsigned i = 0; i < HELD; i++) {
+        held[i] = node();
+        RP_CHECK(held[i] != 0);
+    }
+    rp_gc_enable();
+    rp_gc_stats_t st0, st;
+    rp_gc_get_stats(&st0);
+    /* The first allocation's step promotes all but one held object for overflow; then
+     * young garbage cycles only, a window every WIN objects. */
+    uint32_t before = blocks();
+    for (unsigned i = 0; i < WIN * 4u; i++) {
+        rp_obj_t *a = node(), *b = node();
+        link_pair(a, b);
+        RP_DECREF(a);
+        RP_DECREF(b);
+        RP_CHECK(!rp_check_all().rule);
+    }
+    rp_gc_get_stats(&st);
+    /* 128 objects, 8 windows after the overflow's (7, give or take the one under way):
+     * every one examined, no garbage left but the window under way's. Judged as a poor
+     * window, the overflow had the next 2 promoted: 6 collections, 44 objects left. */
+    RP_CHECK(st.gen[0].collections - st0.gen[0].collections >= 7u);
+    RP_CHECK(blocks() <= before + WIN);
+    for (unsigned i = 0; i < HELD; i++)
+        RP_DECREF(held[i]);
+    rp_gc_set_threshold(700, 10, 10);
+    rp_gc_collect(2);
+    all_back();
+}
+#undef HELD
+#undef WIN
 #endif
 
 int main(void)
@@ -1598,6 +1645,7 @@ int main(void)
 #if RP_CFG_GC_INCREMENTAL
     RP_RUN(test_incremental_steps_collect_an_old_ring);
     RP_RUN(test_incremental_young_windows_that_free_little_are_promoted);
+    RP_RUN(test_incremental_overflow_window_is_not_judged);
 #endif
     RP_RUN(test_referrers_and_referents);
     RP_RUN(test_untracked_next_to_garbage);
