@@ -980,7 +980,8 @@ static void step(uint32_t budget, uint32_t coming)
         if (young_worth_examining()) {
             uint32_t taken;
             found = rp_gc_young_window(RP_GC_WINDOW, &examined, &taken);
-            young_judge(examined, found);
+            if (examined == taken)   /* else promoted for overflow: nothing examined to judge */
+                young_judge(examined, found);
             examined *= RP_GC_UNITS_YOUNG;
         } else
             examined = promote_oldest(RP_GC_WINDOW);   /* a unit each: some 20 instructions */
