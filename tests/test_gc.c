@@ -1619,6 +1619,100 @@ static void test_incremental_overflow_window_is_not_judged(void)
 }
 #undef HELD
 #undef WIN
+
+/* Garbage collected by automatic steps alone, at any threshold 0 (windows of 1, 2, 3
+ * objects included): rings of 1 to 49 objects, every third with a finalizer, built across
+ * windows between allocations of live objects that die a while later (a rotating
+ * buffer), so that windows free little and are promoted; then those allocations alone,
+ * until the rings are freed (the blocks as with the buffer alone). Every checker after
+ * each allocation. */
+#if RP_CFG_CHUNK_MAX_LOG2 <= 15   /* a small board (microbit: about 8 KiB of heap) */
+#define CHURN 40u
+#define RING_MAX 13u
+#else
+#define CHURN 150u
+#define RING_MAX 49u
+#endif
+#define RINGS 24u
+static rp_obj_t *churn[CHURN];
+static unsigned churn_at;
+
+static void churn_one(void)
+{
+    rp_obj_t *o = node();
+    RP_CHECK(o != 0);
+    if (churn[churn_at])
+        RP_DECREF(churn[churn_at]);
+    churn[churn_at] = o;
+    churn_at = (churn_at + 1u) % CHURN;
+    rp_fault_t f = rp_check_all();
+    if (f.rule)
+        rp_printf("check: %s at %p\n", f.rule, f.addr);
+    RP_CHECK(!f.rule);
+}
+
+static void automatic_steps_alone(uint32_t t0)
+{
+    fresh();
+    churn_at = 0;
+    for (unsigned i = 0; i < CHURN; i++)
+        churn[i] = 0;
+    rp_gc_set_threshold(t0, 2, 2);
+    for (unsigned i = 0; i < CHURN; i++)
+        churn_one();
+    (void)rp_gc_free_pending(0);
+    uint32_t with_churn = blocks();
+    unsigned with_finalizer = 0;
+    for (unsigned g = 0; g < RINGS; g++) {
+        unsigned n = 1u + (g * 7u) % RING_MAX;
+        with_finalizer += g % 3u == 0;
+        rp_obj_t *first = g % 3u == 0 ? rp_new(&del_type) : node(), *last = first;
+        RP_CHECK(first != 0);
+        for (unsigned i = 1; i < n; i++) {
+            rp_obj_t *x = node();
+            RP_CHECK(x != 0);
+            rp_slot_set(last, REF, x);
+            RP_DECREF(x);
+            last = x;
+            if (i % 2u == 0)
+                churn_one();
+        }
+        rp_slot_set(last, REF, first);
+        RP_DECREF(first);
+        churn_one();
+    }
+    unsigned allocations = 0;
+    /* Not rp_gc_free_pending(0) in this loop: it would end each cycle that deferred a
+     * death (every one here) before it decides. The churn's deferred deaths are pending. */
+    for (; allocations < 200000u && blocks() != with_churn + rp_gc_pending(0); allocations++)
+        churn_one();
+    rp_printf("threshold %u: rings freed after %u more allocations (%u blocks over)\n", (unsigned)t0,
+              allocations, (unsigned)(blocks() - with_churn - rp_gc_pending(0)));
+    RP_CHECK_EQ(blocks(), with_churn + rp_gc_pending(0));
+    RP_CHECK_EQ(finalized, with_finalizer);
+    for (unsigned i = 0; i < CHURN; i++)
+        RP_DECREF(churn[i]);
+    rp_gc_set_threshold(700, 10, 10);
+    rp_gc_collect(2);
+    all_back();
+}
+
+static void test_incremental_garbage_collected_by_automatic_steps_alone(void)
+{
+    if (!rp_gc_is_incremental()) {
+        rp_printf("skipped: incremental collection unavailable\n");
+        return;
+    }
+    /* Windows of 1, 2, 3 ... objects; 700 (windows of RP_CFG_GC_STEP_BUDGET / 8) where the
+     * churn outlives a window. */
+    static const uint32_t t0s[] = {1, 2, 3, 8, 16, 700};
+    for (unsigned i = 0; i < sizeof t0s / sizeof t0s[0]; i++)
+        if ((t0s[i] < RP_CFG_GC_STEP_BUDGET / 8u ? t0s[i] : RP_CFG_GC_STEP_BUDGET / 8u) < CHURN)
+            automatic_steps_alone(t0s[i]);
+}
+#undef CHURN
+#undef RING_MAX
+#undef RINGS
 #endif
 
 int main(void)
@@ -1646,6 +1740,7 @@ int main(void)
     RP_RUN(test_incremental_steps_collect_an_old_ring);
     RP_RUN(test_incremental_young_windows_that_free_little_are_promoted);
     RP_RUN(test_incremental_overflow_window_is_not_judged);
+    RP_RUN(test_incremental_garbage_collected_by_automatic_steps_alone);
 #endif
     RP_RUN(test_referrers_and_referents);
     RP_RUN(test_untracked_next_to_garbage);
