@@ -1713,6 +1713,75 @@ static void test_incremental_garbage_collected_by_automatic_steps_alone(void)
 #undef CHURN
 #undef RING_MAX
 #undef RINGS
+
+/* Garbage with finalizers (or weak references, or hooks) goes through a whole
+ * collection's path in one step, as long as that garbage (rp_gc.h): a young window
+ * bounds it to a window's worth, a cycle to what it examines. Windows whose garbage is
+ * such are therefore examined, however little they free: promoted, that garbage would
+ * pile up in generation 1 and be finalized all in one of the cycle's steps (threshold 1
+ * of 40: a cycle every 640 objects promoted). Here a fifth of each window is pairs with
+ * a finalizer, the rest live a few windows: no automatic step may run more finalizers
+ * than a window holds objects. */
+#define WIN 16u
+#define LIVE 64u
+static unsigned fin_at_start, fin_most;
+
+static void count_finalizers(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable, void *arg)
+{
+    (void)gen;
+    (void)collected;
+    (void)uncollectable;
+    (void)arg;
+    if (phase == RP_GC_START)
+        fin_at_start = finalized;
+    else if (finalized - fin_at_start > fin_most)
+        fin_most = finalized - fin_at_start;
+}
+
+static void test_incremental_finalizer_garbage_stays_in_windows(void)
+{
+    fresh();
+    if (!rp_gc_is_incremental()) {
+        rp_printf("skipped: incremental collection unavailable\n");
+        return;
+    }
+    static rp_obj_t *live[LIVE];
+    for (unsigned i = 0; i < LIVE; i++)
+        live[i] = 0;
+    unsigned at = 0;
+    fin_most = 0;
+    rp_gc_set_threshold(WIN, 40, 10);
+    RP_CHECK_EQ(rp_gc_callback_add(count_finalizers, 0), 0);
+    for (unsigned it = 0; it < 2000u; it++) {
+        for (unsigned j = 0; j < 4u; j++) {
+            rp_obj_t *o = node();
+            RP_CHECK(o != 0);
+            if (live[at])
+                RP_DECREF(live[at]);
+            live[at] = o;
+            at = (at + 1u) % LIVE;
+        }
+        if (it % 2u == 0) {
+            rp_obj_t *a = rp_new(&del_type), *b = node();
+            RP_CHECK(a && b);
+            rp_slot_set(a, REF, b);
+            rp_slot_set(b, REF, a);
+            RP_DECREF(a);
+            RP_DECREF(b);
+        }
+    }
+    rp_printf("finalizers: %u, at most %u in one automatic step\n", finalized, fin_most);
+    RP_CHECK(finalized > 0u);
+    RP_CHECK(fin_most <= WIN);
+    rp_gc_callback_remove(count_finalizers, 0);
+    for (unsigned i = 0; i < LIVE; i++)
+        RP_DECREF(live[i]);
+    rp_gc_set_threshold(700, 10, 10);
+    rp_gc_collect(2);
+    all_back();
+}
+#undef WIN
+#undef LIVE
 #endif
 
 int main(void)
@@ -1741,6 +1810,7 @@ int main(void)
     RP_RUN(test_incremental_young_windows_that_free_little_are_promoted);
     RP_RUN(test_incremental_overflow_window_is_not_judged);
     RP_RUN(test_incremental_garbage_collected_by_automatic_steps_alone);
+    RP_RUN(test_incremental_finalizer_garbage_stays_in_windows);
 #endif
     RP_RUN(test_referrers_and_referents);
     RP_RUN(test_untracked_next_to_garbage);
