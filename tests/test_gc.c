@@ -1515,6 +1515,15 @@ static void test_incremental_steps_collect_an_old_ring(void)
     all_back();
 }
 
+/* One buffer of objects for the young-window tests below (RAM: the microbit's heap is
+ * what its 16 KiB leave). */
+#if RP_CFG_CHUNK_MAX_LOG2 <= 15
+#define YOUNG_BUF 144u
+#else
+#define YOUNG_BUF 150u
+#endif
+static rp_obj_t *young_buf[YOUNG_BUF];
+
 /* Automatic young windows that free little are promoted unexamined, 2, 4, 8 ... of them
  * after each poor window in a row (RP_CFG_GC_YOUNG_MIN_YIELD); a window that frees
  * enough brings examination back. A window examined counts as a collection of generation
@@ -1528,7 +1537,8 @@ static void test_incremental_young_windows_that_free_little_are_promoted(void)
         rp_printf("skipped: incremental collection unavailable, or every window examined\n");
         return;
     }
-    static rp_obj_t *live[WIN * LIVE_WINDOWS];
+    rp_obj_t **live = young_buf;
+    _Static_assert(WIN * LIVE_WINDOWS <= YOUNG_BUF, "young_buf holds the live objects");
     rp_gc_set_threshold(WIN, 10, 10);
     rp_gc_stats_t st0, st;
     rp_gc_get_stats(&st0);
@@ -1585,7 +1595,8 @@ static void test_incremental_overflow_window_is_not_judged(void)
         rp_printf("skipped: incremental collection unavailable, or every window examined\n");
         return;
     }
-    static rp_obj_t *held[HELD];
+    rp_obj_t **held = young_buf;
+    _Static_assert(HELD <= YOUNG_BUF, "young_buf holds the held objects");
     rp_gc_set_threshold(WIN, 10, 10);
     rp_gc_disable();
     for (unsigned i = 0; i < HELD; i++) {
@@ -1634,7 +1645,8 @@ static void test_incremental_overflow_window_is_not_judged(void)
 #define RING_MAX 49u
 #endif
 #define RINGS 24u
-static rp_obj_t *churn[CHURN];
+static rp_obj_t **const churn = young_buf;
+_Static_assert(CHURN <= YOUNG_BUF, "young_buf holds the churn");
 static unsigned churn_at;
 
 static void churn_one(void)
@@ -1745,7 +1757,8 @@ static void test_incremental_finalizer_garbage_stays_in_windows(void)
         rp_printf("skipped: incremental collection unavailable\n");
         return;
     }
-    static rp_obj_t *live[LIVE];
+    rp_obj_t **live = young_buf;
+    _Static_assert(LIVE <= YOUNG_BUF, "young_buf holds the live objects");
     for (unsigned i = 0; i < LIVE; i++)
         live[i] = 0;
     unsigned at = 0;
@@ -1782,6 +1795,7 @@ static void test_incremental_finalizer_garbage_stays_in_windows(void)
 }
 #undef WIN
 #undef LIVE
+#undef YOUNG_BUF
 #endif
 
 int main(void)
