@@ -1520,7 +1520,7 @@ static void test_incremental_steps_collect_an_old_ring(void)
 #if RP_CFG_CHUNK_MAX_LOG2 <= 15
 #define YOUNG_BUF 144u
 #else
-#define YOUNG_BUF 150u
+#define YOUNG_BUF 176u
 #endif
 static rp_obj_t *young_buf[YOUNG_BUF];
 
@@ -1800,6 +1800,95 @@ static void test_incremental_finalizer_garbage_stays_in_windows(void)
 }
 #undef WIN
 #undef LIVE
+
+/* Windows promoted unexamined, then the gc module's calls between them, each checked:
+ * rp_gc_collect(0), freeze and unfreeze, thresholds 1, 2, 3 and 0, disable with more
+ * than a window made meanwhile, enable; and rp_gc_step from idle, whose two loops free
+ * every object that was garbage before them, promoted unexamined or not (rp_gc.h). */
+#if RP_CFG_CHUNK_MAX_LOG2 <= 15
+#define WIN 8u
+#else
+#define WIN 16u
+#endif
+#define LIVE (WIN * 4u + 1u)   /* the fourth window examined as the last is made */
+
+static void garbage_pairs(unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        rp_obj_t *a = node(), *b = node();
+        RP_CHECK(a && b);
+        link_pair(a, b);
+        RP_DECREF(a);
+        RP_DECREF(b);
+        RP_ALL_OK();
+    }
+}
+
+static void test_incremental_promoted_windows_and_the_gc_module(void)
+{
+    fresh();
+    if (!rp_gc_is_incremental()) {
+        rp_printf("skipped: incremental collection unavailable\n");
+        return;
+    }
+    rp_obj_t **live = young_buf;
+    _Static_assert(LIVE <= YOUNG_BUF && RP_CFG_GC_STEP_BUDGET / 8u <= YOUNG_BUF, "young_buf holds the live objects");
+    unsigned n = 0;
+    rp_gc_set_threshold(WIN, 10, 10);
+    for (; n < LIVE; n++) {   /* 4 windows: examined, 2 promoted, examined; 4 promoted next */
+        live[n] = node();
+        RP_CHECK(live[n] != 0);
+    }
+    rp_gc_stats_t st0, st;
+    rp_gc_get_stats(&st0);
+    garbage_pairs(WIN / 2u);
+    rp_gc_get_stats(&st);
+    RP_CHECK_EQ(st.gen[0].collections, st0.gen[0].collections);   /* promoted, not examined */
+    (void)rp_gc_collect(0);
+    RP_ALL_OK();
+    garbage_pairs(WIN);
+    rp_gc_freeze();
+    RP_ALL_OK();
+    garbage_pairs(WIN);
+    rp_gc_unfreeze();
+    RP_ALL_OK();
+    for (uint32_t t = 1; t <= 3u; t++) {
+        rp_gc_set_threshold(t, 10, 10);
+        garbage_pairs(WIN);
+    }
+    rp_gc_set_threshold(0, 10, 10);
+    garbage_pairs(WIN);
+    rp_gc_set_threshold(WIN, 10, 10);
+    for (; n > 0; n--)   /* room for what follows on a small board */
+        RP_DECREF(live[n - 1u]);
+    rp_gc_disable();
+    for (unsigned i = 0; i < RP_CFG_GC_STEP_BUDGET / 8u; i++, n++) {   /* more than a window */
+        live[n] = node();
+        RP_CHECK(live[n] != 0);
+    }
+    garbage_pairs(WIN);
+    rp_gc_enable();
+    garbage_pairs(WIN * 2u);
+    /* From idle, two loops of steps: every pair made above is freed, whatever promoted it. */
+    uint32_t guard = 0;
+    while (rp_gc_step(8) && guard < 100000u) {
+        guard++;
+        RP_ALL_OK();
+    }
+    while (rp_gc_step(8) && guard < 100000u) {
+        guard++;
+        RP_ALL_OK();
+    }
+    RP_CHECK(guard < 100000u);
+    RP_CHECK_EQ(blocks(), baseline + n);
+    for (unsigned i = 0; i < n; i++)
+        RP_DECREF(live[i]);
+    rp_gc_set_threshold(700, 10, 10);
+    rp_gc_collect(2);
+    all_back();
+}
+#undef WIN
+#undef LIVE
 #undef YOUNG_BUF
 #endif
 
@@ -1830,6 +1919,7 @@ int main(void)
     RP_RUN(test_incremental_overflow_window_is_not_judged);
     RP_RUN(test_incremental_garbage_collected_by_automatic_steps_alone);
     RP_RUN(test_incremental_finalizer_garbage_stays_in_windows);
+    RP_RUN(test_incremental_promoted_windows_and_the_gc_module);
 #endif
     RP_RUN(test_referrers_and_referents);
     RP_RUN(test_untracked_next_to_garbage);
