@@ -987,7 +987,7 @@ static void step(uint32_t budget, uint32_t coming)
         if (young_worth_examining()) {
             uint32_t taken;
             found = rp_gc_young_window(RP_GC_WINDOW, &examined, &taken);
-            if (examined == taken)   /* else promoted for overflow: nothing examined to judge */
+            if (examined == taken)   /* else generation 0 overflowed: promoted, not judged */
                 young_judge(examined, found);
             examined *= RP_GC_UNITS_YOUNG;
         } else
