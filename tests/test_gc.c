@@ -1515,11 +1515,25 @@ static void test_incremental_steps_collect_an_old_ring(void)
     all_back();
 }
 
+/* One buffer of objects for the young-window tests below (RAM: the microbit's heap is
+ * what its 16 KiB leave). */
+#if RP_CFG_CHUNK_MAX_LOG2 <= 15
+#define YOUNG_BUF 144u
+#else
+#define YOUNG_BUF 176u
+#endif
+static rp_obj_t *young_buf[YOUNG_BUF];
+
 /* Automatic young windows that free little are promoted unexamined, 2, 4, 8 ... of them
  * after each poor window in a row (RP_CFG_GC_YOUNG_MIN_YIELD); a window that frees
  * enough brings examination back. A window examined counts as a collection of generation
- * 0; a promoted one does not. Windows of 8 objects (threshold 0): the microbit holds them. */
+ * 0; a promoted one does not. Windows of 16 objects (threshold 0), 8 on a small board,
+ * where 144 live objects do not fit (the microbit's heap). */
+#if RP_CFG_CHUNK_MAX_LOG2 <= 15
 #define WIN 8u
+#else
+#define WIN 16u
+#endif
 #define LIVE_WINDOWS 9u
 static void test_incremental_young_windows_that_free_little_are_promoted(void)
 {
@@ -1528,7 +1542,8 @@ static void test_incremental_young_windows_that_free_little_are_promoted(void)
         rp_printf("skipped: incremental collection unavailable, or every window examined\n");
         return;
     }
-    static rp_obj_t *live[WIN * LIVE_WINDOWS];
+    rp_obj_t **live = young_buf;
+    _Static_assert(WIN * LIVE_WINDOWS <= YOUNG_BUF, "young_buf holds the live objects");
     rp_gc_set_threshold(WIN, 10, 10);
     rp_gc_stats_t st0, st;
     rp_gc_get_stats(&st0);
@@ -1563,7 +1578,7 @@ static void test_incremental_young_windows_that_free_little_are_promoted(void)
         RP_DECREF(b);
     }
     rp_gc_get_stats(&st);
-    /* 64 objects: 8 windows, give or take the one under way. */
+    /* 8 windows' worth of objects, give or take the one under way. */
     RP_CHECK(st.gen[0].collections - st0.gen[0].collections >= 7u);
     RP_CHECK(!rp_check_all().rule);
     rp_gc_set_threshold(700, 10, 10);
@@ -1571,45 +1586,311 @@ static void test_incremental_young_windows_that_free_little_are_promoted(void)
     all_back();
 }
 
-/* A generation 0 that overflowed a window (collections held off) has its oldest window
- * promoted unexamined; that window says nothing of what young collections free, so the
- * next windows are still examined. */
-static void test_incremental_young_overflow_is_not_judged(void)
+#undef WIN
+#undef LIVE_WINDOWS
+
+/* A window that promotes for overflow (generation 0 held more than one window takes,
+ * here after rp_gc_disable) examines nothing, so it says nothing of what windows free:
+ * the garbage-only windows after it are examined, each a collection of generation 0. */
+#define HELD (RP_CFG_GC_STEP_BUDGET / 8u + 1u)
+#define WIN 16u
+static void test_incremental_overflow_window_is_not_judged(void)
 {
     fresh();
     if (!rp_gc_is_incremental() || !RP_CFG_GC_YOUNG_MIN_YIELD) {
         rp_printf("skipped: incremental collection unavailable, or every window examined\n");
         return;
     }
-    enum { OVER = RP_CFG_GC_STEP_BUDGET / 8u + 4u };
-    static rp_obj_t *held[OVER];
+    rp_obj_t **held = young_buf;
+    _Static_assert(HELD <= YOUNG_BUF, "young_buf holds the held objects");
     rp_gc_set_threshold(WIN, 10, 10);
     rp_gc_disable();
-    for (unsigned i = 0; i < OVER; i++) {
+    for (unsigned i = 0; i < HELD; i++) {
         held[i] = node();
         RP_CHECK(held[i] != 0);
     }
     rp_gc_enable();
     rp_gc_stats_t st0, st;
     rp_gc_get_stats(&st0);
-    /* The first step promotes the overflow; the windows after it are examined. */
-    for (unsigned i = 0; i < WIN * 2u; i++) {
+    /* The first allocation's step promotes all but one held object for overflow; then
+     * young garbage cycles only, a window every WIN objects. */
+    uint32_t before = blocks();
+    for (unsigned i = 0; i < WIN * 4u; i++) {
         rp_obj_t *a = node(), *b = node();
         link_pair(a, b);
         RP_DECREF(a);
         RP_DECREF(b);
+        RP_CHECK(!rp_check_all().rule);
     }
     rp_gc_get_stats(&st);
-    RP_CHECK(st.gen[0].collections - st0.gen[0].collections >= 3u);
-    RP_CHECK(!rp_check_all().rule);
-    for (unsigned i = 0; i < OVER; i++)
+    /* 128 objects, 8 windows after the overflow's (7, give or take the one under way):
+     * every one examined, no garbage left but the window under way's. Judged as a poor
+     * window, the overflow had the next 2 promoted: 6 collections, 44 objects left. */
+    RP_CHECK(st.gen[0].collections - st0.gen[0].collections >= 7u);
+    RP_CHECK(blocks() <= before + WIN);
+    for (unsigned i = 0; i < HELD; i++)
         RP_DECREF(held[i]);
     rp_gc_set_threshold(700, 10, 10);
     rp_gc_collect(2);
     all_back();
 }
+#undef HELD
 #undef WIN
-#undef LIVE_WINDOWS
+
+/* Garbage collected by automatic steps alone, at any threshold 0 (windows of 1, 2, 3
+ * objects included): rings of 1 to 49 objects, every third with a finalizer, built across
+ * windows between allocations of live objects that die a while later (a rotating
+ * buffer), so that windows free little and are promoted; then those allocations alone,
+ * until the rings are freed (the blocks as with the buffer alone). Every checker after
+ * each allocation. */
+#if RP_CFG_CHUNK_MAX_LOG2 <= 15   /* a small board (microbit: about 8 KiB of heap) */
+#define CHURN 40u
+#define RING_MAX 13u
+#else
+#define CHURN 150u
+#define RING_MAX 49u
+#endif
+#define RINGS 24u
+static rp_obj_t **const churn = young_buf;
+_Static_assert(CHURN <= YOUNG_BUF, "young_buf holds the churn");
+static unsigned churn_at;
+
+static void churn_one(void)
+{
+    rp_obj_t *o = node();
+    RP_CHECK(o != 0);
+    if (churn[churn_at])
+        RP_DECREF(churn[churn_at]);
+    churn[churn_at] = o;
+    churn_at = (churn_at + 1u) % CHURN;
+    rp_fault_t f = rp_check_all();
+    if (f.rule)
+        rp_printf("check: %s at %p\n", f.rule, f.addr);
+    RP_CHECK(!f.rule);
+}
+
+static void automatic_steps_alone(uint32_t t0)
+{
+    fresh();
+    churn_at = 0;
+    for (unsigned i = 0; i < CHURN; i++)
+        churn[i] = 0;
+    rp_gc_set_threshold(t0, 2, 2);
+    for (unsigned i = 0; i < CHURN; i++)
+        churn_one();
+    (void)rp_gc_free_pending(0);
+    uint32_t with_churn = blocks();
+    unsigned with_finalizer = 0;
+    for (unsigned g = 0; g < RINGS; g++) {
+        unsigned n = 1u + (g * 7u) % RING_MAX;
+        with_finalizer += g % 3u == 0;
+        rp_obj_t *first = g % 3u == 0 ? rp_new(&del_type) : node(), *last = first;
+        RP_CHECK(first != 0);
+        for (unsigned i = 1; i < n; i++) {
+            rp_obj_t *x = node();
+            RP_CHECK(x != 0);
+            rp_slot_set(last, REF, x);
+            RP_DECREF(x);
+            last = x;
+            if (i % 2u == 0)
+                churn_one();
+        }
+        rp_slot_set(last, REF, first);
+        RP_DECREF(first);
+        churn_one();
+    }
+    unsigned allocations = 0;
+    /* Not rp_gc_free_pending(0) in this loop: it would end each cycle that deferred a
+     * death (every one here) before it decides. The churn's deferred deaths are pending. */
+    for (; allocations < 200000u && blocks() != with_churn + rp_gc_pending(0); allocations++)
+        churn_one();
+    rp_printf("threshold %u: rings freed after %u more allocations (%u blocks over)\n", (unsigned)t0,
+              allocations, (unsigned)(blocks() - with_churn - rp_gc_pending(0)));
+    RP_CHECK_EQ(blocks(), with_churn + rp_gc_pending(0));
+    RP_CHECK_EQ(finalized, with_finalizer);
+    for (unsigned i = 0; i < CHURN; i++)
+        RP_DECREF(churn[i]);
+    rp_gc_set_threshold(700, 10, 10);
+    rp_gc_collect(2);
+    all_back();
+}
+
+static void test_incremental_garbage_collected_by_automatic_steps_alone(void)
+{
+    if (!rp_gc_is_incremental()) {
+        rp_printf("skipped: incremental collection unavailable\n");
+        return;
+    }
+    /* Windows of 1, 2, 3 ... objects; 700 (windows of RP_CFG_GC_STEP_BUDGET / 8) where the
+     * churn outlives a window. */
+    static const uint32_t t0s[] = {1, 2, 3, 8, 16, 700};
+    for (unsigned i = 0; i < sizeof t0s / sizeof t0s[0]; i++)
+        if ((t0s[i] < RP_CFG_GC_STEP_BUDGET / 8u ? t0s[i] : RP_CFG_GC_STEP_BUDGET / 8u) < CHURN)
+            automatic_steps_alone(t0s[i]);
+}
+#undef CHURN
+#undef RING_MAX
+#undef RINGS
+
+/* Garbage with finalizers (or weak references, or hooks) goes through a whole
+ * collection's path in one step, as long as that garbage (rp_gc.h): a young window
+ * bounds it to a window's worth, a cycle to what it examines. Windows whose garbage is
+ * such are therefore examined, however little they free: promoted, that garbage would
+ * pile up in generation 1 and be finalized all in one of the cycle's steps (threshold 1
+ * of 40: a cycle every 640 objects promoted). Here a fifth of each window is pairs with
+ * a finalizer, the rest live a few windows: no automatic step may run more finalizers
+ * than a window holds objects. */
+#define WIN 16u
+#define LIVE 64u
+static unsigned fin_at_start, fin_most;
+
+static void count_finalizers(enum rp_gc_phase phase, int gen, uint32_t collected, uint32_t uncollectable, void *arg)
+{
+    (void)gen;
+    (void)collected;
+    (void)uncollectable;
+    (void)arg;
+    if (phase == RP_GC_START)
+        fin_at_start = finalized;
+    else if (finalized - fin_at_start > fin_most)
+        fin_most = finalized - fin_at_start;
+}
+
+static void test_incremental_finalizer_garbage_stays_in_windows(void)
+{
+    fresh();
+    if (!rp_gc_is_incremental()) {
+        rp_printf("skipped: incremental collection unavailable\n");
+        return;
+    }
+    rp_obj_t **live = young_buf;
+    _Static_assert(LIVE <= YOUNG_BUF, "young_buf holds the live objects");
+    for (unsigned i = 0; i < LIVE; i++)
+        live[i] = 0;
+    unsigned at = 0;
+    fin_most = 0;
+    rp_gc_set_threshold(WIN, 40, 10);
+    RP_CHECK_EQ(rp_gc_callback_add(count_finalizers, 0), 0);
+    for (unsigned it = 0; it < 2000u; it++) {
+        for (unsigned j = 0; j < 4u; j++) {
+            rp_obj_t *o = node();
+            RP_CHECK(o != 0);
+            if (live[at])
+                RP_DECREF(live[at]);
+            live[at] = o;
+            at = (at + 1u) % LIVE;
+        }
+        if (it % 2u == 0) {
+            rp_obj_t *a = rp_new(&del_type), *b = node();
+            RP_CHECK(a && b);
+            rp_slot_set(a, REF, b);
+            rp_slot_set(b, REF, a);
+            RP_DECREF(a);
+            RP_DECREF(b);
+        }
+    }
+    rp_printf("finalizers: %u, at most %u in one automatic step\n", finalized, fin_most);
+    RP_CHECK(finalized > 0u);
+    RP_CHECK(fin_most <= WIN);
+    rp_gc_callback_remove(count_finalizers, 0);
+    for (unsigned i = 0; i < LIVE; i++)
+        RP_DECREF(live[i]);
+    rp_gc_set_threshold(700, 10, 10);
+    rp_gc_collect(2);
+    all_back();
+}
+#undef WIN
+#undef LIVE
+
+/* Windows promoted unexamined, then the gc module's calls between them, each checked:
+ * rp_gc_collect(0), freeze and unfreeze, thresholds 1, 2, 3 and 0, disable with more
+ * than a window made meanwhile, enable; and rp_gc_step from idle, whose two loops free
+ * every object that was garbage before them, promoted unexamined or not (rp_gc.h). */
+#if RP_CFG_CHUNK_MAX_LOG2 <= 15
+#define WIN 8u
+#else
+#define WIN 16u
+#endif
+#define LIVE (WIN * 4u + 1u)   /* the fourth window examined as the last is made */
+
+static void garbage_pairs(unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        rp_obj_t *a = node(), *b = node();
+        RP_CHECK(a && b);
+        link_pair(a, b);
+        RP_DECREF(a);
+        RP_DECREF(b);
+        RP_ALL_OK();
+    }
+}
+
+static void test_incremental_promoted_windows_and_the_gc_module(void)
+{
+    fresh();
+    if (!rp_gc_is_incremental()) {
+        rp_printf("skipped: incremental collection unavailable\n");
+        return;
+    }
+    rp_obj_t **live = young_buf;
+    _Static_assert(LIVE <= YOUNG_BUF && RP_CFG_GC_STEP_BUDGET / 8u <= YOUNG_BUF, "young_buf holds the live objects");
+    unsigned n = 0;
+    rp_gc_set_threshold(WIN, 10, 10);
+    for (; n < LIVE; n++) {   /* 4 windows: examined, 2 promoted, examined; 4 promoted next */
+        live[n] = node();
+        RP_CHECK(live[n] != 0);
+    }
+    rp_gc_stats_t st0, st;
+    rp_gc_get_stats(&st0);
+    garbage_pairs(WIN / 2u);
+    rp_gc_get_stats(&st);
+    RP_CHECK_EQ(st.gen[0].collections, st0.gen[0].collections);   /* promoted, not examined */
+    (void)rp_gc_collect(0);
+    RP_ALL_OK();
+    garbage_pairs(WIN);
+    rp_gc_freeze();
+    RP_ALL_OK();
+    garbage_pairs(WIN);
+    rp_gc_unfreeze();
+    RP_ALL_OK();
+    for (uint32_t t = 1; t <= 3u; t++) {
+        rp_gc_set_threshold(t, 10, 10);
+        garbage_pairs(WIN);
+    }
+    rp_gc_set_threshold(0, 10, 10);
+    garbage_pairs(WIN);
+    rp_gc_set_threshold(WIN, 10, 10);
+    for (; n > 0; n--)   /* room for what follows on a small board */
+        RP_DECREF(live[n - 1u]);
+    rp_gc_disable();
+    for (unsigned i = 0; i < RP_CFG_GC_STEP_BUDGET / 8u; i++, n++) {   /* more than a window */
+        live[n] = node();
+        RP_CHECK(live[n] != 0);
+    }
+    garbage_pairs(WIN);
+    rp_gc_enable();
+    garbage_pairs(WIN * 2u);
+    /* From idle, two loops of steps: every pair made above is freed, whatever promoted it. */
+    uint32_t guard = 0;
+    while (rp_gc_step(8) && guard < 100000u) {
+        guard++;
+        RP_ALL_OK();
+    }
+    while (rp_gc_step(8) && guard < 100000u) {
+        guard++;
+        RP_ALL_OK();
+    }
+    RP_CHECK(guard < 100000u);
+    RP_CHECK_EQ(blocks(), baseline + n);
+    for (unsigned i = 0; i < n; i++)
+        RP_DECREF(live[i]);
+    rp_gc_set_threshold(700, 10, 10);
+    rp_gc_collect(2);
+    all_back();
+}
+#undef WIN
+#undef LIVE
+#undef YOUNG_BUF
 #endif
 
 int main(void)
@@ -1636,7 +1917,10 @@ int main(void)
 #if RP_CFG_GC_INCREMENTAL
     RP_RUN(test_incremental_steps_collect_an_old_ring);
     RP_RUN(test_incremental_young_windows_that_free_little_are_promoted);
-    RP_RUN(test_incremental_young_overflow_is_not_judged);
+    RP_RUN(test_incremental_overflow_window_is_not_judged);
+    RP_RUN(test_incremental_garbage_collected_by_automatic_steps_alone);
+    RP_RUN(test_incremental_finalizer_garbage_stays_in_windows);
+    RP_RUN(test_incremental_promoted_windows_and_the_gc_module);
 #endif
     RP_RUN(test_referrers_and_referents);
     RP_RUN(test_untracked_next_to_garbage);

@@ -715,6 +715,8 @@ static void collect(int gen, uint32_t *collected, uint32_t *uncollectable)
     split_t sp;
     move_unreachable(young, old_gen, &sp);
     uint32_t survivors = sp.kept, garbage;
+    if (gen == 0)   /* young_judge */
+        rp_gc.young_whole = (sp.attention & (RP_TGC_FINALIZER | RP_TGC_HOOKS)) || (sp.heads & RP_HEAD_WEAKREFS);
     if (gen == 1)
         rp_gc.long_lived_pending += survivors;
     if (gen == 0)
@@ -943,7 +945,12 @@ static int old_due(void)
  * frees little, while the cycle, which examines what is promoted anyway, frees it
  * whole. A window that frees under RP_CFG_GC_YOUNG_MIN_YIELD percent of what it examined
  * has the next ones promoted, 2, then 4, up to RP_GC_YOUNG_SKIP_MAX after each such
- * window in a row; one that frees more brings examination back for every window. */
+ * window in a row; one that frees more brings examination back for every window. So does
+ * one whose garbage has finalizers, weak references or hooks, however little it frees:
+ * such garbage goes through the whole path in one step (rp_gc.h), a window's worth in a
+ * window, but all that the cycle finds at once if promoted (test_gc:
+ * test_incremental_finalizer_garbage_stays_in_windows, 30 finalizers in a step of the
+ * cycle against 2). */
 static int young_worth_examining(void)
 {
     if (!rp_gc.young_skip)
@@ -954,7 +961,7 @@ static int young_worth_examining(void)
 
 static void young_judge(uint32_t examined, uint32_t freed)
 {
-    if ((uint64_t)freed * 100u >= (uint64_t)examined * RP_CFG_GC_YOUNG_MIN_YIELD) {
+    if (rp_gc.young_whole || (uint64_t)freed * 100u >= (uint64_t)examined * RP_CFG_GC_YOUNG_MIN_YIELD) {
         rp_gc.young_backoff = 1;
         return;
     }

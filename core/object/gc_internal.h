@@ -78,6 +78,7 @@ typedef struct rp_gc_state {
     uint32_t inc_deferred;    /* watched objects whose count reached 0, waiting for SORT */
     uint8_t young_skip;       /* automatic young windows still to promote unexamined */
     uint8_t young_backoff;    /* how many the next poor window has promoted (1 after a good one) */
+    uint8_t young_whole;      /* the last young collection set aside garbage that needs the whole path */
 } rp_gc_state_t;
 
 extern rp_gc_state_t rp_gc;
