@@ -1515,6 +1515,42 @@ static void test_incremental_steps_collect_an_old_ring(void)
     all_back();
 }
 
+/* rp_gc_free_pending(0) frees the deaths a running cycle deferred by ending the cycle. A
+ * main loop that calls it every time round, while old objects keep dying, must still see
+ * cycles end: an old garbage ring is freed while the loop runs, without rp_gc_collect. */
+#define VICTIMS 12u
+static void test_incremental_free_pending_lets_cycles_end(void)
+{
+    fresh();
+    if (!rp_gc_is_incremental()) {
+        rp_printf("skipped: incremental collection unavailable\n");
+        return;
+    }
+    uint32_t b0 = blocks();
+    rp_obj_t *old[VICTIMS];
+    for (unsigned i = 0; i < VICTIMS; i++) {
+        old[i] = node();
+        RP_CHECK(old[i] != 0);
+    }
+    unsigned n = ring_len() / 2u;
+    rp_obj_t *dead = ring(n);
+    rp_gc_collect(0);   /* all old: a cycle watches the victims first, the ring after */
+    RP_DECREF(dead);
+    RP_CHECK_EQ(blocks(), b0 + VICTIMS + n);
+    /* Each time round: a step of the cycle (starting one if none runs), an old object
+     * dies (its death deferred once the cycle watches it), the pending frees drained. */
+    for (unsigned i = 0; i < VICTIMS; i++) {
+        (void)rp_gc_step(4);
+        RP_DECREF(old[i]);
+        (void)rp_gc_free_pending(0);
+        RP_CHECK(!rp_check_all().rule);
+    }
+    RP_CHECK_EQ(blocks(), b0);   /* the ring too */
+    rp_gc_collect(2);
+    all_back();
+}
+#undef VICTIMS
+
 /* One buffer of objects for the young-window tests below (RAM: the microbit's heap is
  * what its 16 KiB leave). */
 #if RP_CFG_CHUNK_MAX_LOG2 <= 15
@@ -1916,6 +1952,7 @@ int main(void)
     RP_RUN(test_full_collection_25_percent_rule);
 #if RP_CFG_GC_INCREMENTAL
     RP_RUN(test_incremental_steps_collect_an_old_ring);
+    RP_RUN(test_incremental_free_pending_lets_cycles_end);
     RP_RUN(test_incremental_young_windows_that_free_little_are_promoted);
     RP_RUN(test_incremental_overflow_window_is_not_judged);
     RP_RUN(test_incremental_garbage_collected_by_automatic_steps_alone);

@@ -1072,7 +1072,15 @@ int rp_gc_is_incremental(void) { return rp_gc.inc_usable; }
 
 void rp_gc_emergency(size_t request)
 {
-    /* Pending frees first (the heap calls this in thread mode only): the memory they
+    /* A running cycle undone (or ended, if it has decided) first: the whole collection
+     * below redoes its work, so rp_gc_free_pending need not finish it to reach the
+     * deaths it deferred. */
+    if (may_collect()) {
+        rp_gc.collecting = 1;
+        rp_inc_finish_or_abort();
+        rp_gc.collecting = 0;
+    }
+    /* Pending frees next (the heap calls this in thread mode only): the memory they
      * hold is the cheapest to get back, and the objects they keep alive would keep the
      * garbage below them from the collection. */
     (void)rp_gc_free_pending(0);
@@ -1081,7 +1089,6 @@ void rp_gc_emergency(size_t request)
     if (rp_gc.oom_hook)
         rp_gc.oom_hook(request);
     rp_gc.collecting = 1;
-    rp_inc_finish_or_abort();
     collect_with_callback(RP_GEN_OLD);
     rp_gc.collecting = 0;
 }

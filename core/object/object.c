@@ -376,10 +376,12 @@ uint32_t rp_gc_free_pending(uint32_t budget)
             (void)drain(start, budget);
         if (budget || !rp_gc.inc_deferred || rp_gc.collecting || rp_gc.dealloc_running)
             return rp_gc.destroyed - start;
-        /* All of them: the deaths a running cycle deferred too (rp_gc.h), by ending it;
-         * what they free may queue more. */
+        /* All of them: the deaths a running cycle deferred too (rp_gc.h), by finishing
+         * the cycle (what they free may queue more). Not by undoing it: a main loop that
+         * drains every time round while old objects die would see no cycle end, and
+         * its old garbage would stay (test_gc: test_incremental_free_pending_lets_cycles_end). */
         rp_gc.collecting = 1;
-        rp_inc_finish_or_abort();
+        (void)rp_inc_work(0);
         rp_gc.collecting = 0;
     }
 }

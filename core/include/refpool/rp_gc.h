@@ -226,8 +226,10 @@ void rp_gc_poll(void);
  * destroyed meanwhile (those the pending ones held included). Returns how many it
  * destroyed. May run finalizers and weak-reference callbacks, so it does nothing (0) in
  * an interrupt handler or with interrupts masked (rp_port_in_interrupt), as every
- * caller of it above. O(budget) plus their code. CPython has no such call (it never
- * defers a free). */
+ * caller of it above. O(budget) plus their code; with budget 0 and deaths a running
+ * incremental cycle deferred, that cycle is finished first (O(its snapshot)), not undone,
+ * so that calling it every time round a main loop still lets cycles end. CPython has no
+ * such call (it never defers a free). */
 uint32_t rp_gc_free_pending(uint32_t budget);
 
 /*
@@ -268,9 +270,10 @@ uint32_t rp_gc_free_pending(uint32_t budget);
  * object may be freed); a cycle reports one it catches being used (rp_report).
  * Differences from whole collections and from CPython:
  *   - an old object whose count reaches zero while a cycle watches it is destroyed when
- *     the cycle sorts it, not at once; rp_gc_pending counts it, rp_gc_free_pending(0),
- *     rp_gc_collect, rp_gc_freeze and an allocation that fails end the cycle first, so
- *     nothing waits past them; the getters (rp_gc_get_objects, rp_gc_get_referrers) do
+ *     the cycle sorts it, not at once; rp_gc_pending counts it, rp_gc_free_pending(0)
+ *     (which finishes the cycle), rp_gc_collect, rp_gc_freeze and an allocation that
+ *     fails (which undo it, unless it has decided, and collect whole) end the cycle
+ *     first, so nothing waits past them; the getters (rp_gc_get_objects, rp_gc_get_referrers) do
  *     not list it, nor the garbage a cycle has decided on;
  *   - a count that reaches RP_RC_MAX while watched stays there and the object becomes
  *     immortal when the cycle lets it go (unwatched, one more INCREF would have made it
