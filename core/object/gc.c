@@ -843,8 +843,8 @@ static void collect_generations(uint32_t coming)
 }
 
 /* The oldest objects of generation 0, `max` at most, go to generation 1 unexamined, which
- * is always safe: the cycle of generation 1 examines them. Some 10 instructions each.
- * Returns how many went. */
+ * is always safe: the cycle of generation 1 examines them. Some 10 instructions each,
+ * charged a work unit with the step's share of it. Returns how many went. */
 static uint32_t promote_oldest(uint32_t max)
 {
     rp_gchead_t *young = list(RP_LIST_GEN0), *old = list(RP_LIST_GEN1);

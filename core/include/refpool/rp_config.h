@@ -72,8 +72,8 @@
  * immortal object pays one more test (rp_object.h). 0 (the default): automatic collections
  * run whole, stopping the world, as CPython 3.12's. Opt-in: on W2-target it takes 1.13x
  * the instructions of whole collections on the Cortex-M3, but 2.7x the time on a host
- * with caches, and keeps more garbage floating (docs/gc.md, "Incremental collection"). Boards mps2-an386 and microbit
- * set it, so that its tests run on the M4 and the M0. Changes the inline INCREF/DECREF:
+ * with caches, and keeps more garbage floating (docs/gc.md, "Incremental collection").
+ * Boards mps2-an386 and microbit set it, so that its tests run on the M4 and the M0. Changes the inline INCREF/DECREF:
  * in the layout signature. */
 #ifndef RP_CFG_GC_INCREMENTAL
 #define RP_CFG_GC_INCREMENTAL 0
@@ -95,8 +95,9 @@
 /* Incremental collection only: an automatic young window (RP_CFG_GC_STEP_BUDGET / 8
  * objects at most) that frees less than this percentage of the objects it examines has
  * the next windows promoted to generation 1 unexamined, 2, then 4, up to 64 after each
- * such window in a row, the cycle examining them instead; one that frees more brings
- * examination back. 0: every window is examined. Default 25 (measured on W2-target:
+ * such window in a row, the cycle examining them instead; one that frees more, or whose
+ * garbage has finalizers, weak references or clear/traverse hooks (which the cycle would
+ * take all at once, in one step), brings examination back. 0: every window is examined. Default 25 (measured on W2-target:
  * docs/gc.md, "Incremental collection", item 7). */
 #ifndef RP_CFG_GC_YOUNG_MIN_YIELD
 #define RP_CFG_GC_YOUNG_MIN_YIELD 25u

@@ -245,9 +245,10 @@ uint32_t rp_gc_free_pending(uint32_t budget);
  * that frees less than RP_CFG_GC_YOUNG_MIN_YIELD percent (25) of what it examined has the
  * next 2, then 4, up to 64 windows after each such window in a row promoted unexamined
  * (garbage larger than a window, which only the cycle frees, is then examined once
- * rather than twice); a window that frees more brings examination back (rp_gc_step's
- * own young phase examines every window). A cycle of generation 1 starts once young collections promoted threshold 0 x threshold 1
- * objects; a full one (generations 1 and 2) once threshold 2 cycles ran and what they
+ * rather than twice); a window that frees more, or whose garbage has finalizers, weak
+ * references or hooks, brings examination back (rp_gc_step's own young phase examines
+ * every window). A cycle of generation 1 starts once young collections promoted
+ * threshold 0 x threshold 1 objects; a full one (generations 1 and 2) once threshold 2 cycles ran and what they
  * kept is 25 % of the long-lived objects (CPython's rules, by objects rather than by
  * collections). A cycle runs between the application's own work, over several steps:
  *   - it watches the objects it examines: their INCREF and DECREF still work, through
@@ -273,8 +274,8 @@ uint32_t rp_gc_free_pending(uint32_t budget);
  *     the cycle sorts it, not at once; rp_gc_pending counts it, rp_gc_free_pending(0)
  *     (which finishes the cycle), rp_gc_collect, rp_gc_freeze and an allocation that
  *     fails (which undo it, unless it has decided, and collect whole) end the cycle
- *     first, so nothing waits past them; the getters (rp_gc_get_objects, rp_gc_get_referrers) do
- *     not list it, nor the garbage a cycle has decided on;
+ *     first, so nothing waits past them; the getters (rp_gc_get_objects,
+ *     rp_gc_get_referrers) do not list it, nor the garbage a cycle has decided on;
  *   - a count that reaches RP_RC_MAX while watched stays there and the object becomes
  *     immortal when the cycle lets it go (unwatched, one more INCREF would have made it
  *     so): kept for ever, never freed early;
