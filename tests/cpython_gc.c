@@ -1182,6 +1182,76 @@ static void test_gc__test_indirect_calls_with_gc_disabled(void)
     all_back();
 }
 
+/* class LinkedList: __slots__ = "next", "prev", "surprise" (_test_gc_fast_cycles.py). */
+enum { LL_NEXT, LL_PREV, LL_SURPRISE };
+static uint8_t RP_TYPE_NUMBER(linked);
+static const char *const linked_names[] = {"next", "prev", "surprise"};
+static const rp_type_t linked_type = {
+    .name = "LinkedList", .number = &linked_number, .slot_names = linked_names, .nslots = 3, .flags = RP_TYPE_GC,
+};
+
+/* make_ll(depth): depth + 1 nodes, each new head's next the old head, whose prev it
+ * becomes (LinkedList(head, head.prev) with head.prev None). Returns the head (new). */
+static rp_obj_t *make_ll(uint32_t depth)
+{
+    rp_obj_t *head = rp_new(&linked_type);
+    for (uint32_t i = 0; head && i < depth; i++) {
+        rp_obj_t *n = rp_new(&linked_type);
+        if (!n)
+            break;
+        rp_slot_set(n, LL_NEXT, head);
+        rp_slot_set(head, LL_PREV, n);
+        RP_DECREF(head);
+        head = n;
+    }
+    return head;
+}
+
+/* IncrementalGCTests.test_incremental_gc_handles_fast_cycle_creation (3.13's
+ * _test_gc_fast_cycles.py), at CPython's sizes: threshold (200, 10); a long-lived list of
+ * 1,001 nodes; 20,000 doubly linked lists of 21 nodes, each a cycle pointing at the
+ * long-lived one, dropped 20 at a time; every 20 lists the objects above the start stay
+ * under 27,000. Automatic collection (steps, with incremental collection) keeps up with
+ * garbage cycles made fast, some pointing into the old generation. Boards whose heap
+ * cannot hold 27,000 nodes twice over skip it. */
+#define FAST_LIMIT 27000u
+static void test_gc__test_incremental_gc_handles_fast_cycle_creation(void)
+{
+    fresh();
+    if (scaled(FAST_LIMIT, 64) < FAST_LIMIT) {
+        rp_printf("skipped: the heap holds fewer than 27,000 list nodes twice over\n");
+        return;
+    }
+    rp_gc_set_threshold(200, 10, 10);
+    rp_obj_t *head = make_ll(1000);
+    RP_CHECK(head != 0);
+    rp_obj_t *olds[20] = {0};
+    uint32_t n_olds = 0, initial = rp_test_blocks(), worst = 0;
+    for (uint32_t i = 0; i < 20000u && head; i++) {
+        rp_obj_t *newhead = make_ll(20);
+        RP_CHECK(newhead != 0);
+        if (!newhead)
+            break;
+        rp_slot_set(newhead, LL_SURPRISE, head);
+        olds[n_olds++] = newhead;
+        if (n_olds < 20u)
+            continue;
+        uint32_t grown = rp_test_blocks() - initial;
+        worst = grown > worst ? grown : worst;
+        if (grown >= FAST_LIMIT)
+            rp_printf("heap growing: limit reached after %u iterations\n", (unsigned)i);
+        RP_CHECK(grown < FAST_LIMIT);
+        while (n_olds)
+            RP_DECREF(olds[--n_olds]);
+    }
+    rp_printf("at most %u objects above the start (CPython's bound %u)\n", (unsigned)worst, FAST_LIMIT);
+    RP_XDECREF(head);
+    rp_gc_set_threshold(700, 10, 10);
+    rp_gc_collect(2);
+    all_back();
+}
+#undef FAST_LIMIT
+
 int main(void)
 {
     rp_test_begin("cpython_gc");
@@ -1219,5 +1289,6 @@ int main(void)
     RP_RUN(test_gc__test_bug1055820c);
     RP_RUN(test_gc__test_bug1055820d);
     RP_RUN(test_gc__test_indirect_calls_with_gc_disabled);
+    RP_RUN(test_gc__test_incremental_gc_handles_fast_cycle_creation);
     return rp_test_end();
 }
