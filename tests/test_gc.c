@@ -1443,6 +1443,16 @@ static void test_random_graphs(void)
 }
 
 #if RP_CFG_GC_INCREMENTAL
+/* 1, with a line saying why, where this build collects whole (16-bit links past 128 KiB,
+ * host-m32), or, for a test of the young-window rule (`rule` 1), examines every window. */
+static int skipped_without_incremental(int rule)
+{
+    if (rp_gc_is_incremental() && (!rule || RP_CFG_GC_YOUNG_MIN_YIELD))
+        return 0;
+    rp_printf("skipped: incremental collection unavailable%s\n", rule ? ", or every window examined" : "");
+    return 1;
+}
+
 /* A ring of old objects (a cycle longer than any step's budget) dropped: rp_gc_step alone
  * collects it, over several steps, while a live ring beside it survives, and a count
  * change between steps (an INCREF and DECREF of a ring object held by a C variable) keeps
@@ -1487,10 +1497,8 @@ static unsigned steps_until_idle(uint32_t budget)
 static void test_incremental_steps_collect_an_old_ring(void)
 {
     fresh();
-    if (!rp_gc_is_incremental()) {   /* 16-bit links past 128 KiB (host-m32): whole collections */
-        rp_printf("skipped: incremental collection unavailable\n");
+    if (skipped_without_incremental(0))
         return;
-    }
     unsigned n = ring_len();
     rp_obj_t *dead = ring(n), *live = ring(n);
     rp_gc_collect(0);   /* both promoted: old objects */
@@ -1522,10 +1530,8 @@ static void test_incremental_steps_collect_an_old_ring(void)
 static void test_incremental_free_pending_lets_cycles_end(void)
 {
     fresh();
-    if (!rp_gc_is_incremental()) {
-        rp_printf("skipped: incremental collection unavailable\n");
+    if (skipped_without_incremental(0))
         return;
-    }
     uint32_t b0 = blocks();
     rp_obj_t *old[VICTIMS];
     for (unsigned i = 0; i < VICTIMS; i++) {
@@ -1559,35 +1565,59 @@ static void test_incremental_free_pending_lets_cycles_end(void)
 #define YOUNG_BUF 176u
 #endif
 static rp_obj_t *young_buf[YOUNG_BUF];
+/* Windows of 16 objects (threshold 0), 8 on a small board, where 144 live objects do not
+ * fit (the microbit's heap). */
+#if RP_CFG_CHUNK_MAX_LOG2 <= 15
+#define YOUNG_WIN 8u
+#else
+#define YOUNG_WIN 16u
+#endif
+
+/* n objects that live: buf[0..n). */
+static void live_nodes(rp_obj_t **buf, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        buf[i] = node();
+        RP_CHECK(buf[i] != 0);
+    }
+}
+
+static void drop_nodes(rp_obj_t **buf, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        RP_DECREF(buf[i]);
+}
+
+/* n young garbage cycles (pairs), every checker after each. */
+static void garbage_pairs(unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        rp_obj_t *a = node(), *b = node();
+        RP_CHECK(a && b);
+        link_pair(a, b);
+        RP_DECREF(a);
+        RP_DECREF(b);
+        RP_ALL_OK();
+    }
+}
 
 /* Automatic young windows that free little are promoted unexamined, 2, 4, 8 ... of them
  * after each poor window in a row (RP_CFG_GC_YOUNG_MIN_YIELD); a window that frees
  * enough brings examination back. A window examined counts as a collection of generation
- * 0; a promoted one does not. Windows of 16 objects (threshold 0), 8 on a small board,
- * where 144 live objects do not fit (the microbit's heap). */
-#if RP_CFG_CHUNK_MAX_LOG2 <= 15
-#define WIN 8u
-#else
-#define WIN 16u
-#endif
+ * 0; a promoted one does not. */
+#define WIN YOUNG_WIN
 #define LIVE_WINDOWS 9u
 static void test_incremental_young_windows_that_free_little_are_promoted(void)
 {
     fresh();
-    if (!rp_gc_is_incremental() || !RP_CFG_GC_YOUNG_MIN_YIELD) {
-        rp_printf("skipped: incremental collection unavailable, or every window examined\n");
+    if (skipped_without_incremental(1))
         return;
-    }
     rp_obj_t **live = young_buf;
     _Static_assert(WIN * LIVE_WINDOWS <= YOUNG_BUF, "young_buf holds the live objects");
     rp_gc_set_threshold(WIN, 10, 10);
     rp_gc_stats_t st0, st;
     rp_gc_get_stats(&st0);
-    /* Live objects only: every window examined would free nothing. */
-    for (unsigned i = 0; i < WIN * LIVE_WINDOWS; i++) {
-        live[i] = node();
-        RP_CHECK(live[i] != 0);
-    }
+    live_nodes(live, WIN * LIVE_WINDOWS);   /* live only: every window examined would free nothing */
     rp_gc_get_stats(&st);
     uint32_t examined = st.gen[0].collections - st0.gen[0].collections;
     /* 1 examined, 2 promoted, 1, 4, 1: 3 of the 9 windows (4 if one more began). */
@@ -1596,23 +1626,12 @@ static void test_incremental_young_windows_that_free_little_are_promoted(void)
     for (unsigned i = 0; i < WIN * LIVE_WINDOWS; i++)
         RP_CHECK(rp_gc_is_tracked(live[i]));
     RP_CHECK(!rp_check_all().rule);
-    for (unsigned i = 0; i < WIN * LIVE_WINDOWS; i++)
-        RP_DECREF(live[i]);
+    drop_nodes(live, WIN * LIVE_WINDOWS);
     /* Young garbage cycles: once a window is examined again (8 more at most), every
      * window is, one a window's worth of allocations. */
-    for (unsigned i = 0; i < WIN * 10u; i++) {
-        rp_obj_t *a = node(), *b = node();
-        link_pair(a, b);
-        RP_DECREF(a);
-        RP_DECREF(b);
-    }
+    garbage_pairs(WIN * 10u);
     rp_gc_get_stats(&st0);
-    for (unsigned i = 0; i < WIN * 4u; i++) {
-        rp_obj_t *a = node(), *b = node();
-        link_pair(a, b);
-        RP_DECREF(a);
-        RP_DECREF(b);
-    }
+    garbage_pairs(WIN * 4u);
     rp_gc_get_stats(&st);
     /* 8 windows' worth of objects, give or take the one under way. */
     RP_CHECK(st.gen[0].collections - st0.gen[0].collections >= 7u);
@@ -1633,39 +1652,27 @@ static void test_incremental_young_windows_that_free_little_are_promoted(void)
 static void test_incremental_overflow_window_is_not_judged(void)
 {
     fresh();
-    if (!rp_gc_is_incremental() || !RP_CFG_GC_YOUNG_MIN_YIELD) {
-        rp_printf("skipped: incremental collection unavailable, or every window examined\n");
+    if (skipped_without_incremental(1))
         return;
-    }
     rp_obj_t **held = young_buf;
     _Static_assert(HELD <= YOUNG_BUF, "young_buf holds the held objects");
     rp_gc_set_threshold(WIN, 10, 10);
     rp_gc_disable();
-    for (unsigned i = 0; i < HELD; i++) {
-        held[i] = node();
-        RP_CHECK(held[i] != 0);
-    }
+    live_nodes(held, HELD);
     rp_gc_enable();
     rp_gc_stats_t st0, st;
     rp_gc_get_stats(&st0);
     /* The first allocation's step promotes all but one held object for overflow; then
      * young garbage cycles only, a window every WIN objects. */
     uint32_t before = blocks();
-    for (unsigned i = 0; i < WIN * 4u; i++) {
-        rp_obj_t *a = node(), *b = node();
-        link_pair(a, b);
-        RP_DECREF(a);
-        RP_DECREF(b);
-        RP_CHECK(!rp_check_all().rule);
-    }
+    garbage_pairs(WIN * 4u);
     rp_gc_get_stats(&st);
     /* 128 objects, 8 windows after the overflow's (7, give or take the one under way):
      * every one examined, no garbage left but the window under way's. Judged as a poor
      * window, the overflow had the next 2 promoted: 6 collections, 44 objects left. */
     RP_CHECK(st.gen[0].collections - st0.gen[0].collections >= 7u);
     RP_CHECK(blocks() <= before + WIN);
-    for (unsigned i = 0; i < HELD; i++)
-        RP_DECREF(held[i]);
+    drop_nodes(held, HELD);
     rp_gc_set_threshold(700, 10, 10);
     rp_gc_collect(2);
     all_back();
@@ -1753,10 +1760,8 @@ static void automatic_steps_alone(uint32_t t0)
 
 static void test_incremental_garbage_collected_by_automatic_steps_alone(void)
 {
-    if (!rp_gc_is_incremental()) {
-        rp_printf("skipped: incremental collection unavailable\n");
+    if (skipped_without_incremental(0))
         return;
-    }
     /* Windows of 1, 2, 3 ... objects; 700 (windows of RP_CFG_GC_STEP_BUDGET / 8) where the
      * churn outlives a window. */
     static const uint32_t t0s[] = {1, 2, 3, 8, 16, 700};
@@ -1795,10 +1800,8 @@ static void count_finalizers(enum rp_gc_phase phase, int gen, uint32_t collected
 static void test_incremental_finalizer_garbage_stays_in_windows(void)
 {
     fresh();
-    if (!rp_gc_is_incremental()) {
-        rp_printf("skipped: incremental collection unavailable\n");
+    if (skipped_without_incremental(0))
         return;
-    }
     rp_obj_t **live = young_buf;
     _Static_assert(LIVE <= YOUNG_BUF, "young_buf holds the live objects");
     for (unsigned i = 0; i < LIVE; i++)
@@ -1842,40 +1845,19 @@ static void test_incremental_finalizer_garbage_stays_in_windows(void)
  * rp_gc_collect(0), freeze and unfreeze, thresholds 1, 2, 3 and 0, disable with more
  * than a window made meanwhile, enable; and rp_gc_step from idle, whose two loops free
  * every object that was garbage before them, promoted unexamined or not (rp_gc.h). */
-#if RP_CFG_CHUNK_MAX_LOG2 <= 15
-#define WIN 8u
-#else
-#define WIN 16u
-#endif
+#define WIN YOUNG_WIN
 #define LIVE (WIN * 4u + 1u)   /* the fourth window examined as the last is made */
-
-static void garbage_pairs(unsigned n)
-{
-    for (unsigned i = 0; i < n; i++) {
-        rp_obj_t *a = node(), *b = node();
-        RP_CHECK(a && b);
-        link_pair(a, b);
-        RP_DECREF(a);
-        RP_DECREF(b);
-        RP_ALL_OK();
-    }
-}
 
 static void test_incremental_promoted_windows_and_the_gc_module(void)
 {
     fresh();
-    if (!rp_gc_is_incremental()) {
-        rp_printf("skipped: incremental collection unavailable\n");
+    if (skipped_without_incremental(0))
         return;
-    }
     rp_obj_t **live = young_buf;
     _Static_assert(LIVE <= YOUNG_BUF && RP_CFG_GC_STEP_BUDGET / 8u <= YOUNG_BUF, "young_buf holds the live objects");
-    unsigned n = 0;
+    const unsigned more = RP_CFG_GC_STEP_BUDGET / 8u;   /* more than a window */
     rp_gc_set_threshold(WIN, 10, 10);
-    for (; n < LIVE; n++) {   /* 4 windows: examined, 2 promoted, examined; 4 promoted next */
-        live[n] = node();
-        RP_CHECK(live[n] != 0);
-    }
+    live_nodes(live, LIVE);   /* 4 windows: examined, 2 promoted, examined; 4 promoted next */
     rp_gc_stats_t st0, st;
     rp_gc_get_stats(&st0);
     garbage_pairs(WIN / 2u);
@@ -1896,30 +1878,17 @@ static void test_incremental_promoted_windows_and_the_gc_module(void)
     rp_gc_set_threshold(0, 10, 10);
     garbage_pairs(WIN);
     rp_gc_set_threshold(WIN, 10, 10);
-    for (; n > 0; n--)   /* room for what follows on a small board */
-        RP_DECREF(live[n - 1u]);
+    drop_nodes(live, LIVE);   /* room for what follows on a small board */
     rp_gc_disable();
-    for (unsigned i = 0; i < RP_CFG_GC_STEP_BUDGET / 8u; i++, n++) {   /* more than a window */
-        live[n] = node();
-        RP_CHECK(live[n] != 0);
-    }
+    live_nodes(live, more);
     garbage_pairs(WIN);
     rp_gc_enable();
     garbage_pairs(WIN * 2u);
     /* From idle, two loops of steps: every pair made above is freed, whatever promoted it. */
-    uint32_t guard = 0;
-    while (rp_gc_step(8) && guard < 100000u) {
-        guard++;
-        RP_ALL_OK();
-    }
-    while (rp_gc_step(8) && guard < 100000u) {
-        guard++;
-        RP_ALL_OK();
-    }
-    RP_CHECK(guard < 100000u);
-    RP_CHECK_EQ(blocks(), baseline + n);
-    for (unsigned i = 0; i < n; i++)
-        RP_DECREF(live[i]);
+    (void)steps_until_idle(8);
+    (void)steps_until_idle(8);
+    RP_CHECK_EQ(blocks(), baseline + more);
+    drop_nodes(live, more);
     rp_gc_set_threshold(700, 10, 10);
     rp_gc_collect(2);
     all_back();
