@@ -147,6 +147,123 @@ static void test_handler_allocation_leaves_thread_trace_hint(void)
     RP_ALL_BACK();
 }
 
+/* ---- masked windows that stay short: what runs between them (host only) ----
+ *
+ * port_host.c's rp_host_unmasked runs at every end of a critical section, as an interrupt
+ * pending all along would on a board; here it looks at the heap as a handler would. */
+#if !defined(__arm__)
+extern void (*rp_host_unmasked)(void);
+
+static uint32_t spares(void)
+{
+    rp_heap_stats_t s;
+    rp_heap_stats(&s);
+    return s.spare_pools;
+}
+
+/* Up to n blocks of 16 bytes (pool blocks in debug builds too) allocated, then all freed:
+ * their pools become spares. */
+static uint32_t make_spares(void **held, uint32_t n)
+{
+    uint32_t got = 0;
+    while (got < n && (held[got] = rp_malloc(16)) != 0)
+        got++;
+    for (uint32_t i = 0; i < got; i++)
+        rp_free(held[i]);
+    return spares();
+}
+
+static uint32_t h_windows, h_between, h_spares, h_bad;
+
+static void look_at_spares(void)
+{
+    uint32_t n = spares();
+    h_windows++;
+    h_between += n > 0u && n < h_spares;
+    h_bad += rp_heap_check().rule != 0;
+}
+
+static void *held[1100];   /* more 16-byte blocks than 16 KiB holds */
+
+/* rp_heap_trim gives the spare pools back one a masked window, so a pending interrupt
+ * runs between two (and finds the heap consistent). Failed before the fix: one window
+ * for the whole list, 0 runs between. */
+static void test_trim_unmasks_between_spares(void)
+{
+    rp_test_fresh_objects();
+    rp_heap_trim();
+    h_spares = make_spares(held, 1100);
+    RP_CHECK(h_spares >= 4u);
+    h_windows = h_between = h_bad = 0;
+    rp_host_unmasked = look_at_spares;
+    size_t back = rp_heap_trim();
+    rp_host_unmasked = 0;
+    RP_CHECK(back > 0u);
+    RP_CHECK_EQ(spares(), 0);
+    RP_CHECK_EQ(h_between, h_spares - 1u);
+    RP_CHECK_EQ(h_windows, h_spares);
+    RP_CHECK_EQ(h_bad, 0);
+    RP_ALL_BACK();
+}
+
+/* The same on malloc's near-failure path: a request the chunk heap can hold only once
+ * the spares are back. A heap of its own, nothing but spares. */
+static void test_malloc_from_spares_unmasks_between_them(void)
+{
+    static _Alignas(8) uint8_t small[16384];
+    rp_region_t r = {small, sizeof small};
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
+    h_spares = make_spares(held, 1100);
+    RP_CHECK(h_spares >= 4u);
+    h_windows = h_between = h_bad = 0;
+    rp_host_unmasked = look_at_spares;
+    void *p = rp_malloc(sizeof small / 2u);
+    rp_host_unmasked = 0;
+    RP_CHECK(p != 0);
+    RP_CHECK(h_between >= h_spares / 2u);
+    RP_CHECK_EQ(h_bad, 0);
+    rp_free(p);
+    RP_CHECK(rp_heap_check().rule == 0);
+    rp_test_fresh_heap();
+}
+
+/* A moving rp_realloc: its new block, its copy and its free each in their own window (the
+ * copy in none), so an interrupt runs between; one that allocates and frees there
+ * changes nothing the realloc keeps. Failed before the fix: one window, the copy in it. */
+static void allocate_between(void)
+{
+    h_windows++;
+    void *a = rp_malloc(24), *b = rp_malloc(3000);
+    h_bad += !a || !b;
+    rp_free(b);
+    rp_free(a);
+    h_bad += rp_heap_check().rule != 0;
+}
+
+static void test_realloc_move_unmasks_around_its_copy(void)
+{
+    rp_test_fresh_objects();
+    uint8_t *p = rp_malloc(4096), *stop = rp_malloc(64);
+    RP_CHECK(p && stop);
+    for (unsigned i = 0; p && i < 4096u; i++)
+        p[i] = (uint8_t)(i * 7u);
+    h_windows = h_bad = 0;
+    rp_host_unmasked = allocate_between;
+    uint8_t *q = rp_realloc(p, 8192);
+    rp_host_unmasked = 0;
+    RP_CHECK(q != 0 && q != p);
+    RP_CHECK_EQ(h_windows, 3);
+    RP_CHECK_EQ(h_bad, 0);
+    unsigned bad = 0;
+    for (unsigned i = 0; q && i < 4096u; i++)
+        bad += q[i] != (uint8_t)(i * 7u);
+    RP_CHECK_EQ(bad, 0);
+    rp_free(q);
+    rp_free(stop);
+    RP_ALL_BACK();
+}
+#endif
+
 #if RP_CFG_DEBUG
 /* ---- debug builds: a thread-mode-only call from a handler is reported and refused ---- */
 
@@ -218,6 +335,11 @@ int main(void)
     rp_test_begin("interrupts");
     RP_RUN(test_handler_may_allocate);
     RP_RUN(test_handler_allocation_leaves_thread_trace_hint);
+#if !defined(__arm__)
+    RP_RUN(test_trim_unmasks_between_spares);
+    RP_RUN(test_malloc_from_spares_unmasks_between_them);
+    RP_RUN(test_realloc_move_unmasks_around_its_copy);
+#endif
 #if RP_CFG_DEBUG
     RP_RUN(test_forbidden_calls_from_handler_are_reported);
 #endif

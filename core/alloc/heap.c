@@ -269,18 +269,19 @@ static void account(size_t add, size_t sub, int blocks)
 /* ---- entry points (critical section held) ---- */
 
 /* Pool or chunk, then the debug dress. Before a request fails, the spare pools go back to
- * the chunk heap and it is retried once; a small request that still finds no pool (its
+ * the chunk heap (one a masked window: *t is left and taken again between two) and it is
+ * retried once; a small request that still finds no pool (its
  * class has none with room, and no free chunk holds a pool window: a tight heap, cut into
  * pieces smaller than a pool) is served by the chunk heap, as any allocator would serve
  * it, rather than refused while free bytes remain. Its page is no pool, so free, realloc
  * and rp_usable_size take it for the chunk it is. */
-static void *heap_alloc(size_t n)
+static void *heap_alloc(size_t n, rp_critical_t *t)
 {
     if (n > RP_CHUNK_LIMIT)   /* first: n + the debug layer may wrap */
         return 0;
     size_t need = n + RP_DBG_HEAD + RP_DBG_TAIL;
     void *raw = raw_alloc(need);
-    if (!raw && rp_pool_release_spares())
+    if (!raw && rp_pool_release_spares(t))
         raw = raw_alloc(need);
     if (!raw && need <= RP_CFG_SMALL_MAX)
         raw = rp_chunk_alloc((uint32_t)need);
@@ -304,13 +305,13 @@ static void *heap_alloc(size_t n)
  * critical section held; *t is updated when it was left and re-entered. */
 static void *heap_alloc_retry(size_t n, rp_critical_t *t)
 {
-    void *p = heap_alloc(n);
+    void *p = heap_alloc(n, t);
     if (!p && oom_handler && n <= RP_CHUNK_LIMIT) {
         leave(*t);
         if (!rp_port_in_interrupt())
             oom_handler(n);
         *t = enter();
-        p = heap_alloc(n);
+        p = heap_alloc(n, t);
     }
     if (!p)
         rp_heap.failed_allocs++;
@@ -465,7 +466,7 @@ out:
 __attribute__((noinline)) void *rp_malloc_chunk_slow(size_t n)
 {
     rp_critical_t t = enter();
-    void *p = rp_pool_release_spares() ? rp_chunk_alloc((uint32_t)n) : 0;
+    void *p = rp_pool_release_spares(&t) ? rp_chunk_alloc((uint32_t)n) : 0;
     leave(t);
     return p ? p : malloc_slow(n, __builtin_return_address(0));
 }
@@ -668,14 +669,21 @@ void *rp_realloc(void *p, size_t n)
         q = p;
         goto out;
     }
+    /* A move: the new block, the copy and the free each in their own masked window (p
+     * stays the caller's all along, so nothing a handler does between them touches it). */
+    leave(t);
+    t = enter();
     q = heap_alloc_retry(n, &t);
     if (q)   /* the old trace goes first, so a move does not raise the traced peak */
         TRACE(free, p);
     TRACE(alloc, q, n, __builtin_return_address(0));
     if (!q)
         goto out;
+    /* The copy runs unmasked, so the windows stay O(1) whatever the size. */
     size_t old = user_size(raw_of(p), raw_usable(&w, raw_of(p)));
+    leave(t);
     rp_memcpy(q, p, old < n ? old : n);
+    t = enter();
     heap_free(p, &w);
 out:
     leave(t);
@@ -696,7 +704,7 @@ size_t rp_usable_size(const void *p)
 size_t rp_heap_trim(void)
 {
     rp_critical_t t = enter();
-    size_t n = rp_pool_release_spares();
+    size_t n = rp_pool_release_spares(&t);
     leave(t);
     return n;
 }

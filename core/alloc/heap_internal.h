@@ -358,7 +358,9 @@ rp_fault_t rp_chunk_check(void);
 /* pool.c: the fast paths are inline below and in rp_malloc and rp_free; the rare steps
  * stay in pool.c. */
 void *rp_pool_alloc_new(unsigned cls);          /* the class has no pool with room: make one */
-uint32_t rp_pool_release_spares(void);          /* spare pools back to the chunk heap; bytes */
+/* The spare pools back to the chunk heap, one a masked window: *t, the caller's token, is
+ * left and taken again between two pools. Returns the bytes given back. */
+uint32_t rp_pool_release_spares(rp_critical_t *t);
 
 /* The allocator's tracer (trace.c installs one while tracing, rp_heap_set_tracer): the
  * allocator and the object layer know tracing only through this hook, since tracing is

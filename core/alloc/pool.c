@@ -56,7 +56,11 @@ void *rp_pool_alloc_new(unsigned cls)
     return rp_pool_start(pg, map, cls);
 }
 
-uint32_t rp_pool_release_spares(void)
+/* One pool a window: between two pools the critical section is left and taken again, so
+ * that an interrupt pending meanwhile waits for one chunk free (its merges), not for every
+ * spare. The heap is consistent at each such point, and the list is read again after it
+ * (a handler may have taken a spare or made one). */
+uint32_t rp_pool_release_spares(rp_critical_t *t)
 {
     uint32_t bytes = 0;
     while (rp_heap.spare) {
@@ -65,6 +69,10 @@ uint32_t rp_pool_release_spares(void)
         *map_byte(pg) = RP_PAGE_NOT_POOL;
         bytes += rp_tag_size(*rp_tag_of(rp_pool_window(pg)));
         rp_chunk_free_pool(rp_pool_window(pg));
+        if (rp_heap.spare) {
+            leave(*t);
+            *t = enter();
+        }
     }
     return bytes;
 }

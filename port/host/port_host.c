@@ -18,6 +18,13 @@
 static unsigned depth;
 static _Alignas(4096) unsigned char host_heap[RP_HOST_HEAP_BYTES];
 
+/* Tests may set these (test-only: the host has no interrupts). rp_host_in_isr makes the
+ * port say that a handler runs. rp_host_unmasked, when set, runs each time a critical
+ * section ends with interrupts back on, as an interrupt pending all along would on a
+ * board, with rp_host_in_isr set; its own sections do not call it again. */
+int rp_host_in_isr;
+void (*rp_host_unmasked)(void);
+
 rp_critical_t rp_port_critical_enter(void)
 {
     return depth++;
@@ -26,6 +33,11 @@ rp_critical_t rp_port_critical_enter(void)
 void rp_port_critical_exit(rp_critical_t token)
 {
     depth = token;
+    if (token != 0 || !rp_host_unmasked || rp_host_in_isr)
+        return;
+    rp_host_in_isr = 1;
+    rp_host_unmasked();
+    rp_host_in_isr = 0;
 }
 
 void rp_port_report(const char *rule, const void *addr)
@@ -45,9 +57,6 @@ void rp_port_console_write(const char *s, size_t n)
 {
     fwrite(s, 1, n, stdout);
 }
-
-/* Tests may set this to act as an interrupt handler (test-only: the host has none). */
-int rp_host_in_isr;
 
 int rp_port_in_interrupt(void)
 {

@@ -20,9 +20,12 @@ instruction counts only if the next instruction logged is the one after it (othe
 an interrupt was taken before it ran, and it is logged again after the handler).
 
 Windows are attributed to the --entry function whose call was running (an entry
-function reached from --outer, default main, as profile.py does) and to the function
-holding the masking instruction; printed: per entry, the number of windows, the mean and
-the longest (with its functions), and the longest of all as `RT irq_masked_max N`.
+function reached from --outer, default main, as profile.py does; --entry-prefix P makes
+every function named P... an entry, printed without P) and to the function holding the
+masking instruction; printed: per entry, the number of windows, the mean and the longest
+(with its functions), and the longest of all as `RT irq_masked_max N`, leaving out the
+entries named with --unbounded (calls whose window grows with the heap by contract:
+they are printed, marked, but are not in the figure). --no-rt prints the table alone.
 """
 import argparse
 import collections
@@ -57,9 +60,13 @@ def main():
     ap.add_argument("image")
     ap.add_argument("--entry", action="append", default=[], help="public call the windows are attributed to")
     ap.add_argument("--outer", action="append", default=[], help="function the calls return to (default main)")
+    ap.add_argument("--entry-prefix", default=None, help="every function named so is an entry")
+    ap.add_argument("--unbounded", action="append", default=[], help="entry left out of irq_masked_max")
+    ap.add_argument("--no-rt", action="store_true", help="no RT line")
     ap.add_argument("--objdump", default="arm-none-eabi-objdump")
     args = ap.parse_args()
     entries, outer = set(args.entry), set(args.outer or ["main"])
+    prefix, unbounded = args.entry_prefix, set(args.unbounded)
     mask, restore = classify(args.image, args.objdump)
 
     stack = []            # states found by the open masking instructions
@@ -85,10 +92,10 @@ def main():
                 if not stack:
                     count, where, funcs = 0, (ctx or "(other)", msym), {msym}
                 stack.append(bool(stack))
-        if sym in outer and not stack:
+        if sym.split(".")[0] in outer and not stack:   # a clone (churn.constprop.0) too
             ctx = None
-        elif ctx is None and sym in entries:
-            ctx = sym
+        elif ctx is None and (sym in entries or (prefix and sym.startswith(prefix))):
+            ctx = sym[len(prefix):] if prefix and sym.startswith(prefix) else sym
         if stack:
             count += 1
             funcs.add(sym)
@@ -109,9 +116,11 @@ def main():
     print("| --- | ---: | ---: | ---: | --- |")
     for entry in sorted(stats, key=lambda e: -stats[e][2]):
         n, total, longest, fn = stats[entry]
-        print("| %s | %d | %.2f | %d | %s |" % (entry, n, total / n, longest, fn))
-    worst = max(s[2] for e, s in stats.items() if e != "(other)" or len(stats) == 1)
-    print("RT irq_masked_max %d" % worst)
+        mark = " (O(heap) by contract)" if entry in unbounded else ""
+        print("| %s%s | %d | %.2f | %d | %s |" % (entry, mark, n, total / n, longest, fn))
+    if not args.no_rt:
+        worst = max(s[2] for e, s in stats.items() if e not in unbounded and (e != "(other)" or len(stats) == 1))
+        print("RT irq_masked_max %d" % worst)
     return 0
 
 
