@@ -4,8 +4,9 @@
  * allow (rp_heap.h: rp_malloc, rp_calloc, rp_realloc, rp_free, rp_usable_size) on raw
  * blocks of random sizes, writing a pattern into each and checking it before it frees or
  * moves it, while thread mode churns objects (lists, dicts, instances, str and int values,
- * cycles between instances) in the same heap, runs collections of every generation and
- * every checker.
+ * cycles between instances) in the same heap, moves a raw block of its own with rp_realloc
+ * (its copy runs unmasked) and gives spare pools back (rp_heap_trim, one window a pool),
+ * and runs collections of every generation and every checker.
  *
  * It runs until the handler has made RP_ISR_STRESS_OPS calls (default 10^6) or for
  * RP_ISR_STRESS_SECONDS (default 60) of the board's clock, whichever comes first: both
@@ -307,6 +308,34 @@ static void churn(uint32_t *rng)
     RP_XDECREF(l);
 }
 
+/* Thread mode's own raw block, moved by rp_realloc to sizes that make its copy long, and
+ * rp_heap_trim: both leave the critical section partway (the copy runs unmasked, the
+ * spares go back one a window), so the handler runs inside them. The block keeps its
+ * pattern through every move. */
+#if RP_CFG_CHUNK_MAX_LOG2 <= 14
+#define THREAD_RAW_MAX 512u
+#else
+#define THREAD_RAW_MAX 4096u
+#endif
+static slot_t thread_raw;
+static uint32_t thread_mismatches;
+
+static void thread_raw_op(uint32_t r)
+{
+    size_t n = 1u + (r >> 4) % THREAD_RAW_MAX;
+    uint8_t *q = rp_realloc(thread_raw.p, n);   /* NULL p: a malloc */
+    if (!q)
+        return;   /* refused: the old block stays, pattern and all */
+    size_t kept = !thread_raw.p ? 0 : n < thread_raw.size ? n : thread_raw.size;
+    thread_mismatches += !holds(q, kept, thread_raw.seed);
+    thread_raw.seed = (uint8_t)r;
+    fill(q, n, thread_raw.seed);
+    thread_raw.p = q;
+    thread_raw.size = (uint16_t)n;
+    if ((r & 15u) == 0)
+        rp_heap_trim();
+}
+
 static void test_isr_stress(void)
 {
     rp_test_fresh_objects();
@@ -318,6 +347,7 @@ static void test_isr_stress(void)
     interrupts_on();
     while (!isr_done && elapsed < limit) {
         churn(&rng);
+        thread_raw_op(rp_rand_next(&rng));
         rounds++;
         if (rounds % 64u == 0)
             rp_gc_collect((int)(rp_rand_next(&rng) % 3u));
@@ -330,7 +360,12 @@ static void test_isr_stress(void)
     interrupts_off();
 
     /* Everything back: the handler's blocks (checked once more), thread mode's objects. */
-    uint32_t mismatches = isr_mismatches;
+    uint32_t mismatches = isr_mismatches + thread_mismatches;
+    if (thread_raw.p) {
+        mismatches += !holds(thread_raw.p, thread_raw.size, thread_raw.seed);
+        rp_free(thread_raw.p);
+        thread_raw.p = 0;
+    }
     for (unsigned i = 0; i < SLOTS; i++) {
         if (!slots[i].p)
             continue;

@@ -19,8 +19,10 @@
 #                          stop-the-world figure is a D| line either way)
 #   decref_max             the longest DECREF, or rp_gc_step(RP_CFG_FREE_BUDGET) after it,
 #                          dropping a 100,000-object chain and a 32,767-node tree
-#   irq_masked_max         the longest interrupt-masked window of the allocator's calls on
-#                          W1 and W1s (tools/bench/run-masked.sh: QEMU's execution log)
+#   irq_masked_max         the longest interrupt-masked window of any call whose bound does
+#                          not grow with the heap: rp_malloc and rp_free on W1 and W1s, the
+#                          other calls (tracing on too) on a 1 MiB heap in use
+#                          (tools/bench/run-masked.sh: QEMU's execution log)
 #   w2_throughput_ratio    W2-target's instructions built with RP_CFG_GC_INCREMENTAL 1
 #                          divided by the same built with 0 (two W2-only images of tb_rt.c,
 #                          -DTB_RT_W2_ONLY=1; n/a while rp_config.h has no such option);
