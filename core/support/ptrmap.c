@@ -2,16 +2,11 @@
 #include "rp_ptrmap.h"
 #include "rp_mem.h"
 
-static inline uint32_t home(const rp_ptrmap_t *m, const void *key)
-{
-    return (uint32_t)(((uintptr_t)key >> 3) * 2654435761u) & (m->cap - 1u);
-}
-
 void *rp_ptrmap_find(const rp_ptrmap_t *m, const void *key)
 {
     if (!m->cap)
         return 0;
-    for (uint32_t i = home(m, key);; i = (i + 1u) & (m->cap - 1u)) {
+    for (uint32_t i = rp_ptrmap_home(m, key);; i = (i + 1u) & (m->cap - 1u)) {
         void *e = rp_ptrmap_at(m, i);
         if (rp_ptrmap_key(e) == key)
             return e;
@@ -22,7 +17,7 @@ void *rp_ptrmap_find(const rp_ptrmap_t *m, const void *key)
 
 void *rp_ptrmap_insert(rp_ptrmap_t *m, const void *key)
 {
-    uint32_t i = home(m, key);
+    uint32_t i = rp_ptrmap_home(m, key);
     while (rp_ptrmap_key(rp_ptrmap_at(m, i)))
         i = (i + 1u) & (m->cap - 1u);
     uint8_t *e = rp_ptrmap_at(m, i);
@@ -42,7 +37,7 @@ void rp_ptrmap_remove(rp_ptrmap_t *m, void *entry)
         uint8_t *ej = rp_ptrmap_at(m, j);
         if (!rp_ptrmap_key(ej))
             return;
-        uint32_t k = home(m, rp_ptrmap_key(ej));
+        uint32_t k = rp_ptrmap_home(m, rp_ptrmap_key(ej));
         /* Entry j stays unless its home k lies cyclically outside (i, j]. */
         int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
         if (!stays) {

@@ -23,6 +23,11 @@ typedef struct rp_ptrmap {
 static inline const void *rp_ptrmap_key(const void *entry) { return *(const void *const *)entry; }
 static inline void *rp_ptrmap_at(const rp_ptrmap_t *m, uint32_t i) { return m->slots + (uintptr_t)i * m->esize; }
 static inline int rp_ptrmap_full(const rp_ptrmap_t *m) { return (m->used + 1u) * 4u > m->cap * 3u; }
+/* The first slot of key's probe chain, where find and insert start. */
+static inline uint32_t rp_ptrmap_home(const rp_ptrmap_t *m, const void *key)
+{
+    return (uint32_t)(((uintptr_t)key >> 3) * 2654435761u) & (m->cap - 1u);
+}
 
 void *rp_ptrmap_find(const rp_ptrmap_t *m, const void *key);
 /* Enters key (not present) and returns its entry, the rest of it zeroed. Needs room. */

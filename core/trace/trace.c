@@ -4,9 +4,17 @@
  * Structures: the record table, a fixed array used as an rp_ptrmap keyed by block
  * address; each record holds the size, the site and the object type.
  * Invariants between calls (rp_trace_check):
- *   T1 the records' sizes sum to `current`, and current <= peak.
+ *   T1 the live records' sizes sum to `current`, and current <= peak.
  *   T2 every record is reachable from its key's home slot (the probe chains are intact).
  *   T3 no record while tracing is stopped.
+ * A record is live or dead. A dead one is a freed block's record left in place while a
+ * snapshot walks the table (`walking`): removal shifts later records of a probe chain
+ * back, and a shift during the walk would move a record from ahead of it to behind it
+ * (missed) or across the table's end (counted twice). Dead records keep their key, so a
+ * probe still passes them, an allocation at the same address revives its record, and
+ * one at another address whose chain holds a dead record takes its slot; the snapshot
+ * removes them after its walk (sweep_dead, which says which few may stay). They count in
+ * the map's `used`, not in `current`, and a traceback does not see them.
  */
 #include "rp_trace.h"
 #include "heap_internal.h"
@@ -21,6 +29,7 @@ typedef struct record {
     uint32_t size;
     uint8_t type;
     uint8_t named;
+    uint8_t dead;      /* freed while a snapshot walked (above) */
 } record_t;
 
 _Static_assert(sizeof(record_t) == RP_TRACE_RECORD_BYTES, "RP_TRACE_RECORD_BYTES is a record's size");
@@ -38,6 +47,7 @@ static uint32_t dropped;
 static const rp_trace_site_t *named_next;
 static const void *hint_site;
 static uint8_t hint_type;
+static uint8_t walking;   /* a snapshot walks the table: frees leave dead records */
 
 uint8_t rp_trace_on;
 
@@ -179,6 +189,20 @@ void rp_trace_hint(uint8_t type, const void *site)
         hint_site = site;
 }
 
+/* The first dead record of p's probe chain, or NULL. Taking its slot moves no other
+ * record (so it is safe while a snapshot walks), and it keeps the table's room from
+ * filling with dead records that a sweep left behind. */
+static record_t *first_dead(const void *p)
+{
+    for (uint32_t i = rp_ptrmap_home(&map, p);; i = (i + 1u) & (map.cap - 1u)) {
+        record_t *r = rp_ptrmap_at(&map, i);
+        if (!r->ptr)
+            return 0;
+        if (r->dead)
+            return r;
+    }
+}
+
 /* The hints (RP_TRACE_HERE's name, rp_new's type and caller) are thread mode's, set
  * right before its allocation: an interrupt handler's allocation in between neither
  * takes nor clears them (it is recorded at its own site, as no object). */
@@ -199,7 +223,12 @@ static void on_alloc(const void *p, size_t size, const void *site)
         return;
     record_t *r = rp_ptrmap_find(&map, p);
     if (r) {
-        current -= r->size;   /* a stale record: the block was freed untraced */
+        if (!r->dead)
+            current -= r->size;   /* a stale record: the block was freed untraced */
+        r->dead = 0;
+    } else if ((r = first_dead(p)) != 0) {
+        r->ptr = p;               /* p is in no slot, so it may take a dead one in its chain */
+        r->dead = 0;
     } else if (rp_ptrmap_full(&map)) {
         dropped++;
         return;
@@ -220,14 +249,18 @@ static void on_free(const void *p)
     record_t *r = rp_ptrmap_find(&map, p);
     if (!r)
         return;
-    current -= r->size;
-    rp_ptrmap_remove(&map, r);
+    if (!r->dead)
+        current -= r->size;
+    if (walking)
+        r->dead = 1;
+    else
+        rp_ptrmap_remove(&map, r);
 }
 
 static void on_resize(const void *p, size_t size)
 {
     record_t *r = rp_ptrmap_find(&map, p);
-    if (!r)
+    if (!r || r->dead)
         return;
     current = current - r->size + size;
     r->size = (uint32_t)size;
@@ -235,12 +268,18 @@ static void on_resize(const void *p, size_t size)
         peak = current;
 }
 
+/* Masked for the probe: a handler's free meanwhile could shift p's record behind it. */
 uintptr_t rp_trace_get_object_traceback(const void *p, int *named)
 {
+    rp_critical_t t = enter();
     const record_t *r = rp_ptrmap_find(&map, p);
+    int live = r && !r->dead;
+    uintptr_t site = live ? r->site : 0;
+    uint8_t is_named = live ? r->named : 0;
+    leave(t);
     if (named)
-        *named = r ? r->named : 0;
-    return r ? r->site : 0;
+        *named = is_named;
+    return site;
 }
 
 /* ---- snapshots ---- */
@@ -275,6 +314,61 @@ static void sort_stats(rp_trace_stat_t *a, uint32_t n)
         }
 }
 
+/* Slot i's record if live, copied in the critical section (a handler may be writing it). */
+static int read_live(uint32_t i, record_t *out)
+{
+    rp_critical_t t = enter();
+    const record_t *r = rp_ptrmap_at(&map, i);
+    int live = r->ptr && !r->dead;
+    if (live)
+        *out = *r;
+    leave(t);
+    return live;
+}
+
+/* The dead records, removed one masked window a slot. With `walking` still set the
+ * sweep's own removals are the only shifts, and they move records back only into slots
+ * from i on, so none is passed over, but a handler's free behind the sweep leaves a dead
+ * record; a second sweep, `walking` clear, removes those (a handler's removal ahead of
+ * it may now shift one behind it: that one stays dead, taking room, until an allocation
+ * in its chain reuses its slot or the next snapshot sweeps). */
+static void sweep_dead(void)
+{
+    for (uint32_t i = 0; i < map.cap; i++) {
+        rp_critical_t t = enter();
+        record_t *r = rp_ptrmap_at(&map, i);
+        while (r->ptr && r->dead)
+            rp_ptrmap_remove(&map, r);
+        leave(t);
+    }
+}
+
+static void add_to_group(rp_trace_snapshot_t *snap, const record_t *r)
+{
+    uintptr_t key = snap->group == RP_TRACE_BY_TYPE ? r->type : r->site;
+    uint8_t named = snap->group == RP_TRACE_BY_TYPE ? 0 : r->named;
+    rp_trace_stat_t *buf = snap->stats;
+    snap->total_size += r->size;
+    snap->total_count++;
+    uint32_t k = 0;
+    while (k < snap->n && (buf[k].key != key || buf[k].named != named))
+        k++;
+    if (k == snap->n) {
+        if (k == snap->cap) {
+            snap->ungrouped++;
+            return;
+        }
+        rp_memset(&buf[k], 0, sizeof buf[k]);
+        buf[k].key = key;
+        buf[k].named = named;
+        snap->n++;
+    }
+    buf[k].size += r->size;
+    buf[k].count++;
+}
+
+/* Each slot is read in its own masked window, and no record moves while `walking` is set
+ * (frees leave dead records), so a block that lives throughout is counted exactly once. */
 rp_err_t rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uint32_t cap,
                                 rp_trace_group_t group, const rp_trace_filter_t *filters, unsigned nfilters)
 {
@@ -290,30 +384,15 @@ rp_err_t rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf,
     snap->stats = buf;
     snap->cap = cap;
     snap->group = group;
+    walking = 1;
     for (uint32_t i = 0; i < map.cap; i++) {
-        const record_t *r = rp_ptrmap_at(&map, i);
-        if (!r->ptr || !passes(r, filters, nfilters))
-            continue;
-        uintptr_t key = group == RP_TRACE_BY_TYPE ? r->type : r->site;
-        uint8_t named = group == RP_TRACE_BY_TYPE ? 0 : r->named;
-        snap->total_size += r->size;
-        snap->total_count++;
-        uint32_t k = 0;
-        while (k < snap->n && (buf[k].key != key || buf[k].named != named))
-            k++;
-        if (k == snap->n) {
-            if (k == cap) {
-                snap->ungrouped++;
-                continue;
-            }
-            rp_memset(&buf[k], 0, sizeof buf[k]);
-            buf[k].key = key;
-            buf[k].named = named;
-            snap->n++;
-        }
-        buf[k].size += r->size;
-        buf[k].count++;
+        record_t r;
+        if (read_live(i, &r) && passes(&r, filters, nfilters))
+            add_to_group(snap, &r);
     }
+    sweep_dead();
+    walking = 0;
+    sweep_dead();
     sort_stats(buf, snap->n);
     return rp_trace_on ? RP_E_OK : RP_E_ARG;   /* tracemalloc raises RuntimeError */
 }
@@ -439,7 +518,7 @@ static rp_fault_t trace_check(void)
         if (!r->ptr)
             continue;
         n++;
-        sum += r->size;
+        sum += r->dead ? 0u : r->size;
         if (rp_ptrmap_find(&map, r->ptr) != r)
             return fault("trace record unreachable from its home slot", r->ptr);
     }

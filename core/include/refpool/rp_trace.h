@@ -31,9 +31,12 @@
  * rp_trace_get_tracemalloc_memory, rp_trace_dropped); every other call of this header is
  * thread mode only. Debug builds report a call from a handler and refuse it at the entry of
  * rp_trace_set_table, rp_trace_start, rp_trace_stop, rp_trace_clear_traces,
- * rp_trace_take_snapshot and RP_TRACE_HERE (rp_trace_name_next). A snapshot is taken
- * without the critical section: blocks handlers allocate or free meanwhile may be in it
- * or not. rp_trace_check holds interrupts off for its walk (O(records)).
+ * rp_trace_take_snapshot and RP_TRACE_HERE (rp_trace_name_next). A snapshot reads each
+ * record slot in its own masked window, and while it walks, a handler's free leaves its
+ * record in place (dead) rather than shifting others: a block that lives throughout the
+ * snapshot is counted exactly once, one a handler allocates or frees meanwhile may be in
+ * it or not. rp_trace_get_object_traceback probes in the critical section.
+ * rp_trace_check holds interrupts off for its walk (O(records)).
  */
 #ifndef RP_TRACE_H
 #define RP_TRACE_H
@@ -128,10 +131,9 @@ size_t rp_trace_get_tracemalloc_memory(void);
  * of a word the hooks change in the critical section; thread mode or a handler. */
 uint32_t rp_trace_dropped(void);
 /* The site that allocated p, or 0 if untraced; *named tells an rp_trace_site_t*.
- * O(probe length) in the record table: O(1) expected, O(records) at worst. Without the
- * critical section: a handler freeing a block meanwhile may move p's record (backward
- * shift), and the answer is then 0 or another record's. Never a read outside the table:
- * the probe wraps within it, and it stays in place while tracing. Thread mode. */
+ * O(probe length) in the record table: O(1) expected, O(records) at worst, in the
+ * critical section (a handler's free meanwhile could shift p's record behind the probe).
+ * Thread mode. */
 uintptr_t rp_trace_get_object_traceback(const void *p, int *named);
 
 /* Groups the current traces, with filters applied (at least one inclusive filter must
@@ -140,7 +142,9 @@ uintptr_t rp_trace_get_object_traceback(const void *p, int *named);
  * written (at most cap); traces of the groups that found no room are counted in
  * snap->ungrouped (and in the totals). buf NULL is taken as cap 0, filters NULL as none.
  * RP_E_ARG if snap is NULL, or if tracing is off (tracemalloc raises RuntimeError): the
- * snapshot is then empty. */
+ * snapshot is then empty. O(records x groups), interrupts masked one record slot at a
+ * time (and for each removal of a record a handler freed meanwhile, O(probe length));
+ * a block that lives throughout is counted once (Interrupts, above). Thread mode. */
 rp_err_t rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf, uint32_t cap,
                             rp_trace_group_t group, const rp_trace_filter_t *filters, unsigned nfilters);
 /* Differences now - old (same grouping), one per group in either snapshot (unchanged ones
