@@ -16,7 +16,9 @@
  * references, make weak references and collect; finalize, weak dicts and sets;
  * collections of random generations, thresholds, freeze and unfreeze, rp_gc_step with
  * random budgets (FUZZ_STEP_OPS; a cycle left running between operations); tracing start,
- * stop, snapshots and compare_to; injected allocation failures (rp_heap_fail_nth).
+ * stop, snapshots and compare_to; injected allocation failures (rp_heap_fail_nth); and,
+ * switched on and off by an operation, an interrupt handler that allocates, moves and
+ * frees raw blocks of its own between any two of the allocator's masked windows.
  *
  * The shadow model, checked after every operation:
  *  - raw blocks hold the fill pattern written into them (a realloc keeps the prefix);
@@ -761,6 +763,17 @@ static void op_malloc(void)
     fill(r, 0);
 }
 
+/* r's block after rp_realloc gave q for n bytes: the prefix kept, the rest filled. */
+static void moved(rawblk_t *r, uint8_t *q, size_t n)
+{
+    r->p = q;
+    size_t keep = r->size < n ? r->size : n;
+    r->size = keep;
+    check_raw_range(r, 0, keep);   /* realloc kept the content */
+    r->size = n;
+    fill(r, keep);
+}
+
 static void op_realloc(void)
 {
     rawblk_t *r = &raws[pick(MAX_RAW)];
@@ -776,14 +789,8 @@ static void op_realloc(void)
         }
         return;
     }
-    if (!q)
-        return;   /* the old block stays, unchanged: check_raw verifies */
-    r->p = q;
-    size_t keep = r->size < n ? r->size : n;
-    r->size = keep;
-    check_raw_range(r, 0, keep);   /* realloc kept the content */
-    r->size = n;
-    fill(r, keep);
+    if (q)   /* else the old block stays, unchanged: check_raw verifies */
+        moved(r, q, n);
 }
 
 static void op_free(void)
@@ -795,10 +802,82 @@ static void op_free(void)
     r->p = 0;
 }
 
+/* An interrupt handler between any two masked windows. While it is on, the host port
+ * runs fuzz_handler at one end of a critical section in four (rp_host_unmasked), as an
+ * interrupt pending there would run on a board, with the port saying that a handler runs:
+ * anywhere in thread mode's calls, collections and snapshots included. It makes the calls
+ * the interrupt rules allow (rp_heap.h) on blocks of its own, with their own fill, checked
+ * before each is moved or freed. Its choices come from its own PRNG, seeded by the
+ * operation that switches it on, so that the input's bytes stay the operations'. */
+extern void (*rp_host_unmasked)(void);
+#define MAX_HRAW 8
+static rawblk_t hraws[MAX_HRAW];
+static uint32_t hrng;
+static unsigned long long handler_calls;   /* the allocator calls it made */
+
+static uint32_t handler_next(void)
+{
+    hrng ^= hrng << 13;
+    hrng ^= hrng >> 17;
+    hrng ^= hrng << 5;
+    return hrng;
+}
+
+static void fuzz_handler(void)
+{
+    uint32_t r = handler_next();
+    if (r & 3u)
+        return;
+    rawblk_t *b = &hraws[(r >> 2) % MAX_HRAW];
+    size_t n = (r >> 8) % 600u;
+    handler_calls++;
+    if (!b->p) {
+        uint8_t *p = (r & 0x100000u) ? rp_calloc(1, n) : rp_malloc(n);
+        if (!p)
+            return;
+        b->p = p;
+        b->size = n;
+        b->fill = (uint8_t)(r >> 24);
+        fill(b, 0);
+        return;
+    }
+    check_raw_range(b, 0, b->size);
+    if (r & 0x200000u) {
+        uint8_t *q = rp_realloc(b->p, n);
+        if (q)
+            moved(b, q, n);
+        return;
+    }
+    rp_free(b->p);
+    b->p = 0;
+}
+
+static void handler_off(void)
+{
+    rp_host_unmasked = 0;
+    for (int i = 0; i < MAX_HRAW; i++) {
+        if (hraws[i].p) {
+            check_raw_range(&hraws[i], 0, hraws[i].size);
+            rp_free(hraws[i].p);
+        }
+        hraws[i].p = 0;
+    }
+}
+
+static void op_handler(void)
+{
+    if (rp_host_unmasked) {
+        handler_off();
+        return;
+    }
+    hrng = next32() | 1u;
+    rp_host_unmasked = fuzz_handler;
+}
+
 /* Misuse: interior, misaligned, foreign pointers and double frees are refused, reported,
  * and change nothing. */
 static uint64_t foreign_words[4];
-static void op_bad_free(void)
+static void bad_free(void)
 {
     rawblk_t *r = &raws[pick(MAX_RAW)];
     rp_heap_stats_t before, after;
@@ -836,6 +915,16 @@ static void op_bad_free(void)
     rp_heap_stats(&after);
     EXPECT(after.blocks_in_use == before.blocks_in_use, "a refused free changed the heap", 0,
            (long)before.blocks_in_use, (long)after.blocks_in_use);
+}
+
+/* With the handler paused: its blocks would change the count, and a block it got at a
+ * freed address would turn the double free into a free of its block. */
+static void op_bad_free(void)
+{
+    void (*handler)(void) = rp_host_unmasked;
+    rp_host_unmasked = 0;
+    bad_free();
+    rp_host_unmasked = handler;
 }
 
 static void op_new_object(void)
@@ -1281,8 +1370,9 @@ static void op_trace(void)
         size_t cur, peak;
         rp_trace_get_traced_memory(&cur, &peak);
         EXPECT(cur <= peak, "traced memory above its peak", 0, (long)cur, (long)peak);
-        EXPECT(snaps[s].total_size == cur, "snapshot total differs from traced memory", 0, (long)snaps[s].total_size,
-               (long)cur);
+        /* The handler's blocks come and go during the snapshot and after it. */
+        EXPECT(rp_host_unmasked || snaps[s].total_size == cur, "snapshot total differs from traced memory", 0,
+               (long)snaps[s].total_size, (long)cur);
         break;
     }
     default: {
@@ -1324,7 +1414,7 @@ static const op_t ops[] = {
     {"finalize", op_finalize, 4},   {"weak_container", op_weak_container, 5},
     {"collect", op_collect, 4},     {"gc_control", op_gc_control, 4},
     {"trace", op_trace, 3},         {"inject", op_inject, 3},
-    {"step", op_step, FUZZ_STEP_OPS ? 4u : 0u},
+    {"step", op_step, FUZZ_STEP_OPS ? 4u : 0u}, {"handler", op_handler, 2},
 };
 #define NOPS (sizeof ops / sizeof ops[0])
 
@@ -1392,6 +1482,7 @@ static int session_begin(void)
 static void session_end(void)
 {
     current_op = "teardown";
+    handler_off();
     check_raw_full();
     rp_heap_fail_nth(0, 0);
     if (frozen)
@@ -1568,9 +1659,10 @@ int main(int argc, char **argv)
     double dt = now_seconds() - t0;
     printf("fuzz: seed %llu: %llu operations in %llu sessions, %.1f s (%.0f operations/s), "
            "%llu callbacks (%llu gc), %llu finalizers, %llu failures injected, %llu live-object checks, "
-           "%llu deaths verified; %llu violations\n",
+           "%llu deaths verified, %llu handler calls; %llu violations\n",
            (unsigned long long)seed, ops_total, sessions, dt, dt > 0 ? (double)ops_total / dt : 0.0, callbacks_run,
-           gc_callbacks_run, type_finalizers, injected_total, objects_verified, deaths_verified, violations);
+           gc_callbacks_run, type_finalizers, injected_total, objects_verified, deaths_verified, handler_calls,
+           violations);
     if (violations)
         printf("fuzz: replay with --seed %llu --session %llu --session-ops %llu\n", (unsigned long long)seed,
                sessions, session_len);
