@@ -3,7 +3,8 @@
  * RP_ISR_STRESS_HZ (default 10 kHz) and its handler makes every call the interrupt rules
  * allow (rp_heap.h: rp_malloc, rp_calloc, rp_realloc, rp_free, rp_usable_size) on raw
  * blocks of random sizes, writing a pattern into each and checking it before it frees or
- * moves it, while thread mode churns objects (lists, dicts, instances, str and int values,
+ * moves it, and now and then rp_heap_trim, rp_heap_stats and rp_heap_check (the heap must
+ * be whole wherever thread mode was interrupted), while thread mode churns objects (lists, dicts, instances, str and int values,
  * cycles between instances) in the same heap, moves a raw block of its own with rp_realloc
  * (its copy runs unmasked) and gives spare pools back (rp_heap_trim, one window a pool),
  * and runs collections of every generation and every checker.
@@ -234,6 +235,26 @@ static void isr_trace_getter_calls(void)
         rp_trace_reset_peak();
 }
 
+/* The rest of rp_heap.h's calls a handler may make, now and then: rp_heap_trim (one
+ * window a spare pool), and rp_heap_stats and rp_heap_check, which mask for their whole
+ * walk. The check runs wherever thread mode was interrupted, between any two of its
+ * masked windows (a realloc's copy, a release of spares, a collection, a snapshot): the
+ * heap must be whole at every such point. */
+static volatile uint32_t isr_heap_checks, isr_heap_faults;
+
+static void isr_heap_calls(void)
+{
+    if ((isr_irqs & 63u) == 0)
+        rp_heap_trim();
+    if ((isr_irqs & 1023u) != 512u)
+        return;
+    rp_heap_stats_t st;
+    rp_heap_stats(&st);
+    rp_fault_t f = rp_heap_check();
+    isr_heap_checks++;
+    isr_heap_faults += f.rule != 0 || st.blocks_in_use == 0;
+}
+
 /* The timer's interrupt (IRQ 8 on both boards) and any other: this test enables none. */
 void rp_irq_handler(void);
 void rp_irq_handler(void)
@@ -244,6 +265,7 @@ void rp_irq_handler(void)
         return;
     for (unsigned i = 0; i < OPS_PER_IRQ; i++)
         isr_op();
+    isr_heap_calls();
     if (isr_trace_getters)
         isr_trace_getter_calls();
     if (isr_ops >= RP_ISR_STRESS_OPS)
@@ -380,14 +402,16 @@ static void test_isr_stress(void)
     rp_gc_collect(2);
     check_now("after the run");
 
-    uint32_t violations = check_faults + mismatches;
-    rp_printf("isr stress: %u interrupts, %u rounds of objects, %u allocations refused, %lu ms\n",
-              (unsigned)isr_irqs, (unsigned)rounds, (unsigned)isr_nulls,
-              (unsigned long)(elapsed / (RP_BOARD_CPU_HZ / 1000u)));
+    uint32_t violations = check_faults + mismatches + isr_heap_faults;
+    rp_printf("isr stress: %u interrupts, %u rounds of objects, %u allocations refused, %u heap checks in "
+              "the handler (%u failed), %lu ms\n",
+              (unsigned)isr_irqs, (unsigned)rounds, (unsigned)isr_nulls, (unsigned)isr_heap_checks,
+              (unsigned)isr_heap_faults, (unsigned long)(elapsed / (RP_BOARD_CPU_HZ / 1000u)));
     rp_printf("RT isr_ops %u\n", (unsigned)isr_ops);
     rp_printf("RT isr_violations %u\n", (unsigned)violations);
     RP_CHECK_EQ(violations, 0);
     RP_CHECK(isr_ops >= RP_ISR_STRESS_MIN_OPS);
+    RP_CHECK(isr_heap_checks > 0);
     RP_CHECK(rounds > 0);
     RP_ALL_BACK();
 }
