@@ -453,7 +453,9 @@ void rp_chunk_free_checked(const rp_heap_region_t *r, void *p)
 {
     uintptr_t a = (uintptr_t)p;
     uint32_t *tag = rp_tag_of(p), t = *tag, size = rp_tag_size(t);
-    if ((a & 7u) || (t & (RP_CHUNK_USED | RP_CHUNK_POOL)) != RP_CHUNK_USED || size < RP_CHUNK_MIN ||
+    /* The alignment and the flags in one compare: a's low three bits moved to the top of
+     * the flags USED and POOL (one instruction fewer than two tests). */
+    if (((t & (RP_CHUNK_USED | RP_CHUNK_POOL)) | (uint32_t)a << 29) != RP_CHUNK_USED || size < RP_CHUNK_MIN ||
         size > r->end - (uintptr_t)tag) {
         rp_chunk_valid(r, p);
         return;
