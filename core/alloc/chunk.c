@@ -62,6 +62,8 @@ uint32_t rp_chunk_bin(uint32_t size)
 static inline volatile uint32_t *bit_alias(void) { return (volatile uint32_t *)rp_heap.bitband; }
 static inline void bit_set(uint32_t b) { bit_alias()[b] = 1u; }
 static inline void bit_clear(uint32_t b) { bit_alias()[b] = 0u; }
+/* Bit b cleared by storing `even`, a value at hand whose bit 0 is clear (see below). */
+static inline void bit_clear_by(uint32_t b, uint32_t even) { bit_alias()[b] = even; }
 /* A store to an alias word writes bit 0 of the value: the slot's address, even, clears
  * the bit with no register loaded with 0 (one instruction fewer). */
 static inline void slot_bit_clear(rp_links_t *s)
@@ -71,6 +73,7 @@ static inline void slot_bit_clear(rp_links_t *s)
 #else
 static inline void bit_set(uint32_t b) { rp_heap.bitmap[b >> 5] |= 1u << (b & 31u); }
 static inline void bit_clear(uint32_t b) { rp_heap.bitmap[b >> 5] &= ~(1u << (b & 31u)); }
+static inline void bit_clear_by(uint32_t b, uint32_t even) { (void)even; bit_clear(b); }
 static inline void slot_bit_clear(rp_links_t *s) { bit_clear((uint32_t)(s - rp_heap.bins)); }
 #endif
 
@@ -178,8 +181,9 @@ static inline int first_bin_from(uint32_t b)
 }
 
 /* First non-empty bin in the bitmap words after bin b's, or -1: first_bin_from written
- * out for a bitmap of one or two words (64 bins on mps2-an385 and microbit), where it is
- * one test and one word (5 instructions fewer on take's search one word up). */
+ * out for a bitmap of up to three words (40 bins on microbit, 72 on mps2-an385), where
+ * it is a test and a word for each word up (GCC's unrolled loop of first_bin_from took
+ * 12 instructions to find a bin one word up, 18 two words up). */
 static inline int first_bin_after_word(uint32_t b)
 {
 #if RP_BITMAP_WORDS == 1
@@ -190,6 +194,13 @@ static inline int first_bin_after_word(uint32_t b)
     if (b >= 32u || !m)
         return -1;
     return (int)(32u + (uint32_t)__builtin_ctz(m));
+#elif RP_BITMAP_WORDS == 3
+    uint32_t m;
+    if (b < 32u && (m = rp_heap.bitmap[1]) != 0)
+        return (int)(32u + (uint32_t)__builtin_ctz(m));
+    if (b < 64u && (m = rp_heap.bitmap[2]) != 0)
+        return (int)(64u + (uint32_t)__builtin_ctz(m));
+    return -1;
 #else
     return first_bin_from((b | 31u) + 1u);
 #endif
@@ -230,15 +241,16 @@ static inline void account(int32_t bytes, int32_t blocks)
     (void)blocks;
 }
 
-/* take's list step for l, the head of bin b (so l->prev is b's slot): l off the list,
- * cheaper than unlink_from, which cannot know that l is the head. */
+/* take's list step for l, the head of bin b (so l->prev is b's slot s): l off the list,
+ * cheaper than unlink_from, which cannot know that l is the head. The bit is cleared by
+ * storing s, even (one instruction fewer, as slot_bit_clear). */
 static inline void pop_head(rp_links_t *l, rp_links_t *s, uint32_t b)
 {
     rp_links_t *n = l->next;
     s->next = n;
     n->prev = s;
     if (n == s)
-        bit_clear(b);
+        bit_clear_by(b, (uint32_t)(uintptr_t)s);
 }
 
 
@@ -295,7 +307,7 @@ static inline uint32_t *take(uint32_t need)
         uint32_t nb = bin_of(rest);
         if (nb != b) {
             pop_head(l, s, b);
-            link_at(l, nb);
+            link_odd(l, nb, need | RP_CHUNK_USED);   /* the block's tag, odd, set below */
         }
         *tag = t - need;   /* rest, PREV_USED kept: need is a multiple of 8 */
         *footer(tag, rest) = rest;
