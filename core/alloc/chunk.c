@@ -334,17 +334,20 @@ static inline uint32_t *take(uint32_t need)
  * about 4 instructions more per W1 chunk malloc. On failure it tail-calls heap.c's
  * rp_malloc_chunk_slow, so that malloc_slow still finds the site of rp_malloc's caller
  * in lr; rp_chunk_alloc, for heap.c's own paths (already in the critical section, which
- * nests), sets chunk_inner to be given NULL instead. n stays live for that call.
+ * nests), sets chunk_inner to be given NULL instead. That call is given the request
+ * rounded up to its chunk's payload (need - RP_CHUNK_TAG, as the pool path gives a block
+ * size): n need not stay live across take, one instruction fewer on every chunk malloc.
  */
 _Static_assert(RP_CFG_SMALL_MAX + 1u + RP_CHUNK_TAG >= RP_FREE_MIN && RP_CFG_SMALL_MAX + 1u + RP_CHUNK_TAG >= RP_CHUNK_MIN,
                "a request above RP_CFG_SMALL_MAX needs no minimum chunk");
 __attribute__((noinline)) void *rp_chunk_malloc(uint32_t n)   /* take inline, once */
 {
     rp_critical_t c = enter();
-    uint32_t *tag = take((n + RP_CHUNK_TAG + 7u) & ~7u);
+    uint32_t need = (n + RP_CHUNK_TAG + 7u) & ~7u;
+    uint32_t *tag = take(need);
     leave(c);
     if (!tag)
-        return rp_heap.chunk_inner ? 0 : rp_malloc_chunk_slow(n);
+        return rp_heap.chunk_inner ? 0 : rp_malloc_chunk_slow(need - RP_CHUNK_TAG);
     return links_of(tag);
 }
 

@@ -208,8 +208,9 @@ void rp_heap_stats(rp_heap_stats_t *out);
 /* Called when an allocation fails, outside the critical section, before one retry: the
  * object layer installs the emergency collection here. NULL: none. Not called when the
  * failing allocation runs in an interrupt handler or with interrupts masked. `request`
- * is the size asked for, or for a small request (up to RP_CFG_SMALL_MAX bytes) with
- * tracing off, its block's size: malloc's fast path does not keep the exact size. O(1);
+ * is the size asked for, or with tracing off (release builds) the size it was rounded up
+ * to: a small request's (up to RP_CFG_SMALL_MAX bytes) block size, a larger one's chunk
+ * payload (up to 7 bytes more): malloc's fast paths do not keep the exact size. O(1);
  * thread mode, before any handler allocates (above). */
 void rp_heap_set_oom_handler(void (*handler)(size_t request));
 
