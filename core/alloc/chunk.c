@@ -103,7 +103,9 @@ void rp_chunk_init(void)
  * instruction fewer on free's longest path). */
 static inline void link_odd(rp_links_t *l, uint32_t b, uint32_t odd)
 {
-    rp_links_t *s = slot_of(b), *head = s->next;
+    /* (the slot's address made once and its head read through it: GCC otherwise made
+     * the slot's index twice from two forms of b in take, one instruction more) */
+    rp_links_t *s = (rp_links_t *)rp_opaque((uintptr_t)slot_of(b)), *head = s->next;
     l->prev = s;
     l->next = head;
     head->prev = l;
