@@ -687,7 +687,29 @@ static void test_checker_finds_corruption(void)
     RP_CHECK_STR(rp_heap_check().rule, "bit-band");
     rp_heap.bitband = band;
     RP_HEAP_OK();
+    /* Bins whose slot is known and whose bin is not clear their bit through slot_band. */
+    uintptr_t slot_band = rp_heap.slot_band;
+    rp_heap.slot_band = slot_band + 4u;
+    RP_CHECK_STR(rp_heap_check().rule, "slots' bit-band");
+    rp_heap.slot_band = slot_band;
+    RP_HEAP_OK();
 #endif
+    /* C4: every list is circular through its bin's slot, whose prev names the list's last
+     * chunk (free's merges take a chunk off its list with no test for either end). */
+    unsigned nonempty = 0;
+    for (unsigned i = 0; i < RP_NBINS; i++) {
+        rp_links_t *slot = &rp_heap.bins[i], *last = slot->prev;
+        if (slot->next == slot) {
+            RP_CHECK(last == slot);
+            continue;
+        }
+        nonempty++;
+        slot->prev = last->prev;   /* the one before the last: the slot itself for a single chunk */
+        RP_CHECK_STR(rp_heap_check().rule, "slot does not name its last chunk");
+        slot->prev = last;
+        RP_HEAP_OK();
+    }
+    RP_CHECK(nonempty > 0);
     rp_free(a);
     rp_free(b);
     rp_free(s2);

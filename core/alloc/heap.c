@@ -129,6 +129,7 @@ rp_err_t rp_heap_init_layout(const rp_region_t *regions, unsigned count, uint64_
     rp_heap.bitband = RP_BITBAND_ALIAS + (band << 5);
 #endif
     oom_handler = 0;   /* it belonged to the objects of the old heap */
+    rp_chunk_init();
     rp_pool_init();
     for (unsigned i = 0; i < count; i++) {
         rp_heap_region_t *r = &rp_heap.regions[i];
@@ -594,14 +595,20 @@ void rp_free(void *p)
          * instruction where masking takes two on Thumb-2). */
         uintptr_t page = a >> RP_POOL_SHIFT;
         unsigned cls = *(const uint8_t *)(r->map_base + page);
-        rp_pool_t *pg = (rp_pool_t *)((rp_opaque(page) << RP_POOL_SHIFT) + RP_POOL_HDR_OFF);
-        if (cls < RP_NCLASSES && rp_pool_block_plausible(pg, cls, p)) {
-            rp_pool_free(pg, cls, p);
+        /* RP_PAGE_NOT_POOL, the map's one value besides the classes: a chunk, checked and
+         * freed in chunk.c. Tested first, so that the chunk path makes one test of the
+         * byte, not two (2 instructions fewer on free's longest path), and the pool's
+         * address is computed after it (the volatile asm keeps GCC from hoisting it onto
+         * the chunk path). */
+        if (cls >= RP_NCLASSES) {
+            rp_chunk_free_checked(r, p);
             leave(t);
             return;
         }
-        if (cls == RP_PAGE_NOT_POOL) {   /* a chunk: checked and freed in chunk.c */
-            rp_chunk_free_checked(r, p);
+        __asm__ volatile("" : "+r"(page));
+        rp_pool_t *pg = (rp_pool_t *)((page << RP_POOL_SHIFT) + RP_POOL_HDR_OFF);
+        if (rp_pool_block_plausible(pg, cls, p)) {
+            rp_pool_free(pg, cls, p);
             leave(t);
             return;
         }

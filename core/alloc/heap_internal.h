@@ -14,10 +14,13 @@
  *      chunk of a region has PREV_USED set).
  *   C3 no two free chunks are adjacent (coalescing is complete).
  *   C4 a free chunk's footer equals its size, and it is on the free list of bin_of(size);
- *      every chunk on that list is free and of that bin; bit b of the bin bitmap is set
- *      iff list b is non-empty; the list's first chunk has for prev &bins[b] (read as a
- *      node whose next is the list), every other chunk its predecessor on the list.
- *      With RP_PORT_BITBAND, bitband is the bit-band alias word of the bitmap's bit 0.
+ *      every chunk on that list is free and of that bin. List b is circular and doubly
+ *      linked through its slot bins[b], a node like the chunks' links: from the slot,
+ *      next runs through the list's chunks and back to the slot, and every node's next
+ *      has that node for prev (an empty list's slot names itself both ways). Bit b of the
+ *      bin bitmap is set iff list b is non-empty. With RP_PORT_BITBAND, bitband is the
+ *      bit-band alias word of the bitmap's bit 0, and slot_band is bitband less half the
+ *      address of bins (so bin b's alias word is slot_band + &bins[b] / 2).
  *   C5 a POOL chunk is USED, at least RP_CFG_POOL_SIZE bytes (a remainder too small to be a
  *      chunk is absorbed), and holds one pool window.
  *   C6 free_bytes is the sum of the free chunks' sizes; chunk_bytes is the sum of the
@@ -118,11 +121,12 @@ enum {
 #define RP_BITBAND_ALIAS 0x22000000u
 #define RP_BITBAND_SPAN 0x100000u
 
-typedef struct rp_free_chunk {
-    uint32_t tag;
-    struct rp_free_chunk *next;
-    struct rp_free_chunk *prev;
-} rp_free_chunk_t;
+/* A free chunk's list links, in its payload after the tag; a bin's slot is one too, the
+ * sentinel of its circular list (C4). */
+typedef struct rp_links {
+    struct rp_links *next;
+    struct rp_links *prev;
+} rp_links_t;
 
 /* rp_heap.none's next: odd, so that the word malloc's fast path reads as the next free
  * block of an empty class list (none's first word) sends it to the slow path, as a
@@ -203,10 +207,12 @@ typedef struct rp_heap {
     unsigned nregions;
     rp_pool_t *spare;                /* empty pools kept for reuse (P4) */
     uint16_t class_limit[RP_NCLASSES];   /* rp_pool_limit (it and the recips: rp_pool_check verifies them) */
-    rp_free_chunk_t *bins[RP_NBINS];
+    rp_links_t bins[RP_NBINS];       /* C4: each list's slot (two words: see chunk.c's list steps) */
     uint32_t bitmap[RP_BITMAP_WORDS];
 #if RP_PORT_BITBAND
     uintptr_t bitband;               /* C4: the alias word of bitmap's bit 0 (RP_PORT_BITBAND) */
+    uintptr_t slot_band;             /* C4: bitband - (bins >> 1), so that bin b's bit is
+                                      * the word at slot_band + &bins[b] / 2 */
 #endif
     uint32_t free_bytes, low_free, chunk_bytes;   /* C6 (free_bytes and low_free side by side: one ldrd) */
     uintptr_t carve;                 /* C7: the next pool's chunk, or 0 */
@@ -337,6 +343,7 @@ static inline void leave(rp_critical_t t)
 }
 
 /* chunk.c */
+void rp_chunk_init(void);                          /* empty bins (C4), after rp_heap is zeroed */
 void rp_chunk_region_init(rp_heap_region_t *r);
 #define RP_CHUNK_MAX_REQUEST ((1u << RP_CFG_CHUNK_MAX_LOG2) - 16u)   /* no chunk space is larger */
 #define RP_CHUNK_FAST (RP_CHUNK_MAX_REQUEST - RP_CFG_SMALL_MAX)

@@ -39,9 +39,9 @@
  *   OOM handler may run (below). Largest calls
  *   measured on the Cortex-M3 at -O2, critical section included, W1 at 256 KiB, 1 MiB and
  *   3.5 MiB heaps (tools/bench/run-rt-bench.sh, mps2-an385, whose bin bitmap is written
- *   through the bit-band, RP_PORT_BITBAND): rp_malloc 124 / 108 / 115 instructions,
- *   rp_free 105 at each (without the bit-band, as on other boards: 134 / 117 / 124 and
- *   118). rp_realloc adds the copy, O(size), made with interrupts unmasked.
+ *   through the bit-band, RP_PORT_BITBAND): rp_malloc 116 / 100 / 102 instructions,
+ *   rp_free 90 at each (without the bit-band, as on other boards: 131 / 115 / 117 and
+ *   114). rp_realloc adds the copy, O(size), made with interrupts unmasked.
  * - Failure returns NULL, is counted in rp_heap_stats, and changes nothing else.
  * - Every entry point runs inside the port's critical section, so interrupt handlers may
  *   allocate.
@@ -179,10 +179,12 @@ static inline rp_err_t rp_heap_init(const rp_region_t *regions, unsigned count)
 
 /* A block of at least n bytes, 8-aligned, or NULL. O(1), with no search that grows with
  * the heap (Guarantees above). Largest measured on the Cortex-M3 at -O2, critical section
- * included (W1 at 256 KiB to 3.5 MiB, bit-band on): 124 instructions for a new pool
- * when the carve point has run out (a look at up to 8 free chunks), 97 for one from the
- * carve point, 115 for a chunk; a small block from a pool with room about 20. A request the chunk heap
- * has no room for first takes the spare pools back, O(spares), then the OOM handler. */
+ * included (W1 at 256 KiB to 3.5 MiB, bit-band on): 116 instructions for a new pool from
+ * the carve point whose rest changes bin (one cut after the carve point has run out, a
+ * look at up to 8 free chunks, is less in W1), 102 for a chunk (found two bitmap words
+ * up, its rest moved to another bin); a small block from a pool with room about 20. A
+ * request the chunk heap has no room for first takes the spare pools back, O(spares),
+ * then the OOM handler. */
 void *rp_malloc(size_t n);
 void *rp_calloc(size_t count, size_t size);   /* NULL if count * size overflows */
 
@@ -191,10 +193,9 @@ void *rp_calloc(size_t count, size_t size);   /* NULL if count * size overflows 
  * O(1) plus, for a move, the copy, O(size), made between masked windows (Interrupts). */
 void *rp_realloc(void *p, size_t n);
 /* Returns p's block (NULL: nothing) after the O(1) checks above. O(1). Largest measured
- * on the Cortex-M3 at -O2, critical section included, at every heap size of W1: 105
- * instructions with the bit-band, 118 without (a chunk merged with free neighbours, its
- * bins changed); a pool block at
- * most 50 (W1s). */
+ * on the Cortex-M3 at -O2, critical section included, at every heap size of W1: 90
+ * instructions with the bit-band, 114 without (a chunk merged with free neighbours, its
+ * bins changed); a pool block at most 50 (W1s). */
 void rp_free(void *p);
 
 /* Bytes the caller may use in a live block (at least what was asked); 0 for NULL or a
@@ -217,8 +218,9 @@ void rp_heap_stats(rp_heap_stats_t *out);
 /* Called when an allocation fails, outside the critical section, before one retry: the
  * object layer installs the emergency collection here. NULL: none. Not called when the
  * failing allocation runs in an interrupt handler or with interrupts masked. `request`
- * is the size asked for, or for a small request (up to RP_CFG_SMALL_MAX bytes) with
- * tracing off, its block's size: malloc's fast path does not keep the exact size. O(1);
+ * is the size asked for, or with tracing off (release builds) the size it was rounded up
+ * to: a small request's (up to RP_CFG_SMALL_MAX bytes) block size, a larger one's chunk
+ * payload (up to 7 bytes more): malloc's fast paths do not keep the exact size. O(1);
  * thread mode, before any handler allocates (above). */
 void rp_heap_set_oom_handler(void (*handler)(size_t request));
 
