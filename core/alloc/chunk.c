@@ -475,6 +475,14 @@ int rp_chunk_valid(const rp_heap_region_t *r, const void *raw)
 void rp_chunk_free_checked(const rp_heap_region_t *r, void *p)
 {
     uintptr_t a = (uintptr_t)p;
+#if !defined(__ARM_FEATURE_UNALIGNED)
+    /* Where an unaligned load may fault (ARMv6-M), the alignment is tested before the tag
+     * in front of p is read; where it cannot, the one compare below tests both. */
+    if (a & 7u) {
+        rp_chunk_valid(r, p);
+        return;
+    }
+#endif
     uint32_t *tag = rp_tag_of(p), t = *tag, size = rp_tag_size(t);
     /* The alignment and the flags in one compare: a's low three bits moved to the top of
      * the flags USED and POOL (one instruction fewer than two tests). */
