@@ -362,6 +362,256 @@ static void test_snapshot_counts_each_block_once_while_handlers_free(void)
     rp_free(table);
     RP_ALL_BACK();
 }
+
+/* Review of the masked windows (issue 17): a handler at every unmask of thread mode's
+ * snapshots, tracebacks and rp_realloc moves makes every traced call a handler may
+ * (malloc, calloc, realloc that grows in place or moves, free) on its own blocks, in a
+ * table small enough that its probe chains are long and dead records get revived, reused
+ * by another address (first_dead), resized and swept. After every thread-mode step: the
+ * records hold (rp_trace_check: T1 with dead records, T2, the count), the heap holds, and
+ * the traced memory is exactly the sizes of the blocks whose traceback is found (a dead
+ * record counted, or a live one lost, would differ). */
+#define RV_TABLE 32u
+#define RV_HANDLER 12u
+static void *rv_blocks[RV_HANDLER];
+static size_t rv_sizes[RV_HANDLER];
+static uint32_t rv_rng = 7u, rv_bad;
+
+static void rv_handler(void)
+{
+    rv_rng = rv_rng * 1103515245u + 12345u;
+    uint32_t r = rv_rng >> 4, k = r % RV_HANDLER;
+    size_t n = 1u + (r >> 8) % ((r & 0x10000u) ? 200u : 60u);
+    if (!rv_blocks[k]) {
+        rv_blocks[k] = (r & 0x20000u) ? rp_calloc(1, n) : rp_malloc(n);
+        rv_sizes[k] = rv_blocks[k] ? n : 0u;
+    } else if (r & 0x40000u) {
+        void *q = rp_realloc(rv_blocks[k], n);
+        if (q) {
+            rv_blocks[k] = q;
+            rv_sizes[k] = n;
+        }
+    } else {
+        rp_free(rv_blocks[k]);
+        rv_blocks[k] = 0;
+    }
+    rv_bad += rp_trace_check().rule != 0;
+}
+
+/* The traced memory as the records should hold it: every block of the handler's and
+ * thread mode's whose record is found (none dropped once the table has room). */
+static int rv_consistent(void *const *mine, const size_t *mine_sizes, unsigned nmine)
+{
+    size_t cur, pk, want = 0;
+    rp_trace_get_traced_memory(&cur, &pk);
+    for (unsigned k = 0; k < RV_HANDLER; k++)
+        if (rv_blocks[k] && rp_trace_get_object_traceback(rv_blocks[k], 0))
+            want += rv_sizes[k];
+    for (unsigned i = 0; i < nmine; i++)
+        if (mine[i] && rp_trace_get_object_traceback(mine[i], 0))
+            want += mine_sizes[i];
+    return cur == want && rp_trace_check().rule == 0 && rp_heap_check().rule == 0;
+}
+
+static void test_traced_calls_between_every_window(void)
+{
+    rp_test_fresh_objects();
+    void *table = rp_malloc(RP_TRACE_TABLE_BYTES(RV_TABLE));
+    RP_CHECK_EQ(rp_trace_set_table(table, RP_TRACE_TABLE_BYTES(RV_TABLE)), RP_E_OK);
+    RP_CHECK_EQ(rp_trace_start(1), RP_E_OK);
+    static void *mine[6];
+    static size_t mine_sizes[6];
+    static rp_trace_stat_t groups[8];
+    uint32_t rng = 31u, inconsistent = 0, snap_off = 0, lost = 0;
+    for (unsigned i = 0; i < 6u; i++) {
+        mine_sizes[i] = 16u + 8u * i;
+        mine[i] = snap_alloc(mine_sizes[i]);
+    }
+    uintptr_t site = rp_trace_get_object_traceback(mine[0], 0);
+    rv_bad = 0;
+    for (unsigned round = 0; round < 400u; round++) {
+        rp_trace_snapshot_t snap;
+        rp_host_unmasked = rv_handler;
+        rp_trace_take_snapshot(&snap, groups, 8, RP_TRACE_BY_SITE, 0, 0);
+        unsigned i = rp_rand_next(&rng) % 6u;
+        size_t n = 1u + rp_rand_next(&rng) % 300u;
+        void *q = rp_realloc(mine[i], n);   /* thread mode's own, moved or resized */
+        if (q) {
+            mine[i] = q;
+            mine_sizes[i] = n;
+        }
+        rp_host_unmasked = 0;
+        for (unsigned k = 0; k < snap.n; k++)   /* the snapshot itself: some of mine, never more */
+            snap_off += groups[k].key == site && groups[k].count > 6u;
+        for (unsigned j = 0; j < 6u; j++)
+            lost += rp_trace_get_object_traceback(mine[j], 0) == 0;
+        inconsistent += !rv_consistent(mine, mine_sizes, 6u);
+    }
+    RP_CHECK_EQ(rv_bad, 0);
+    RP_CHECK_EQ(inconsistent, 0);
+    RP_CHECK_EQ(snap_off, 0);
+    RP_CHECK_EQ(lost, 0);
+    /* Nothing handlers do now: a snapshot counts exactly the traced memory. */
+    rp_trace_snapshot_t snap;
+    rp_trace_take_snapshot(&snap, groups, 8, RP_TRACE_BY_SITE, 0, 0);
+    size_t cur, pk;
+    rp_trace_get_traced_memory(&cur, &pk);
+    RP_CHECK_EQ(snap.total_size, cur);
+    for (unsigned i = 0; i < 6u; i++)
+        rp_free(mine[i]);
+    for (unsigned k = 0; k < RV_HANDLER; k++) {
+        rp_free(rv_blocks[k]);
+        rv_blocks[k] = 0;
+    }
+    rp_trace_get_traced_memory(&cur, &pk);
+    RP_CHECK_EQ(cur, 0);
+    RP_CHECK(rp_trace_check().rule == 0);
+    rp_trace_stop();
+    rp_trace_set_table(0, 0);
+    rp_free(table);
+    RP_ALL_BACK();
+}
+
+/* A moving rp_realloc that fails, a handler allocating and freeing between its windows:
+ * NULL, counted once (the handler's own calls all succeed), the OOM handler run once in
+ * thread mode, and the old block as it was. */
+static uint32_t rv_oom_calls, rv_oom_in_handler;
+static void rv_oom(size_t n)
+{
+    (void)n;
+    rv_oom_calls++;
+    rv_oom_in_handler += rp_port_in_handler() != 0;
+}
+
+static uint32_t failed_allocs(void)
+{
+    rp_heap_stats_t s;
+    rp_heap_stats(&s);
+    return s.failed_allocs;
+}
+
+static void allocate_small_between(void)
+{
+    h_windows++;
+    void *a = rp_malloc(24), *b = rp_malloc(200);
+    h_bad += !a || !b;
+    rp_free(b);
+    rp_free(a);
+    h_bad += rp_heap_check().rule != 0;
+}
+
+static void test_failed_realloc_between_windows(void)
+{
+    static _Alignas(8) uint8_t small[16384];
+    rp_region_t r = {small, sizeof small};
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
+    uint8_t *p = rp_malloc(3000), *stop = rp_malloc(64);
+    RP_CHECK(p && stop);
+    for (unsigned i = 0; p && i < 3000u; i++)
+        p[i] = (uint8_t)(i * 13u);
+    rp_heap_set_oom_handler(rv_oom);
+    rv_oom_calls = rv_oom_in_handler = 0;
+    uint32_t before = failed_allocs();
+    h_windows = h_bad = 0;
+    rp_host_unmasked = allocate_small_between;
+    uint8_t *q = rp_realloc(p, 15000);   /* more than the heap has left: refused */
+    rp_host_unmasked = 0;
+    rp_heap_set_oom_handler(0);
+    RP_CHECK(q == 0);
+    RP_CHECK(h_windows >= 2u);
+    RP_CHECK_EQ(h_bad, 0);
+    RP_CHECK_EQ(failed_allocs(), before + 1u);
+    RP_CHECK_EQ(rv_oom_calls, 1);
+    RP_CHECK_EQ(rv_oom_in_handler, 0);
+    unsigned bad = 0;
+    for (unsigned i = 0; p && i < 3000u; i++)
+        bad += p[i] != (uint8_t)(i * 13u);
+    RP_CHECK_EQ(bad, 0);
+    RP_CHECK(rp_usable_size(p) >= 3000u);
+    rp_free(p);
+    rp_free(stop);
+    RP_CHECK(rp_heap_check().rule == 0);
+    rp_test_fresh_heap();
+}
+
+/* Nested: while rp_heap_trim gives the spares back one a window, a handler's allocation
+ * needs them too and runs the same loop itself (inside the handler: no window of the
+ * thread's opens there). The thread's loop reads the list again after the handler took
+ * the rest, and ends; nothing is lost. */
+static void *rv_big;
+static void take_the_rest(void)
+{
+    h_windows++;
+    if (!rv_big)
+        rv_big = rp_malloc(10000);   /* only with every spare back */
+    h_bad += rp_heap_check().rule != 0;
+}
+
+static void test_handler_releases_spares_while_trim_does(void)
+{
+    static _Alignas(8) uint8_t small[16384];
+    rp_region_t r = {small, sizeof small};
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
+    h_spares = make_spares(held, 1100);
+    RP_CHECK(h_spares >= 4u);
+    rv_big = 0;
+    h_windows = h_bad = 0;
+    rp_host_unmasked = take_the_rest;
+    size_t back = rp_heap_trim();
+    rp_host_unmasked = 0;
+    RP_CHECK(rv_big != 0);
+    RP_CHECK(back > 0u);
+    RP_CHECK(h_windows < h_spares);   /* the handler took the rest: the thread stopped early */
+    RP_CHECK_EQ(spares(), 0);
+    RP_CHECK_EQ(h_bad, 0);
+    rp_free(rv_big);
+    rv_big = 0;
+    RP_CHECK(rp_heap_check().rule == 0);
+    RP_CHECK_EQ(rp_heap_trim(), 0);
+    rp_test_fresh_heap();
+}
+
+/* rp_heap_trim while a handler, between every two of its windows, allocates in two
+ * classes with no pool (the first takes a spare, the second carves a new pool from what
+ * trim just gave back) and frees both: one spare more each window, as many as trim gives
+ * back. Before the fix (pool.c) the loop ran as long as the handler did: 15 spares at
+ * entry, 100,002 windows, "102,402,048 bytes" given back from a 16 KiB heap. Now it
+ * gives back at most as many pools as the heap holds, and ends. */
+static uint32_t ll_budget;
+static void make_a_spare(void)
+{
+    h_windows++;
+    if (!ll_budget)
+        return;
+    ll_budget--;
+    void *a = rp_malloc(8), *b = rp_malloc(40);
+    h_bad += !a || !b;
+    rp_free(a);
+    rp_free(b);
+    h_bad += rp_heap_check().rule != 0;
+}
+
+static void test_trim_ends_while_handlers_make_spares(void)
+{
+    static _Alignas(8) uint8_t small[16384];
+    rp_region_t r = {small, sizeof small};
+    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
+    h_spares = make_spares(held, 1100);   /* 16-byte pools: classes 0 and 4 have none */
+    RP_CHECK(h_spares >= 4u);
+    h_windows = h_bad = 0;
+    ll_budget = 100000u;
+    rp_host_unmasked = make_a_spare;
+    size_t back = rp_heap_trim();
+    rp_host_unmasked = 0;
+    RP_CHECK(ll_budget > 0u);                       /* it ended while the handler went on */
+    RP_CHECK(h_windows <= sizeof small / RP_CFG_POOL_SIZE);
+    RP_CHECK(back > 0u && back <= sizeof small);
+    RP_CHECK_EQ(h_bad, 0);
+    rp_heap_trim();   /* no handler now: every spare back */
+    RP_CHECK_EQ(spares(), 0);
+    RP_CHECK(rp_heap_check().rule == 0);
+    rp_test_fresh_heap();
+}
 #endif
 
 #if RP_CFG_DEBUG
@@ -440,6 +690,10 @@ int main(void)
     RP_RUN(test_malloc_from_spares_unmasks_between_them);
     RP_RUN(test_realloc_move_unmasks_around_its_copy);
     RP_RUN(test_snapshot_counts_each_block_once_while_handlers_free);
+    RP_RUN(test_traced_calls_between_every_window);
+    RP_RUN(test_failed_realloc_between_windows);
+    RP_RUN(test_handler_releases_spares_while_trim_does);
+    RP_RUN(test_trim_ends_while_handlers_make_spares);
 #endif
 #if RP_CFG_DEBUG
     RP_RUN(test_forbidden_calls_from_handler_are_reported);

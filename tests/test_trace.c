@@ -286,6 +286,58 @@ static void test_printed_form(void)
     rp_trace_stop();
 }
 
+/* With tracing off, a snapshot is empty and a traceback 0 (rp_trace.h), whatever the
+ * table holds: one rp_trace_set_table gave is not cleared until rp_trace_start, so it may
+ * hold anything (here: records that look live and records that look dead). Neither call
+ * may write it (the table and map's count are the next rp_trace_start's to clear). Fails
+ * before the fix (trace.c): the snapshot counted the live-looking records and, since
+ * 7a93239, swept the dead-looking ones out of a table it does not own (removals that
+ * also took the map's count below zero); the traceback returned a garbage site. */
+static void test_calls_while_tracing_is_off_ignore_the_table(void)
+{
+    enum { N = 8 };
+    static uintptr_t table[RP_TRACE_TABLE_BYTES(N) / sizeof(uintptr_t)], copy[sizeof table / sizeof(uintptr_t)];
+    static uint64_t keys[N];
+    const size_t words = RP_TRACE_RECORD_BYTES / sizeof(uintptr_t);
+    rp_trace_stop();
+    rp_test_fresh_objects();
+    for (unsigned i = 0; i < N; i++) {
+        uintptr_t *rec = &table[i * words];
+        for (size_t w = 0; w < words; w++)
+            rec[w] = i % 3u == 0 ? 0u : (i % 3u == 1 ? (uintptr_t)0x40u : (uintptr_t)-1);   /* -1: all fields set */
+        if (i % 3u)
+            rec[0] = (uintptr_t)&keys[i];   /* a key: the record is not empty */
+    }
+    for (size_t w = 0; w < sizeof table / sizeof table[0]; w++)
+        copy[w] = table[w];
+    RP_CHECK_EQ(rp_trace_set_table(table, sizeof table), RP_E_OK);
+    rp_trace_stat_t buf[4];
+    rp_trace_snapshot_t s;
+    RP_CHECK_EQ(rp_trace_take_snapshot(&s, buf, 4, RP_TRACE_BY_SITE, 0, 0), RP_E_ARG);
+    RP_CHECK_EQ(s.n, 0);
+    RP_CHECK_EQ(s.total_count, 0);
+    unsigned changed = 0;
+    for (size_t w = 0; w < sizeof table / sizeof table[0]; w++)
+        changed += table[w] != copy[w];
+    RP_CHECK_EQ(changed, 0);
+    /* Every slot a live-looking record of one key: its probe finds one at once. */
+    for (unsigned i = 0; i < N; i++)
+        for (size_t w = 0; w < words; w++)
+            table[i * words + w] = w == 0 ? (uintptr_t)&keys[0] : (uintptr_t)0x40u;
+    int named = 7;
+    RP_CHECK_EQ(rp_trace_get_object_traceback(&keys[0], &named), 0);
+    RP_CHECK_EQ(named, 0);
+    /* Started, the table is cleared and works. */
+    RP_CHECK_EQ(rp_trace_start(1), RP_E_OK);
+    void *p = rp_malloc(24);
+    RP_CHECK(rp_trace_get_object_traceback(p, 0) != 0);
+    RP_CHECK(!rp_trace_check().rule);
+    rp_free(p);
+    rp_trace_stop();
+    RP_CHECK_EQ(rp_trace_set_table(0, 0), RP_E_OK);
+    rp_test_fresh_heap();   /* the harness's table again, where the board has none */
+}
+
 int main(void)
 {
     rp_test_begin("trace");
@@ -297,5 +349,6 @@ int main(void)
     RP_RUN(test_tracing_across_out_of_memory);
     RP_RUN(test_printed_form);
     RP_RUN(test_table_given_by_the_application);
+    RP_RUN(test_calls_while_tracing_is_off_ignore_the_table);
     return rp_test_end();
 }

@@ -59,17 +59,20 @@ void *rp_pool_alloc_new(unsigned cls)
 /* One pool a window: between two pools the critical section is left and taken again, so
  * that an interrupt pending meanwhile waits for one chunk free (its merges), not for every
  * spare. The heap is consistent at each such point, and the list is read again after it
- * (a handler may have taken a spare or made one). */
+ * (a handler may have taken a spare or made one). At most as many pools as the chunk
+ * space holds at once go back (no more can be spares when it starts): a handler that
+ * makes a spare in every window, from the pools given back, would otherwise keep the
+ * loop going for as long as it runs. */
 uint32_t rp_pool_release_spares(rp_critical_t *t)
 {
-    uint32_t bytes = 0;
-    while (rp_heap.spare) {
+    uint32_t bytes = 0, budget = rp_heap.chunk_bytes >> RP_POOL_SHIFT;
+    while (rp_heap.spare && budget--) {
         rp_pool_t *pg = rp_heap.spare;
         rp_heap.spare = pg->next;
         *map_byte(pg) = RP_PAGE_NOT_POOL;
         bytes += rp_tag_size(*rp_tag_of(rp_pool_window(pg)));
         rp_chunk_free_pool(rp_pool_window(pg));
-        if (rp_heap.spare) {
+        if (rp_heap.spare && budget) {
             leave(*t);
             *t = enter();
         }

@@ -275,11 +275,13 @@ static void on_resize(const void *p, size_t size)
         peak = current;
 }
 
-/* Masked for the probe: a handler's free meanwhile could shift p's record behind it. */
+/* Masked for the probe: a handler's free meanwhile could shift p's record behind it.
+ * With tracing off the table is not read: one rp_trace_set_table gave holds whatever it
+ * held until rp_trace_start clears it (its probe might not even end). */
 uintptr_t rp_trace_get_object_traceback(const void *p, int *named)
 {
     rp_critical_t t = enter();
-    const record_t *r = rp_ptrmap_find(&map, p);
+    const record_t *r = rp_trace_on ? rp_ptrmap_find(&map, p) : 0;
     int live = r && !r->dead;
     uintptr_t site = live ? r->site : 0;
     uint8_t is_named = live ? r->named : 0;
@@ -391,6 +393,8 @@ rp_err_t rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf,
     snap->stats = buf;
     snap->cap = cap;
     snap->group = group;
+    if (!rp_trace_on)   /* empty; a table not yet cleared (rp_trace_start) is not ours to read or sweep */
+        return RP_E_ARG;   /* tracemalloc raises RuntimeError */
     walking = 1;
     for (uint32_t i = 0; i < map.cap; i++) {
         record_t r;
@@ -401,7 +405,7 @@ rp_err_t rp_trace_take_snapshot(rp_trace_snapshot_t *snap, rp_trace_stat_t *buf,
     walking = 0;
     sweep_dead();
     sort_stats(buf, snap->n);
-    return rp_trace_on ? RP_E_OK : RP_E_ARG;   /* tracemalloc raises RuntimeError */
+    return RP_E_OK;
 }
 
 static const rp_trace_stat_t *find_stat(const rp_trace_snapshot_t *s, uintptr_t key, uint8_t named)

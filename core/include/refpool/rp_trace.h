@@ -130,7 +130,8 @@ size_t rp_trace_get_tracemalloc_memory(void);
 /* Allocations not traced because the table was full, since rp_trace_start. O(1), one load
  * of a word the hooks change in the critical section; thread mode or a handler. */
 uint32_t rp_trace_dropped(void);
-/* The site that allocated p, or 0 if untraced; *named tells an rp_trace_site_t*.
+/* The site that allocated p, or 0 if untraced or tracing is off (the table is then not
+ * read); *named tells an rp_trace_site_t*.
  * O(probe length) in the record table: O(1) expected, O(records) at worst, in the
  * critical section (a handler's free meanwhile could shift p's record behind the probe).
  * Thread mode. */
