@@ -206,8 +206,9 @@ size_t rp_usable_size(const void *p);
 /* Gives every empty pool back to the chunk heap, where it merges with its free neighbours;
  * returns the bytes given back. Allocation does this by itself when a request finds no
  * room, so a program only needs it to make the chunk heap whole again, e.g. before
- * measuring fragmentation. O(spare pools), one masked window each (a chunk free), and at
- * most as many pools as the heap holds however many handlers make meanwhile; any context. (glibc's malloc_trim.) */
+ * measuring fragmentation. O(spare pools), one masked window each (a chunk free), and
+ * at most as many pools as the heap holds, however many handlers make meanwhile; any
+ * context. (glibc's malloc_trim.) */
 size_t rp_heap_trim(void);
 
 /* O(pages + chunks): pool blocks are counted from their pools, as CPython's
