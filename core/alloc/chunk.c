@@ -571,9 +571,9 @@ static inline int carve_fits(uint32_t t)
  * through one alias address (slot_bits_down). The rest lies in the bin just below when
  * P <= 2^(s-1): a size in [4 * 2^s, 5 * 2^s) less P is at least 7 * 2^(s-1), the top
  * quarter of the power of two below; a larger one loses 2^s at most. Measured: W1's
- * largest malloc at 256 KiB 116 -> 109 (the move 26 instructions -> 20, the pool's tag
- * made once for the bit and the tag, always_inline as carve_at grew); the same-bin
- * carve, laid out in line, is unchanged. */
+ * largest malloc at 256 KiB 116 -> 109 (36 instructions -> 29 from the bin test on; the
+ * pool's tag made once for the bit and the tag, always_inline at -O2 as carve_at grew);
+ * the same-bin carve, laid out in line, is unchanged. */
 _Static_assert((RP_POOL_CHUNK & (RP_POOL_CHUNK - 1u)) == 0, "carve_at: P is a power of two");
 #if defined(__OPTIMIZE_SIZE__)
 /* At -Os GCC keeps one copy: forced inline in both of pool_new's callers, the allocator
