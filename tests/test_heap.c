@@ -230,6 +230,41 @@ static void test_pools_from_the_carve_point(void)
     RP_HEAP_OK();
 }
 
+/* A new pool cut from the carve point whose free rest falls into the bin below (carve_at):
+ * alone on its bin's list, the chunk moves to the slot below its own with both bits
+ * written through one alias address; otherwise through off_list and link_odd. Blocks of
+ * one class until that happened twice (or the heap is full), the heap checked after each
+ * new pool; the short path must have been taken. */
+static void test_carve_point_to_the_bin_below(void)
+{
+    rp_test_fresh_heap();
+    void *head = 0, *b;
+    unsigned short_moves = 0;
+    for (unsigned i = 0; i < 40000u && short_moves < 2u; i++) {
+        uint32_t *ct = (uint32_t *)rp_heap.carve;
+        uint32_t size = ct && !(*ct & RP_CHUNK_USED) ? rp_tag_size(*ct) : 0;
+        const rp_links_t *l = (const rp_links_t *)((uintptr_t)ct + RP_CHUNK_TAG);
+        int alone = size != 0 && l->next == l->prev;
+        if ((b = rp_malloc(RP_CFG_SMALL_MAX / 2u)) == 0)
+            break;
+        *(void **)b = head;
+        head = b;
+        if ((uintptr_t)ct == rp_heap.carve)
+            continue;   /* no new pool */
+        if (alone && size >= 8u * RP_POOL_CHUNK && rp_heap.carve == (uintptr_t)ct + RP_POOL_CHUNK &&
+            rp_chunk_bin(size - RP_POOL_CHUNK) != rp_chunk_bin(size))
+            short_moves++;
+        if (!RP_HEAP_OK())
+            break;
+    }
+    RP_CHECK(short_moves > 0u);
+    while ((b = head) != 0) {
+        head = *(void **)b;
+        rp_free(b);
+    }
+    RP_HEAP_OK();
+}
+
 static void test_full_pool(void)
 {
     rp_test_fresh_heap();
@@ -782,6 +817,7 @@ int main(void)
     RP_RUN(test_empty_pool_returns_to_chunk_heap);
     RP_RUN(test_empty_pools_serve_other_classes);
     RP_RUN(test_pools_from_the_carve_point);
+    RP_RUN(test_carve_point_to_the_bin_below);
     RP_RUN(test_full_pool);
     RP_RUN(test_emptied_pool_leaves_its_list);
     RP_RUN(test_block_start_and_bins);

@@ -39,8 +39,8 @@
  *   OOM handler may run (below). Largest calls
  *   measured on the Cortex-M3 at -O2, critical section included, W1 at 256 KiB, 1 MiB and
  *   3.5 MiB heaps (tools/bench/run-rt-bench.sh, mps2-an385, whose bin bitmap is written
- *   through the bit-band, RP_PORT_BITBAND): rp_malloc 116 / 100 / 102 instructions,
- *   rp_free 90 at each (without the bit-band, as on other boards: 131 / 115 / 117 and
+ *   through the bit-band, RP_PORT_BITBAND): rp_malloc 109 / 99 / 101 instructions,
+ *   rp_free 90 at each (without the bit-band, as on other boards: 124 / 114 / 116 and
  *   114). rp_realloc adds the copy, O(size), made with interrupts unmasked.
  * - Failure returns NULL, is counted in rp_heap_stats, and changes nothing else.
  * - Every entry point runs inside the port's critical section, so interrupt handlers may
