@@ -379,7 +379,7 @@ typedef struct rp_heap_tracer {
     void (*hint)(uint8_t type, const void *site);   /* for the next allocation */
 } rp_heap_tracer_t;
 extern const rp_heap_tracer_t *rp_heap_tracer;
-void rp_heap_set_tracer(const rp_heap_tracer_t *tracer);   /* heap.c: and the gates */
+void rp_heap_set_tracer(const rp_heap_tracer_t *tracer);   /* heap.c: and the gates, masked */
 int rp_pool_valid(const rp_pool_t *pg, unsigned cls, const void *p);
 void rp_pool_init(void);
 rp_fault_t rp_pool_check(void);

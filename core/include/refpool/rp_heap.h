@@ -91,7 +91,8 @@
  * - rp_heap_trim is safe there too, one masked window a spare pool. rp_heap_stats and
  *   rp_heap_check are safe there (critical section) but hold interrupts off for their
  *   whole walk, O(heap): diagnostics, not for a deadline (on a 1 MiB heap with 2,000
- *   blocks: 25,393 and 66,081 instructions masked on the Cortex-M3). rp_heap_last_report reads two words without the section (may be torn).
+ *   blocks: 25,393 and 66,081 instructions masked on the Cortex-M3).
+ *   rp_heap_last_report reads two words without the section (may be torn).
  * - rp_heap_init and rp_heap_set_oom_handler: thread mode, before any handler allocates
  *   (not checked).
  */
