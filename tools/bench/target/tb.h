@@ -71,6 +71,14 @@ static inline uint32_t tb_rand(uint32_t *x, uint32_t a, uint32_t b)
     return a + *x % (b - a + 1u);
 }
 
+/* W1's request sizes (WORKLOADS.md): 60 % rand(8, 32), 30 % rand(33, 128), 10 %
+ * rand(129, 512), one draw for the choice and one for the size. */
+static inline uint32_t tb_w1_size(uint32_t *x)
+{
+    uint32_t r = tb_rand(x, 0, 99);
+    return r < 60u ? tb_rand(x, 8, 32) : r < 90u ? tb_rand(x, 33, 128) : tb_rand(x, 129, 512);
+}
+
 /* Phase markers for the profiler (tools/bench/target/profile.py): a call to
  * tb_phase_<name> shows in QEMU's execution log under that name, and the instructions
  * after it are counted for that phase. */

@@ -63,10 +63,7 @@ static uint16_t slot_size[TB_CAP_MAX];
 
 static uint32_t draw_size(uint32_t *x, int small)
 {
-    if (small)
-        return tb_rand(x, 8, 64);
-    uint32_t r = tb_rand(x, 0, 99);
-    return r < 60u ? tb_rand(x, 8, 32) : r < 90u ? tb_rand(x, 33, 128) : tb_rand(x, 129, 512);
+    return small ? tb_rand(x, 8, 64) : tb_w1_size(x);
 }
 
 /* ---- allocators ---- */

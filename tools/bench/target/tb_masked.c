@@ -29,12 +29,7 @@
 static void *slot[LIVE];
 static uint32_t rng = TB_SEED;
 
-/* W1's sizes (WORKLOADS.md). */
-static uint32_t w1_size(void)
-{
-    uint32_t r = tb_rand(&rng, 0, 99);
-    return r < 60u ? tb_rand(&rng, 8, 32) : r < 90u ? tb_rand(&rng, 33, 128) : tb_rand(&rng, 129, 512);
-}
+static uint32_t w1_size(void) { return tb_w1_size(&rng); }
 
 static void fail(const char *what)
 {

@@ -68,12 +68,6 @@ static void heap_setup(uint32_t bytes) { gcw_heap_setup(heap_base, bytes < heap_
 static void *slot[W1_CAP_MAX];
 static uint16_t slot_size[W1_CAP_MAX];
 
-static uint32_t draw_size(uint32_t *x)
-{
-    uint32_t r = tb_rand(x, 0, 99);
-    return r < 60u ? tb_rand(x, 8, 32) : r < 90u ? tb_rand(x, 33, 128) : tb_rand(x, 129, 512);
-}
-
 /* The longest call of one kind in a W1 run: its instructions, operation and size, and
  * how many calls went over the issue's bound. */
 typedef struct worst {
@@ -120,7 +114,7 @@ static void w1(const char *suffix, uint32_t heap, uint32_t ops, uint32_t cap)
     for (uint32_t i = 0; i < ops || live; i++) {
         int alloc = i < ops && (live == 0 || (tb_rand(&x, 0, 99) < 55u && live < cap));
         if (alloc) {
-            uint32_t n = draw_size(&x);
+            uint32_t n = tb_w1_size(&x);
             void *p;
             uint32_t c = tb_time_alloc(rp_malloc, n, &p);
             if (p)
