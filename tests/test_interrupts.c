@@ -106,10 +106,10 @@ static void traced_alloc_in_handler(void)
     h_traced = rp_malloc(24);
 }
 
-/* One call site for two allocations (not a tail call, which tracing would skip). */
-static __attribute__((noinline)) void *alloc_at_one_site(void)
+/* One call site for many allocations (not a tail call, which tracing would skip). */
+static __attribute__((noinline)) void *alloc_at_one_site(size_t n)
 {
-    void *p = rp_malloc(24);
+    void *p = rp_malloc(n);
     __asm volatile("" ::: "memory");
     return p;
 }
@@ -136,7 +136,7 @@ static void test_handler_allocation_leaves_thread_trace_hint(void)
     /* rp_calloc in a handler hints its caller as the site: that hint is not left for
      * thread mode's next allocation, whose site is its own call's. */
     run_as_handler(calloc_in_handler);
-    void *p[2] = {alloc_at_one_site(), alloc_at_one_site()};
+    void *p[2] = {alloc_at_one_site(24), alloc_at_one_site(24)};
     RP_CHECK(rp_trace_get_object_traceback(p[0], 0) != 0);
     RP_CHECK_EQ(rp_trace_get_object_traceback(p[0], 0), rp_trace_get_object_traceback(p[1], 0));
     rp_free(p[0]);
@@ -185,6 +185,15 @@ static void look_at_spares(void)
 
 static void *held[1100];   /* more 16-byte blocks than 16 KiB holds */
 
+/* A 16 KiB heap of the test's own, in place of the harness's (rp_test_fresh_heap after). */
+#define SMALL_HEAP 16384u
+static rp_err_t own_small_heap(void)
+{
+    static _Alignas(8) uint8_t small[SMALL_HEAP];
+    rp_region_t r = {small, sizeof small};
+    return rp_heap_init(&r, 1);
+}
+
 /* rp_heap_trim gives the spare pools back one a masked window, so a pending interrupt
  * runs between two (and finds the heap consistent). Failed before the fix: one window
  * for the whole list, 0 runs between. */
@@ -210,14 +219,12 @@ static void test_trim_unmasks_between_spares(void)
  * the spares are back. A heap of its own, nothing but spares. */
 static void test_malloc_from_spares_unmasks_between_them(void)
 {
-    static _Alignas(8) uint8_t small[16384];
-    rp_region_t r = {small, sizeof small};
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
+    RP_CHECK_EQ(own_small_heap(), RP_E_OK);
     h_spares = make_spares(held, 1100);
     RP_CHECK(h_spares >= 4u);
     h_windows = h_between = h_bad = 0;
     rp_host_unmasked = look_at_spares;
-    void *p = rp_malloc(sizeof small / 2u);
+    void *p = rp_malloc(SMALL_HEAP / 2u);
     rp_host_unmasked = 0;
     RP_CHECK(p != 0);
     RP_CHECK(h_between >= h_spares / 2u);
@@ -230,10 +237,12 @@ static void test_malloc_from_spares_unmasks_between_them(void)
 /* A moving rp_realloc: its new block, its copy and its free each in their own window (the
  * copy in none), so an interrupt runs between; one that allocates and frees there
  * changes nothing the realloc keeps. Failed before the fix: one window, the copy in it. */
+static size_t h_second;   /* the second block allocate_between takes */
+
 static void allocate_between(void)
 {
     h_windows++;
-    void *a = rp_malloc(24), *b = rp_malloc(3000);
+    void *a = rp_malloc(24), *b = rp_malloc(h_second);
     h_bad += !a || !b;
     rp_free(b);
     rp_free(a);
@@ -248,6 +257,7 @@ static void test_realloc_move_unmasks_around_its_copy(void)
     for (unsigned i = 0; p && i < 4096u; i++)
         p[i] = (uint8_t)(i * 7u);
     h_windows = h_bad = 0;
+    h_second = 3000;
     rp_host_unmasked = allocate_between;
     uint8_t *q = rp_realloc(p, 8192);
     rp_host_unmasked = 0;
@@ -291,13 +301,6 @@ static void churn_traced(void)
     }
 }
 
-static __attribute__((noinline)) void *snap_alloc(size_t n)
-{
-    void *p = rp_malloc(n);
-    __asm volatile("" ::: "memory");   /* not a tail call: this is the site */
-    return p;
-}
-
 static void test_snapshot_counts_each_block_once_while_handlers_free(void)
 {
     rp_test_fresh_objects();
@@ -311,7 +314,7 @@ static void test_snapshot_counts_each_block_once_while_handlers_free(void)
     static void *mine[SNAP_MINE];
     size_t mine_bytes = 0;
     for (unsigned i = 0; i < SNAP_MINE; i++) {
-        mine[i] = snap_alloc(8u + 4u * i);
+        mine[i] = alloc_at_one_site(8u + 4u * i);
         mine_bytes += 8u + 4u * i;
         run_as_handler(churn_traced);
     }
@@ -344,7 +347,7 @@ static void test_snapshot_counts_each_block_once_while_handlers_free(void)
             unsigned i = (round * 7u + j * 5u) % SNAP_MINE;
             rp_free(mine[i]);
             run_as_handler(churn_traced);
-            mine[i] = snap_alloc(8u + 4u * i);
+            mine[i] = alloc_at_one_site(8u + 4u * i);
         }
     }
     RP_CHECK_EQ(miscounts, 0);
@@ -425,7 +428,7 @@ static void test_traced_calls_between_every_window(void)
     uint32_t rng = 31u, inconsistent = 0, snap_off = 0, lost = 0;
     for (unsigned i = 0; i < 6u; i++) {
         mine_sizes[i] = 16u + 8u * i;
-        mine[i] = snap_alloc(mine_sizes[i]);
+        mine[i] = alloc_at_one_site(mine_sizes[i]);
     }
     uintptr_t site = rp_trace_get_object_traceback(mine[0], 0);
     rv_bad = 0;
@@ -490,21 +493,10 @@ static uint32_t failed_allocs(void)
     return s.failed_allocs;
 }
 
-static void allocate_small_between(void)
-{
-    h_windows++;
-    void *a = rp_malloc(24), *b = rp_malloc(200);
-    h_bad += !a || !b;
-    rp_free(b);
-    rp_free(a);
-    h_bad += rp_heap_check().rule != 0;
-}
 
 static void test_failed_realloc_between_windows(void)
 {
-    static _Alignas(8) uint8_t small[16384];
-    rp_region_t r = {small, sizeof small};
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
+    RP_CHECK_EQ(own_small_heap(), RP_E_OK);
     uint8_t *p = rp_malloc(3000), *stop = rp_malloc(64);
     RP_CHECK(p && stop);
     for (unsigned i = 0; p && i < 3000u; i++)
@@ -513,7 +505,8 @@ static void test_failed_realloc_between_windows(void)
     rv_oom_calls = rv_oom_in_handler = 0;
     uint32_t before = failed_allocs();
     h_windows = h_bad = 0;
-    rp_host_unmasked = allocate_small_between;
+    h_second = 200;
+    rp_host_unmasked = allocate_between;
     uint8_t *q = rp_realloc(p, 15000);   /* more than the heap has left: refused */
     rp_host_unmasked = 0;
     rp_heap_set_oom_handler(0);
@@ -549,9 +542,7 @@ static void take_the_rest(void)
 
 static void test_handler_releases_spares_while_trim_does(void)
 {
-    static _Alignas(8) uint8_t small[16384];
-    rp_region_t r = {small, sizeof small};
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
+    RP_CHECK_EQ(own_small_heap(), RP_E_OK);
     h_spares = make_spares(held, 1100);
     RP_CHECK(h_spares >= 4u);
     rv_big = 0;
@@ -593,9 +584,7 @@ static void make_a_spare(void)
 
 static void test_trim_ends_while_handlers_make_spares(void)
 {
-    static _Alignas(8) uint8_t small[16384];
-    rp_region_t r = {small, sizeof small};
-    RP_CHECK_EQ(rp_heap_init(&r, 1), RP_E_OK);
+    RP_CHECK_EQ(own_small_heap(), RP_E_OK);
     h_spares = make_spares(held, 1100);   /* 16-byte pools: classes 0 and 4 have none */
     RP_CHECK(h_spares >= 4u);
     h_windows = h_bad = 0;
@@ -604,8 +593,8 @@ static void test_trim_ends_while_handlers_make_spares(void)
     size_t back = rp_heap_trim();
     rp_host_unmasked = 0;
     RP_CHECK(ll_budget > 0u);                       /* it ended while the handler went on */
-    RP_CHECK(h_windows <= sizeof small / RP_CFG_POOL_SIZE);
-    RP_CHECK(back > 0u && back <= sizeof small);
+    RP_CHECK(h_windows <= SMALL_HEAP / RP_CFG_POOL_SIZE);
+    RP_CHECK(back > 0u && back <= SMALL_HEAP);
     RP_CHECK_EQ(h_bad, 0);
     rp_heap_trim();   /* no handler now: every spare back */
     RP_CHECK_EQ(spares(), 0);
