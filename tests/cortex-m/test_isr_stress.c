@@ -461,19 +461,36 @@ static void test_isr_trace_clear(void)
  * test makes many: with a 64-record table (the check walks it, in a masked window shorter
  * than the timer's period, so the interrupt lands anywhere in the loop) and a spin of
  * random length so that the loop's length does not lock to the timer's. */
+/* Tracing started on a table of `records` slots taken from the heap (untraced: before the
+ * start), or NULL, the failure checked, if that cannot be done. */
+static void *trace_on_own_table(uint32_t records)
+{
+    void *table = rp_malloc(RP_TRACE_TABLE_BYTES(records));
+    RP_CHECK(table != 0);
+    if (!table || rp_trace_set_table(table, RP_TRACE_TABLE_BYTES(records)) != RP_E_OK ||
+        rp_trace_start(1) != RP_E_OK) {
+        RP_CHECK(0);
+        rp_free(table);
+        return 0;
+    }
+    return table;
+}
+
+static void trace_on_own_table_end(void *table)
+{
+    rp_trace_stop();
+    rp_trace_set_table(0, 0);
+    rp_free(table);
+}
+
 #define PEAK_RESETS 100000u
 #define PEAK_RECORDS 64u
 static void test_isr_trace_peak(void)
 {
     rp_test_fresh_objects();
-    void *table = rp_malloc(RP_TRACE_TABLE_BYTES(PEAK_RECORDS));   /* untraced: before start */
-    RP_CHECK(table != 0);
-    if (!table || rp_trace_set_table(table, RP_TRACE_TABLE_BYTES(PEAK_RECORDS)) != RP_E_OK ||
-        rp_trace_start(1) != RP_E_OK) {
-        RP_CHECK(0);
-        rp_free(table);
+    void *table = trace_on_own_table(PEAK_RECORDS);
+    if (!table)
         return;
-    }
     isr_done = 0;
     isr_ops = 0;
     isr_trace_reads = 0;
@@ -496,9 +513,7 @@ static void test_isr_trace_peak(void)
     interrupts_off();
     isr_trace_getters = 0;
     free_slots();
-    rp_trace_stop();
-    rp_trace_set_table(0, 0);
-    rp_free(table);
+    trace_on_own_table_end(table);
     rp_printf("trace peak: %u resets, %u trace checks failed, %u reads current > peak; handler: %u ops, "
               "%u reads, %u current > peak\n",
               (unsigned)resets, (unsigned)check_fails, (unsigned)read_fails, (unsigned)isr_ops,
@@ -545,14 +560,9 @@ static __attribute__((noinline)) void *snap_alloc(size_t n)
 static void test_isr_trace_snapshot(void)
 {
     rp_test_fresh_objects();
-    void *table = rp_malloc(RP_TRACE_TABLE_BYTES(SNAP_RECORDS));   /* untraced: before start */
-    RP_CHECK(table != 0);
-    if (!table || rp_trace_set_table(table, RP_TRACE_TABLE_BYTES(SNAP_RECORDS)) != RP_E_OK ||
-        rp_trace_start(1) != RP_E_OK) {
-        RP_CHECK(0);
-        rp_free(table);
+    void *table = trace_on_own_table(SNAP_RECORDS);
+    if (!table)
         return;
-    }
     static void *mine[SNAP_KEEP];
     static rp_trace_stat_t groups[SNAP_GROUPS];
     for (unsigned i = 0; i < SNAP_KEEP; i++)
@@ -592,9 +602,7 @@ static void test_isr_trace_snapshot(void)
     for (unsigned i = 0; i < SNAP_KEEP; i++)
         rp_free(mine[i]);
     free_slots();
-    rp_trace_stop();
-    rp_trace_set_table(0, 0);
-    rp_free(table);
+    trace_on_own_table_end(table);
     uint32_t handler_ops = isr_ops;
     rp_printf("trace snapshot: %u snapshots, %u miscounted, %u wrong tracebacks; handler: %u ops\n",
               (unsigned)snaps, (unsigned)miscounts, (unsigned)wrong_sites, (unsigned)handler_ops);
