@@ -230,39 +230,184 @@ static void test_pools_from_the_carve_point(void)
     RP_HEAP_OK();
 }
 
-/* A new pool cut from the carve point whose free rest falls into the bin below (carve_at):
- * alone on its bin's list, the chunk moves to the slot below its own with both bits
- * written through one alias address; otherwise through off_list and link_odd. Blocks of
- * one class until that happened twice (or the heap is full), the heap checked after each
- * new pool; the short path must have been taken. */
-static void test_carve_point_to_the_bin_below(void)
+/* A block's chunk payload (the debug allocator's head comes first) and the bytes a
+ * request adds to it (its head and tail). */
+static uint8_t *raw(void *p) { return (uint8_t *)p - 8u * RP_CFG_DEBUG; }
+enum { DBG = 16 * RP_CFG_DEBUG };
+
+/* Whether the chunk at the carve point is the wilderness (C7): free, its links both naming
+ * the node after the bins' slots, on no list. */
+static int carve_is_wild(void)
+{
+    const uint32_t *ct = (const uint32_t *)rp_heap.carve;
+    if (!ct || (*ct & RP_CHUNK_USED))
+        return 0;
+    const rp_links_t *l = (const rp_links_t *)((uintptr_t)ct + RP_CHUNK_TAG), *w = &rp_heap.bins[RP_WILD];
+    return l->next == w && l->prev == w;
+}
+
+/* The free chunk behind the last pool is the wilderness, kept off the bins (C7), so that a
+ * new pool is cut with no list step: every new pool leaves it so, whether it was on its
+ * bin before or not. A chunk malloc that no bin holds a chunk for is cut from the
+ * wilderness's end, which keeps its start and stays off the bins; a free that merges into
+ * it may put it on its bin; when the spares go back (rp_heap_trim) it goes onto its bin
+ * before the carve point is cleared. The heap is checked after every step. */
+static void test_the_wilderness(void)
+{
+    rp_test_fresh_heap();
+    /* rp_heap_init's one free chunk is on its bin (C4); the first pool makes the wilderness */
+    RP_CHECK(!carve_is_wild());
+    void *p = rp_malloc(8);
+    RP_CHECK(p != 0 && carve_is_wild());
+    RP_HEAP_OK();
+    uint32_t *ct = (uint32_t *)rp_heap.carve, before = rp_tag_size(*ct);
+    for (unsigned b = 0; b < RP_NBINS; b++)
+        RP_CHECK(rp_heap.bins[b].next == &rp_heap.bins[b]);   /* no other free chunk */
+
+    /* a chunk malloc with every bin empty: the wilderness's end, its start kept */
+    uint8_t *c = rp_malloc(2000);
+    RP_CHECK(c != 0 && (uintptr_t)ct == rp_heap.carve && carve_is_wild());
+    RP_CHECK_EQ(rp_tag_size(*ct), before - rp_tag_size(*rp_tag_of(raw(c))));
+    RP_CHECK_EQ((uintptr_t)raw(c) - RP_CHUNK_TAG, (uintptr_t)ct + rp_tag_size(*ct));
+    RP_HEAP_OK();
+    /* a second chunk below it, then the first freed: on its bin, the wilderness unchanged */
+    uint8_t *d = rp_malloc(2000);
+    RP_CHECK(d != 0 && (uintptr_t)d + 2000u < (uintptr_t)c);
+    rp_free(c);
+    RP_CHECK(carve_is_wild());
+    RP_HEAP_OK();
+    /* a request that chunk fits comes from its bin, not the wilderness */
+    uint32_t wild_size = rp_tag_size(*ct);
+    uint8_t *e = rp_malloc(1900);
+    RP_CHECK(e != 0 && (uintptr_t)e > (uintptr_t)d && rp_tag_size(*ct) == wild_size);
+    RP_HEAP_OK();
+    /* d freed merges into the wilderness (its predecessor), growing it: off the bins
+     * while its bin stays, on its bin's list once it changes; either way the heap is whole
+     * and the next pool leaves it the wilderness */
+    rp_free(d);
+    RP_CHECK_EQ((uintptr_t)ct, rp_heap.carve);
+    RP_HEAP_OK();
+    rp_free(e);
+    RP_HEAP_OK();
+    void *q = rp_malloc(RP_CFG_SMALL_MAX / 2u - DBG);   /* another class: a new pool */
+    RP_CHECK(q != 0 && rp_heap.carve == (uintptr_t)ct + RP_POOL_CHUNK && carve_is_wild());
+    RP_HEAP_OK();
+
+    /* the wilderness moved onto its bin by a merge: chunks cut from its end until its
+     * size falls into the bin below, then the last one freed grows it back across */
+    ct = (uint32_t *)rp_heap.carve;
+    uint32_t step = (rp_tag_size(*ct) / 64u) & ~7u, fell = 0;
+    step = step > RP_CHUNK_MAX_REQUEST / 2u ? RP_CHUNK_MAX_REQUEST / 2u : step;
+    RP_CHECK(step > RP_CFG_SMALL_MAX);
+    void *head = 0, *x;
+    for (unsigned i = 0; i < 64u && !fell; i++) {
+        uint32_t bin = rp_chunk_bin(rp_tag_size(*ct));
+        RP_CHECK((x = rp_malloc(step)) != 0);
+        if ((fell = rp_chunk_bin(rp_tag_size(*ct)) != bin) != 0)
+            break;
+        *(void **)x = head;
+        head = x;
+    }
+    RP_CHECK(fell && carve_is_wild());
+    rp_free(x);
+    RP_CHECK(!carve_is_wild() && !(*ct & RP_CHUNK_USED));
+    RP_HEAP_OK();
+    void *r = rp_malloc(RP_CFG_SMALL_MAX - DBG);   /* a third class: cut off its bin, the wilderness again */
+    RP_CHECK(r != 0 && carve_is_wild());
+    RP_HEAP_OK();
+    while ((x = head) != 0) {
+        head = *(void **)x;
+        rp_free(x);
+    }
+    RP_HEAP_OK();
+
+    /* the spares back: the pool before the wilderness merges with it, on a bin */
+    rp_free(p);
+    rp_free(q);
+    rp_free(r);
+    RP_CHECK(rp_heap_trim() > 0);
+    RP_CHECK(!carve_is_wild());
+    RP_HEAP_OK();
+    /* carve_anew finds a window anew; the rest behind it is on its bin until a pool is
+     * cut from it */
+    RP_CHECK((p = rp_malloc(8)) != 0 && rp_heap.carve != 0 && !carve_is_wild());
+    RP_HEAP_OK();
+    RP_CHECK((q = rp_malloc(RP_CFG_SMALL_MAX - DBG)) != 0 && carve_is_wild());
+    rp_free(p);
+    rp_free(q);
+    RP_HEAP_OK();
+}
+
+/* The wilderness used up. Chunk mallocs with every bin empty are cut from its end; one
+ * whose rest would be too small to split takes it whole, and is then the used chunk at the
+ * carve point, so that a new pool finds no window; freed, it is on its bin, and the next
+ * pool cuts it and makes the wilderness again. Then pools until the heap holds no window:
+ * a wilderness too small for one goes onto its bin before carve_anew looks elsewhere.
+ * Checked after every call. */
+static void test_the_wilderness_used_up(void)
 {
     rp_test_fresh_heap();
     void *head = 0, *b;
-    unsigned short_moves = 0;
-    for (unsigned i = 0; i < 40000u && short_moves < 2u; i++) {
-        uint32_t *ct = (uint32_t *)rp_heap.carve;
-        uint32_t size = ct && !(*ct & RP_CHUNK_USED) ? rp_tag_size(*ct) : 0;
-        const rp_links_t *l = (const rp_links_t *)((uintptr_t)ct + RP_CHUNK_TAG);
-        int alone = size != 0 && l->next == l->prev;
-        if ((b = rp_malloc(RP_CFG_SMALL_MAX / 2u)) == 0)
-            break;
+    void *p = rp_malloc(8);
+    RP_CHECK(p != 0 && carve_is_wild());
+    uint32_t *ct = (uint32_t *)rp_heap.carve;
+    uint32_t unit = (rp_tag_size(*ct) / 16u) & ~7u;
+    unit = unit > 4000u ? 4000u : unit;
+    RP_CHECK(unit > RP_CFG_SMALL_MAX && 3u * unit >= 2u * RP_POOL_CHUNK + 16u);
+    unsigned eaten = 0;
+    for (; rp_tag_size(*ct) > 8u * unit; eaten++) {
+        uint32_t end = (uint32_t)((uintptr_t)ct + rp_tag_size(*ct));
+        RP_CHECK((b = rp_malloc(unit - DBG)) != 0);
+        RP_CHECK_EQ((uint32_t)((uintptr_t)raw(b) - RP_CHUNK_TAG) + rp_tag_size(*rp_tag_of(raw(b))), end);
         *(void **)b = head;
         head = b;
-        if ((uintptr_t)ct == rp_heap.carve)
-            continue;   /* no new pool */
-        if (alone && size >= 8u * RP_POOL_CHUNK && rp_heap.carve == (uintptr_t)ct + RP_POOL_CHUNK &&
-            rp_chunk_bin(size - RP_POOL_CHUNK) != rp_chunk_bin(size))
-            short_moves++;
+        if (!carve_is_wild() || !RP_HEAP_OK())
+            break;
+    }
+    RP_CHECK(carve_is_wild());
+    /* 16 bytes too few to split: the whole wilderness */
+    uint32_t size = rp_tag_size(*ct);
+    uint8_t *whole = rp_malloc(size - RP_CHUNK_TAG - 16u - DBG);
+    RP_CHECK(whole != 0 && (uintptr_t)raw(whole) == (uintptr_t)ct + RP_CHUNK_TAG);
+    RP_CHECK(rp_tag_size(*ct) == size && (*ct & RP_CHUNK_USED) && rp_heap.carve == (uintptr_t)ct);
+    RP_HEAP_OK();
+    RP_CHECK(rp_malloc(RP_CFG_SMALL_MAX - DBG) == 0);   /* a new class: no window is left */
+    RP_HEAP_OK();
+    rp_free(whole);
+    RP_CHECK(!carve_is_wild() && !(*ct & RP_CHUNK_USED));
+    RP_HEAP_OK();
+    void *q = rp_malloc(RP_CFG_SMALL_MAX - DBG);
+    RP_CHECK(q != 0 && carve_is_wild() && rp_heap.carve == (uintptr_t)ct + RP_POOL_CHUNK);
+    RP_HEAP_OK();
+    /* three adjacent chunks freed away from the wilderness (the first of the list borders
+     * it): one free chunk that holds a window, for carve_anew once the wilderness is used */
+    RP_CHECK(eaten >= 5u);
+    void **x1 = *(void ***)head, **x2 = *x1, **x3 = *x2;
+    *(void **)head = *x3;
+    rp_free(x1);
+    rp_free(x2);
+    rp_free(x3);
+    RP_HEAP_OK();
+    uintptr_t wild_at = rp_heap.carve;
+    /* pools of one class until none is left */
+    unsigned pools = 0;
+    for (uintptr_t carve = rp_heap.carve; (b = rp_malloc(RP_CFG_SMALL_MAX / 2u)) != 0; carve = rp_heap.carve) {
+        *(void **)b = head;
+        head = b;
+        pools += carve != rp_heap.carve;
         if (!RP_HEAP_OK())
             break;
     }
-    RP_CHECK(short_moves > 0u);
+    RP_CHECK(pools >= 2u && rp_heap.carve != wild_at && !carve_is_wild());
+    rp_free(p);
+    rp_free(q);
     while ((b = head) != 0) {
         head = *(void **)b;
         rp_free(b);
+        if (!RP_HEAP_OK())
+            break;
     }
-    RP_HEAP_OK();
+    RP_CHECK_EQ(stats().blocks_in_use, 0);
 }
 
 static void test_full_pool(void)
@@ -700,8 +845,28 @@ static void test_never_used_pool_block(void)
 static void test_checker_finds_corruption(void)
 {
     rp_test_fresh_heap();
-    uint8_t *a = rp_malloc(300), *b = rp_malloc(300), *s = rp_malloc(16), *s2 = rp_malloc(16);
+    uint8_t *a = rp_malloc(300), *c = rp_malloc(300), *b = rp_malloc(300), *s = rp_malloc(16), *s2 = rp_malloc(16);
     rp_free(s);
+    rp_free(c);   /* between used chunks: on its bin */
+    RP_HEAP_OK();
+    /* C7: only the chunk at the carve point may be off the bins, and the wilderness's
+     * node is on no list and keeps its bit clear */
+    rp_links_t *wn = &rp_heap.bins[RP_WILD], *cl = (rp_links_t *)raw(c), saved_links = *cl;
+    RP_CHECK(cl->next != wn);
+    cl->next->prev = cl->prev;   /* c taken off its list and named the wilderness */
+    cl->prev->next = cl->next;
+    cl->next = cl->prev = wn;
+    RP_CHECK_STR(rp_heap_check().rule, "not the wilderness at the carve point");
+    *cl = saved_links;
+    cl->next->prev = cl;
+    cl->prev->next = cl;
+    RP_HEAP_OK();
+    wn->next = cl;
+    RP_CHECK_STR(rp_heap_check().rule, "wilderness's node");
+    wn->next = wn;
+    rp_heap.bitmap[RP_WILD >> 5] |= 1u << (RP_WILD & 31u);
+    RP_CHECK_STR(rp_heap_check().rule, "wilderness's node");
+    rp_heap.bitmap[RP_WILD >> 5] &= ~(1u << (RP_WILD & 31u));
     RP_HEAP_OK();
     uint32_t *tag = (uint32_t *)(b - 4), saved = *tag;
     *tag = saved + 8;
@@ -754,6 +919,7 @@ static void test_checker_finds_corruption(void)
     rp_free(a);
     rp_free(b);
     rp_free(s2);
+    RP_HEAP_OK();
 }
 
 static void test_stats(void)
@@ -817,7 +983,8 @@ int main(void)
     RP_RUN(test_empty_pool_returns_to_chunk_heap);
     RP_RUN(test_empty_pools_serve_other_classes);
     RP_RUN(test_pools_from_the_carve_point);
-    RP_RUN(test_carve_point_to_the_bin_below);
+    RP_RUN(test_the_wilderness);
+    RP_RUN(test_the_wilderness_used_up);
     RP_RUN(test_full_pool);
     RP_RUN(test_emptied_pool_leaves_its_list);
     RP_RUN(test_block_start_and_bins);

@@ -70,29 +70,11 @@ static inline void slot_bit_clear(rp_links_t *s)
 {
     *(volatile uint32_t *)(rp_heap.slot_band + ((uintptr_t)s >> 1)) = (uint32_t)(uintptr_t)s;
 }
-/* Slot s's bit cleared and that of the slot below it set (carve_at's move of a chunk to
- * the bin below): the alias words of adjacent slots are adjacent, so one address serves
- * both stores, and the bit is set by storing `odd`. */
-static inline void slot_bits_down(rp_links_t *s, uint32_t odd)
-{
-    volatile uint32_t *a = (volatile uint32_t *)rp_opaque(rp_heap.slot_band + ((uintptr_t)s >> 1));
-    a[0] = (uint32_t)(uintptr_t)s;
-    a[-1] = odd;
-}
 #else
 static inline void bit_set(uint32_t b) { rp_heap.bitmap[b >> 5] |= 1u << (b & 31u); }
 static inline void bit_clear(uint32_t b) { rp_heap.bitmap[b >> 5] &= ~(1u << (b & 31u)); }
 static inline void bit_clear_by(uint32_t b, uint32_t even) { (void)even; bit_clear(b); }
 static inline void slot_bit_clear(rp_links_t *s) { bit_clear((uint32_t)(s - rp_heap.bins)); }
-/* (written out: a third call of bit_set made GCC -Os keep it out of line, and link_odd
- * call it on microbit's free path: W1-M0's -Os free mean 84.47 -> 85.68) */
-static inline void slot_bits_down(rp_links_t *s, uint32_t odd)
-{
-    uint32_t b = (uint32_t)(s - rp_heap.bins), c = b - 1u;
-    (void)odd;
-    rp_heap.bitmap[b >> 5] &= ~(1u << (b & 31u));
-    rp_heap.bitmap[c >> 5] |= 1u << (c & 31u);
-}
 #endif
 
 /*
@@ -106,9 +88,15 @@ static inline void slot_bits_down(rp_links_t *s, uint32_t odd)
  */
 static inline rp_links_t *slot_of(uint32_t b) { return &rp_heap.bins[b]; }
 
+/* The wilderness's node (C7): a free chunk whose links both name it is on no list. It is
+ * shaped as a slot so that the list steps need no test for it: off_list taking the
+ * wilderness off "its list" writes the node's own two links and clears its bit, RP_WILD,
+ * which no search reads (free's merge into the wilderness, when it changes bin). */
+static inline rp_links_t *wild(void) { return slot_of(RP_WILD); }
+
 void rp_chunk_init(void)
 {
-    for (uint32_t b = 0; b < RP_NBINS; b++)
+    for (uint32_t b = 0; b <= RP_WILD; b++)
         rp_heap.bins[b].next = rp_heap.bins[b].prev = slot_of(b);
 #if RP_PORT_BITBAND
     rp_heap.slot_band = rp_heap.bitband - ((uintptr_t)rp_heap.bins >> 1);
@@ -299,6 +287,49 @@ static inline void pop_head(rp_links_t *l, rp_links_t *s, uint32_t b)
  * such rule (still less than without the second look); 48 and more need a larger heap. */
 static inline uint32_t split_min(void) { return 2u * min_chunk(); }
 
+/* The used chunk of `need` bytes cut from the end of the free chunk at tag (its tag t, of
+ * `rest` + need bytes), which keeps its start, PREV_USED and links: returns its tag. */
+static inline uint32_t *cut_end(uint32_t *tag, uint32_t t, uint32_t need, uint32_t rest)
+{
+    *tag = t - need;   /* rest, PREV_USED kept: need is a multiple of 8 */
+    *footer(tag, rest) = rest;
+    tag = (uint32_t *)((uintptr_t)tag + rest);
+    *tag = need | RP_CHUNK_USED;   /* PREV_USED clear: the free part is before it */
+    return tag;
+}
+
+/* Whether the chunk at the carve point ct (tag t) is the wilderness: free and off the
+ * bins (C7). The USED test comes first: a used chunk's links are its payload. */
+static inline int is_wild(const uint32_t *ct, uint32_t t)
+{
+    return !(t & RP_CHUNK_USED) && ((const rp_links_t *)((uintptr_t)ct + RP_CHUNK_TAG))->next == wild();
+}
+
+/*
+ * take's last resort, when no bin holds a chunk known to fit: the end of the wilderness,
+ * which the bins do not show (as dlmalloc's top chunk is kept apart). O(1): it is the
+ * chunk at the carve point (C7). Cut from its end, it keeps its start and its links, so
+ * no list step is made and its front stays the next pool's; a rest too small to split
+ * goes with the chunk, which is then the used chunk at the carve point. Counts the
+ * chunk's bytes (C6) and returns its tag, or 0.
+ */
+static inline uint32_t *take_wild(uint32_t need)
+{
+    uint32_t *ct = (uint32_t *)rp_heap.carve, t;
+    if (!ct || !is_wild(ct, t = *ct) || t - RP_CHUNK_PREV_USED < need)
+        return 0;
+    uint32_t size = t - RP_CHUNK_PREV_USED, rest = size - need, *tag = ct;
+    *(uint32_t *)((uintptr_t)ct + size) |= RP_CHUNK_PREV_USED;
+    if (rest < split_min()) {
+        *ct = t | RP_CHUNK_USED;
+        need = size;
+    } else {
+        tag = cut_end(ct, t, need, rest);
+    }
+    note_free(rp_heap.free_bytes - need, rp_heap.low_free);
+    return tag;
+}
+
 /*
  * A used chunk of at least `need` bytes, cut from the end of a free chunk so that the
  * free part keeps its place on its list (moved only if its size crosses into another
@@ -308,8 +339,10 @@ static inline uint32_t split_min(void) { return 2u * min_chunk(); }
  * second look, at the own bin's second chunk, cost about 2 instructions per W1 chunk
  * malloc for a 1 % smaller heap, and a scan of 8 more when no bin above had a chunk,
  * issue 17's heap-dependent search.) The chunk taken from is always its bin's head, so
- * its list steps need not test for a predecessor. Counts the chunk's bytes (C6) and
- * returns its tag.
+ * its list steps need not test for a predecessor. When no bin holds a chunk known to fit,
+ * the wilderness is the last resort (take_wild): the bins are preferred to it, as
+ * dlmalloc prefers them to its top chunk. Counts the chunk's bytes (C6) and returns its
+ * tag.
  */
 static inline uint32_t *take(uint32_t need)
 {
@@ -322,8 +355,8 @@ static inline uint32_t *take(uint32_t need)
             b = (b & ~31u) + (uint32_t)__builtin_ctz(m);
         } else {
             int g = first_bin_after_word(b);
-            if (g < 0)   /* no chunk is known to fit: bitmap only, no list is searched */
-                return 0;
+            if (g < 0)   /* no bin holds a chunk known to fit: bitmap only, no list is searched */
+                return take_wild(need);
             b = (uint32_t)g;
         }
         s = slot_of(b);
@@ -345,10 +378,7 @@ static inline uint32_t *take(uint32_t need)
             pop_head(l, s, b);
             link_odd(l, nb, need | RP_CHUNK_USED);   /* the block's tag, odd, set below */
         }
-        *tag = t - need;   /* rest, PREV_USED kept: need is a multiple of 8 */
-        *footer(tag, rest) = rest;
-        tag = (uint32_t *)((uintptr_t)tag + rest);
-        *tag = need | RP_CHUNK_USED;   /* PREV_USED clear: the free part is before it */
+        tag = cut_end(tag, t, need, rest);
     }
     /* C6, with free_bytes and low_free read together */
     uint32_t free = rp_heap.free_bytes, low = rp_heap.low_free;
@@ -543,8 +573,8 @@ static uintptr_t window_in(uint32_t *tag)
 /*
  * A pool window in O(1), with no search whose length depends on the heap. The common
  * case is the carve point (C7): the free chunk right after the last pool carved, whose
- * payload starts a window; the pool takes its front and the free part behind it moves up
- * by one pool (its links with it), so that pools gather at the bottom of the free space
+ * payload starts a window; the pool takes its front and the free part behind it, the
+ * wilderness, stays off the bins, so that pools gather at the bottom of the free space
  * while take cuts chunks from the top of theirs. When that chunk is used or too small,
  * carve_anew looks at up to RP_POOL_SCAN_LIMIT chunks of the bins that may or may not
  * hold a window, smaller first so that pools fill holes, then at the first chunk of a
@@ -563,50 +593,23 @@ static inline int carve_fits(uint32_t t)
 }
 
 /* The pool window carved from the front of the free chunk at the carve point ct (tag t,
- * carve_fits): the free part behind it takes its place on its list, or moves to the bin
- * below. That move (once every bin width / P pools: W1's longest malloc at 256 KiB) has a
- * short form when the chunk is alone on its list, as the carve point, the heap's large
- * free chunk, usually is: its slot is then l->next, and the bin below's slot the node
- * before it, so no bin is computed from the rest's size, and both bits are written
- * through one alias address (slot_bits_down). The rest lies in the bin just below when
- * P <= 2^(s-1): a size in [4 * 2^s, 5 * 2^s) less P is at least 7 * 2^(s-1), the top
- * quarter of the power of two below; a larger one loses 2^s at most. Measured: W1's
- * largest malloc at 256 KiB 116 -> 109 (36 instructions -> 29 from the bin test on; the
- * pool's tag made once for the bit and the tag, always_inline at -O2 as carve_at grew);
- * the same-bin carve, laid out in line, is unchanged. */
-_Static_assert((RP_POOL_CHUNK & (RP_POOL_CHUNK - 1u)) == 0, "carve_at: P is a power of two");
-#if defined(__OPTIMIZE_SIZE__)
-/* At -Os GCC keeps one copy: forced inline in both of pool_new's callers, the allocator
- * as linked grew by 236 B on mps2-an385 and 260 B on microbit. */
+ * carve_fits): the free part behind it is the wilderness, off the bins (C7), so that the
+ * cut makes no list step (where the rest stayed on the bins, one pool in every bin width
+ * / P moved it to the bin below: W1's longest malloc at 256 KiB, 109 instructions; a
+ * move between lists costs at least 14). A chunk at the carve point that is on its bin
+ * (a merge moved it there, or carve_anew cut it) leaves it, once. */
 static inline void *carve_at(uint32_t *ct, uint32_t t)
-#else
-static inline __attribute__((always_inline)) void *carve_at(uint32_t *ct, uint32_t t)
-#endif
 {
-    uint32_t size = t - RP_CHUNK_PREV_USED, rest = size - RP_POOL_CHUNK, s = bin_shift(size);
+    uint32_t rest = t - RP_CHUNK_PREV_USED - RP_POOL_CHUNK;
     uint32_t *rt = (uint32_t *)((uintptr_t)ct + RP_POOL_CHUNK);
-    rp_links_t *l = links_of(ct), *m = links_of(rt);
-    uint32_t pool_tag = (uint32_t)rp_opaque(RP_POOL_CHUNK | RP_CHUNK_USED | RP_CHUNK_POOL | RP_CHUNK_PREV_USED);
-    rp_links_t *n = l->next, *p = l->prev;
-    if (__builtin_expect((rest >> s) == (size >> s), 1)) {   /* the same bin (as in rebin_grown) */
-        relink(l, m);
-    } else if (n == p && s > (uint32_t)__builtin_ctz(RP_POOL_CHUNK)) {
-        /* alone on its bin's list (n, p: the slot) and P at most half the bin's width:
-         * the rest is in the bin just below, whose slot is n - 1 */
-        rp_links_t *ns = n - 1, *h = ns->next;
-        *n = (rp_links_t){n, n};
-        m->prev = ns;
-        m->next = h;
-        h->prev = m;
-        ns->next = m;
-        slot_bits_down(n, pool_tag);
-    } else {   /* (off_list and the pool's tag, odd, as the bit to set: 2 instructions fewer) */
+    rp_links_t *l = links_of(ct), *m = links_of(rt), *w = wild();
+    if (__builtin_expect(l->next != w, 0))
         off_list(l);
-        link_odd(m, bin_of(rest), pool_tag);
-    }
+    m->next = w;
+    m->prev = w;
     *rt = rest | RP_CHUNK_PREV_USED;
     *footer(rt, rest) = rest;
-    *ct = pool_tag;
+    *ct = RP_POOL_CHUNK | RP_CHUNK_USED | RP_CHUNK_POOL | RP_CHUNK_PREV_USED;
     rp_heap.carve = (uintptr_t)rt;
     note_free(rp_heap.free_bytes - RP_POOL_CHUNK, rp_heap.low_free);
     return links_of(ct);
@@ -673,8 +676,17 @@ void *rp_chunk_pool_miss(uintptr_t off, rp_critical_t t)
     return b ? b : rp_malloc_pool_slow(cls);
 }
 
+/* A wilderness onto its bin's list, before the carve point changes (C7). */
+static void wild_to_bin(void)
+{
+    uint32_t *ct = (uint32_t *)rp_heap.carve;
+    if (ct && is_wild(ct, *ct))
+        link_at(links_of(ct), bin_of(rp_tag_size(*ct)));
+}
+
 static __attribute__((noinline)) void *carve_anew(void)   /* off malloc's usual path */
 {
+    wild_to_bin();   /* too small for a pool, or the chunk malloc's last resort: a chunk like any */
     uint32_t sure = bin_of(RP_POOL_CHUNK + RP_CFG_POOL_SIZE + min_chunk()) + 1u;
     unsigned budget = RP_POOL_SCAN_LIMIT;
     uintptr_t w;
@@ -742,8 +754,10 @@ found:;
 void rp_chunk_free_pool(void *window)
 {
     uint32_t *tag = rp_tag_of(window);
-    if ((uintptr_t)tag + rp_tag_size(*tag) == rp_heap.carve)   /* C7: the chunk at carve may merge into it */
+    if ((uintptr_t)tag + rp_tag_size(*tag) == rp_heap.carve) {   /* C7: the chunk at carve may merge into it */
+        wild_to_bin();
         rp_heap.carve = 0;
+    }
     *tag &= ~(uint32_t)RP_CHUNK_POOL;
     give_back(tag, rp_tag_size(*tag));
 }
@@ -808,6 +822,9 @@ rp_fault_t rp_chunk_check(void)
 {
     uint32_t walked_free = 0, listed_free = 0, free_bytes = 0;
     int carve_found = rp_heap.carve == 0;
+    const rp_links_t *w = wild();
+    if (w->next != w || w->prev != w || ((rp_heap.bitmap[RP_WILD >> 5] >> (RP_WILD & 31u)) & 1u))
+        return fault("the wilderness's node is on a list or has its bit set (C4, C7)", w);
     for (unsigned i = 0; i < rp_heap.nregions; i++) {
         const rp_heap_region_t *r = &rp_heap.regions[i];
         uint32_t *t = (uint32_t *)r->lo, *before = 0;
@@ -837,6 +854,12 @@ rp_fault_t rp_chunk_check(void)
                     return fault("free chunk marked as pool", t);
                 if (*footer(t, size) != size)
                     return fault("free chunk footer differs from its size", t);
+                const rp_links_t *fl = links_of(t);
+                if (fl->next == w || fl->prev == w) {   /* off the bins: counted as listed */
+                    if ((uintptr_t)t != rp_heap.carve || fl->next != fl->prev)
+                        return fault("a free chunk off the bins is not the wilderness at the carve point (C7)", t);
+                    listed_free++;
+                }
                 walked_free++;
                 free_bytes += size;
                 prev_used = 0;

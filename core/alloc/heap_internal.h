@@ -13,14 +13,16 @@
  *   C2 a chunk's PREV_USED flag equals the USED flag of the chunk before it (the first
  *      chunk of a region has PREV_USED set).
  *   C3 no two free chunks are adjacent (coalescing is complete).
- *   C4 a free chunk's footer equals its size, and it is on the free list of bin_of(size);
- *      every chunk on that list is free and of that bin. List b is circular and doubly
+ *   C4 a free chunk's footer equals its size, and it is on the free list of bin_of(size)
+ *      (but for the wilderness, C7); every chunk on that list is free and of that bin. List b is circular and doubly
  *      linked through its slot bins[b], a node like the chunks' links: from the slot,
  *      next runs through the list's chunks and back to the slot, and every node's next
  *      has that node for prev (an empty list's slot names itself both ways). Bit b of the
  *      bin bitmap is set iff list b is non-empty. With RP_PORT_BITBAND, bitband is the
  *      bit-band alias word of the bitmap's bit 0, and slot_band is bitband less half the
- *      address of bins (so bin b's alias word is slot_band + &bins[b] / 2).
+ *      address of bins (so bin b's alias word is slot_band + &bins[b] / 2). The node
+ *      after the slots, bins[RP_NBINS] (RP_WILD), names itself both ways and its bit,
+ *      RP_NBINS, is clear: no list runs through it (C7).
  *   C5 a POOL chunk is USED, at least RP_CFG_POOL_SIZE bytes (a remainder too small to be a
  *      chunk is absorbed), and holds one pool window.
  *   C6 free_bytes is the sum of the free chunks' sizes; chunk_bytes is the sum of the
@@ -32,7 +34,10 @@
  *      rp_chunk_free_pool (spares going back), which clears carve when it frees that
  *      predecessor: so the chunk at carve is never merged into the chunk before it, and
  *      carve stays a chunk start with no check on free's path. New pools are cut from the
- *      front of a free chunk at carve (O(1)).
+ *      front of a free chunk at carve (O(1)). A free chunk at carve is on its bin's list
+ *      (C4) or is the wilderness: off the bins, both its links naming RP_WILD; no other
+ *      chunk's links name it. Before carve changes (rp_chunk_free_pool, carve_anew) a
+ *      wilderness goes onto its bin.
  *
  * Pools (pool.c). A pool is the RP_CFG_POOL_SIZE-aligned window [A, A + P - 4) inside a
  * POOL chunk whose tag sits at A - 4. Its header (rp_pool_t) sits at the window's end,
@@ -114,6 +119,9 @@ enum {
 #define RP_BIN_SUB (1u << RP_BIN_SUB_LOG2)
 #define RP_NBINS ((RP_CFG_CHUNK_MAX_LOG2 - 4u) * RP_BIN_SUB)
 #define RP_BITMAP_WORDS ((RP_NBINS + 31u) / 32u)
+/* The wilderness's node (C7), after the slots: off_list may clear its bit, RP_NBINS, which
+ * the bitmap holds (a word more when RP_NBINS is a multiple of 32) and no search reads. */
+#define RP_WILD RP_NBINS
 /* ARMv7-M's SRAM bit-band (RP_PORT_BITBAND): the word at RP_BITBAND_ALIAS + 32 * o + 4 * k
  * reads bit k of the byte at RP_BITBAND_SRAM + o, and a store to it writes that bit
  * alone, for o below RP_BITBAND_SPAN. */
@@ -207,8 +215,9 @@ typedef struct rp_heap {
     unsigned nregions;
     rp_pool_t *spare;                /* empty pools kept for reuse (P4) */
     uint16_t class_limit[RP_NCLASSES];   /* rp_pool_limit (it and the recips: rp_pool_check verifies them) */
-    rp_links_t bins[RP_NBINS];       /* C4: each list's slot (two words: see chunk.c's list steps) */
-    uint32_t bitmap[RP_BITMAP_WORDS];
+    rp_links_t bins[RP_NBINS + 1];   /* C4: each list's slot (two words: see chunk.c's list
+                                      * steps), then the wilderness's node RP_WILD (C7) */
+    uint32_t bitmap[RP_WILD / 32u + 1u];   /* C4: RP_BITMAP_WORDS words, and bit RP_WILD */
 #if RP_PORT_BITBAND
     uintptr_t bitband;               /* C4: the alias word of bitmap's bit 0 (RP_PORT_BITBAND) */
     uintptr_t slot_band;             /* C4: bitband - (bins >> 1), so that bin b's bit is
