@@ -29,19 +29,21 @@
  *   size. A small block pops the free list of its class's first pool: the common case
  *   touches the class's list head and the pool (malloc) or the page map byte and the pool
  *   (free) and nothing else; no statistics are kept per call for pool blocks. A new pool
- *   is cut from the front of the free chunk after the last one cut (the carve point), or,
- *   when that chunk is used or too small, from the first of at most 8 free chunks that
- *   holds a pool window, else from a chunk sure to hold one. A chunk is found through the bin bitmap alone (its own bin's
- *   first chunk if that is big enough, else the first chunk of the next non-empty bin: no
- *   list is searched) and freed with its free neighbours merged. The exception: when the
+ *   is cut from the front of the free chunk after the last one cut (the carve point,
+ *   kept off the bins as the wilderness, so that the cut makes no list step), or, when
+ *   that chunk is used or too small, from the first of at most 8 free chunks that holds
+ *   a pool window, else from a chunk sure to hold one. A chunk is found through the bin
+ *   bitmap alone (its own bin's first chunk if that is big enough, else the first chunk
+ *   of the next non-empty bin: no list is searched), else cut from the end of the
+ *   wilderness, and freed with its free neighbours merged. The exception: when the
  *   chunk heap has no room for a request, the spare pools go back to it before the
  *   request fails, O(spares) (one pool a masked window: see Interrupts), and then the
  *   OOM handler may run (below). Largest calls
  *   measured on the Cortex-M3 at -O2, critical section included, W1 at 256 KiB, 1 MiB and
  *   3.5 MiB heaps (tools/bench/run-rt-bench.sh, mps2-an385, whose bin bitmap is written
- *   through the bit-band, RP_PORT_BITBAND): rp_malloc 109 / 99 / 101 instructions,
- *   rp_free 90 at each (without the bit-band, as on other boards: 124 / 114 / 116 and
- *   114). rp_realloc adds the copy, O(size), made with interrupts unmasked.
+ *   through the bit-band, RP_PORT_BITBAND): rp_malloc 99 at each, rp_free 90 at each
+ *   (without the bit-band, as on other boards: 113 / 113 / 111 and 114). rp_realloc
+ *   adds the copy, O(size), made with interrupts unmasked.
  * - Failure returns NULL, is counted in rp_heap_stats, and changes nothing else.
  * - Every entry point runs inside the port's critical section, so interrupt handlers may
  *   allocate.
@@ -180,10 +182,11 @@ static inline rp_err_t rp_heap_init(const rp_region_t *regions, unsigned count)
 
 /* A block of at least n bytes, 8-aligned, or NULL. O(1), with no search that grows with
  * the heap (Guarantees above). Largest measured on the Cortex-M3 at -O2, critical section
- * included (W1 at 256 KiB to 3.5 MiB, bit-band on): 109 instructions for a new pool from
- * the carve point whose rest changes bin (one cut after the carve point has run out, a
- * look at up to 8 free chunks, is less in W1), 101 for a chunk (found two bitmap words
- * up, its rest moved to another bin); a small block from a pool with room about 20. A
+ * included (W1 at 256 KiB to 3.5 MiB, bit-band on): 99 instructions, for a new pool from
+ * the carve point while its chunk is on a bin (from the wilderness 95; one cut
+ * after the carve point has run out, a look at up to 8 free chunks, is less in W1), 98
+ * for a chunk (the bitmap searched to its end, then the wilderness's end); a small block
+ * from a pool with room about 20. A
  * request the chunk heap has no room for first takes the spare pools back, O(spares),
  * one masked window each, then the OOM handler. */
 void *rp_malloc(size_t n);
