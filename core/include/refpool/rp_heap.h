@@ -81,8 +81,8 @@
  *   allocation gives back (and rp_heap_trim's) go one a window. The longest windows,
  *   measured on the Cortex-M3 at -O2 (tools/bench/run-masked.sh, which prints every
  *   call's; W1 and W1s for rp_malloc and rp_free, a 1 MiB heap in use for the rest):
- *   rp_malloc 87 (182 when it gives spares back), rp_free 81, rp_calloc 87, rp_realloc
- *   184, rp_usable_size 69, rp_heap_trim 85; with tracing on, rp_malloc 351 and rp_free
+ *   rp_malloc 89 (196 when it gives spares back), rp_free 81, rp_calloc 85, rp_realloc
+ *   184, rp_usable_size 69, rp_heap_trim 123; with tracing on, rp_malloc 350 and rp_free
  *   375 (the record's insert or removal, O(probe length) in the table). In a handler, or
  *   with interrupts masked, a failing allocation calls no OOM handler (no emergency
  *   collection) and returns NULL.
@@ -93,7 +93,7 @@
  * - rp_heap_trim is safe there too, one masked window a spare pool. rp_heap_stats and
  *   rp_heap_check are safe there (critical section) but hold interrupts off for their
  *   whole walk, O(heap): diagnostics, not for a deadline (on a 1 MiB heap with 2,000
- *   blocks: 25,393 and 66,081 instructions masked on the Cortex-M3).
+ *   blocks: 25,393 and 68,499 instructions masked on the Cortex-M3).
  *   rp_heap_last_report reads two words without the section (may be torn).
  * - rp_heap_init and rp_heap_set_oom_handler: thread mode, before any handler allocates
  *   (not checked).
