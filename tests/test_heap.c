@@ -410,6 +410,41 @@ static void test_the_wilderness_used_up(void)
     RP_CHECK_EQ(stats().blocks_in_use, 0);
 }
 
+/* The pool before the wilderness given back (rp_heap_trim): the wilderness goes onto its
+ * bin first (wild_to_bin in rp_chunk_free_pool), then the pool's chunk merges with it,
+ * taking its place on that list when the merged size keeps its bin (a relink: had the
+ * wilderness stayed off the bins, its node would be threaded into a list) and moving to
+ * another bin when it does not. Both cases, on every board: a chunk cut from the
+ * wilderness's end leaves it at a size that one more pool keeps in its bin, or moves. */
+static void test_the_spare_before_the_wilderness(void)
+{
+    for (unsigned same = 0; same < 2u; same++) {
+        rp_test_fresh_heap();
+        void *p = rp_malloc(8);
+        RP_CHECK(p != 0 && carve_is_wild());
+        uint32_t *ct = (uint32_t *)rp_heap.carve, *pool = (uint32_t *)((uintptr_t)ct - RP_POOL_CHUNK);
+        uint32_t w = rp_tag_size(*ct), least = (CHUNK(100) + RP_CHUNK_TAG + DBG + 7u) & ~7u, x = w - least;
+        while (x > RP_POOL_CHUNK && (rp_chunk_bin(x) == rp_chunk_bin(x + RP_POOL_CHUNK)) != same)
+            x -= 8u;
+        RP_CHECK(x > RP_POOL_CHUNK && w - x <= RP_CHUNK_MAX_REQUEST);
+        void *c = rp_malloc(w - x - RP_CHUNK_TAG - DBG);   /* the wilderness's end: x bytes left */
+        RP_CHECK(c != 0 && carve_is_wild() && rp_tag_size(*ct) == x);
+        RP_HEAP_OK();
+        rp_free(p);   /* its pool a spare, given back */
+        RP_CHECK(rp_heap_trim() == RP_POOL_CHUNK && rp_heap.carve == 0);
+        RP_HEAP_OK();
+        uint32_t merged = x + RP_POOL_CHUNK;
+        const rp_links_t *ml = (const rp_links_t *)((uintptr_t)pool + RP_CHUNK_TAG);
+        RP_CHECK(!(*pool & RP_CHUNK_USED) && rp_tag_size(*pool) == merged);
+        RP_CHECK(ml->prev == &rp_heap.bins[rp_chunk_bin(merged)]);   /* its bin's head */
+        RP_CHECK((p = rp_malloc(8)) != 0);
+        RP_HEAP_OK();
+        rp_free(p);
+        rp_free(c);
+        RP_HEAP_OK();
+    }
+}
+
 static void test_full_pool(void)
 {
     rp_test_fresh_heap();
@@ -985,6 +1020,7 @@ int main(void)
     RP_RUN(test_pools_from_the_carve_point);
     RP_RUN(test_the_wilderness);
     RP_RUN(test_the_wilderness_used_up);
+    RP_RUN(test_the_spare_before_the_wilderness);
     RP_RUN(test_full_pool);
     RP_RUN(test_emptied_pool_leaves_its_list);
     RP_RUN(test_block_start_and_bins);
