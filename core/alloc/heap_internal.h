@@ -14,15 +14,16 @@
  *      chunk of a region has PREV_USED set).
  *   C3 no two free chunks are adjacent (coalescing is complete).
  *   C4 a free chunk's footer equals its size, and it is on the free list of bin_of(size)
- *      (but for the wilderness, C7); every chunk on that list is free and of that bin. List b is circular and doubly
- *      linked through its slot bins[b], a node like the chunks' links: from the slot,
- *      next runs through the list's chunks and back to the slot, and every node's next
- *      has that node for prev (an empty list's slot names itself both ways). Bit b of the
- *      bin bitmap is set iff list b is non-empty. With RP_PORT_BITBAND, bitband is the
- *      bit-band alias word of the bitmap's bit 0, and slot_band is bitband less half the
- *      address of bins (so bin b's alias word is slot_band + &bins[b] / 2). The node
- *      after the slots, bins[RP_NBINS] (RP_WILD), names itself both ways and its bit,
- *      RP_NBINS, is clear: no list runs through it (C7).
+ *      (but for the wilderness, C7); every chunk on that list is free and of that bin.
+ *      List b is circular and doubly linked through its slot bins[b], a node like the
+ *      chunks' links: from the slot, next runs through the list's chunks and back to the
+ *      slot, and every node's next has that node for prev (an empty list's slot names
+ *      itself both ways). Bit b of the bin bitmap is set iff list b is non-empty. With
+ *      RP_PORT_BITBAND, bitband is the bit-band alias word of the bitmap's bit 0, and
+ *      slot_band is bitband less half the address of bins (so bin b's alias word is
+ *      slot_band + &bins[b] / 2). The node after the slots, bins[RP_NBINS] (RP_WILD),
+ *      names itself both ways and its bit, RP_NBINS, is clear: no list runs through it
+ *      (C7).
  *   C5 a POOL chunk is USED, at least RP_CFG_POOL_SIZE bytes (a remainder too small to be a
  *      chunk is absorbed), and holds one pool window.
  *   C6 free_bytes is the sum of the free chunks' sizes; chunk_bytes is the sum of the

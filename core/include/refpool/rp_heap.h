@@ -183,12 +183,11 @@ static inline rp_err_t rp_heap_init(const rp_region_t *regions, unsigned count)
 /* A block of at least n bytes, 8-aligned, or NULL. O(1), with no search that grows with
  * the heap (Guarantees above). Largest measured on the Cortex-M3 at -O2, critical section
  * included (W1 at 256 KiB to 3.5 MiB, bit-band on): 99 instructions, for a new pool from
- * the carve point while its chunk is on a bin (from the wilderness 95; one cut
- * after the carve point has run out, a look at up to 8 free chunks, is less in W1), 98
- * for a chunk (the bitmap searched to its end, then the wilderness's end); a small block
- * from a pool with room about 20. A
- * request the chunk heap has no room for first takes the spare pools back, O(spares),
- * one masked window each, then the OOM handler. */
+ * the carve point while its chunk is on a bin (from the wilderness 95; one cut after the
+ * carve point has run out, a look at up to 8 free chunks, is less in W1), 98 for a chunk
+ * (the bitmap searched to its end, then the wilderness's end); a small block from a pool
+ * with room about 20. A request the chunk heap has no room for first takes the spare
+ * pools back, O(spares), one masked window each, then the OOM handler. */
 void *rp_malloc(size_t n);
 void *rp_calloc(size_t count, size_t size);   /* NULL if count * size overflows */
 
