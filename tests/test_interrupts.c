@@ -239,6 +239,21 @@ static void test_malloc_from_spares_unmasks_between_them(void)
  * changes nothing the realloc keeps. Failed before the fix: one window, the copy in it. */
 static size_t h_second;   /* the second block allocate_between takes */
 
+/* Byte i of a moved or refused block holds i * k, written before and counted after. */
+static void fill_pattern(uint8_t *p, unsigned n, unsigned k)
+{
+    for (unsigned i = 0; p && i < n; i++)
+        p[i] = (uint8_t)(i * k);
+}
+
+static unsigned pattern_breaks(const uint8_t *p, unsigned n, unsigned k)
+{
+    unsigned bad = 0;
+    for (unsigned i = 0; p && i < n; i++)
+        bad += p[i] != (uint8_t)(i * k);
+    return bad;
+}
+
 static void allocate_between(void)
 {
     h_windows++;
@@ -254,8 +269,7 @@ static void test_realloc_move_unmasks_around_its_copy(void)
     rp_test_fresh_objects();
     uint8_t *p = rp_malloc(4096), *stop = rp_malloc(64);
     RP_CHECK(p && stop);
-    for (unsigned i = 0; p && i < 4096u; i++)
-        p[i] = (uint8_t)(i * 7u);
+    fill_pattern(p, 4096u, 7u);
     h_windows = h_bad = 0;
     h_second = 3000;
     rp_host_unmasked = allocate_between;
@@ -264,10 +278,7 @@ static void test_realloc_move_unmasks_around_its_copy(void)
     RP_CHECK(q != 0 && q != p);
     RP_CHECK_EQ(h_windows, 3);
     RP_CHECK_EQ(h_bad, 0);
-    unsigned bad = 0;
-    for (unsigned i = 0; q && i < 4096u; i++)
-        bad += q[i] != (uint8_t)(i * 7u);
-    RP_CHECK_EQ(bad, 0);
+    RP_CHECK_EQ(pattern_breaks(q, 4096u, 7u), 0);
     rp_free(q);
     rp_free(stop);
     RP_ALL_BACK();
@@ -499,8 +510,7 @@ static void test_failed_realloc_between_windows(void)
     RP_CHECK_EQ(own_small_heap(), RP_E_OK);
     uint8_t *p = rp_malloc(3000), *stop = rp_malloc(64);
     RP_CHECK(p && stop);
-    for (unsigned i = 0; p && i < 3000u; i++)
-        p[i] = (uint8_t)(i * 13u);
+    fill_pattern(p, 3000u, 13u);
     rp_heap_set_oom_handler(rv_oom);
     rv_oom_calls = rv_oom_in_handler = 0;
     uint32_t before = failed_allocs();
@@ -516,10 +526,7 @@ static void test_failed_realloc_between_windows(void)
     RP_CHECK_EQ(failed_allocs(), before + 1u);
     RP_CHECK_EQ(rv_oom_calls, 1);
     RP_CHECK_EQ(rv_oom_in_handler, 0);
-    unsigned bad = 0;
-    for (unsigned i = 0; p && i < 3000u; i++)
-        bad += p[i] != (uint8_t)(i * 13u);
-    RP_CHECK_EQ(bad, 0);
+    RP_CHECK_EQ(pattern_breaks(p, 3000u, 13u), 0);
     RP_CHECK(rp_usable_size(p) >= 3000u);
     rp_free(p);
     rp_free(stop);
